@@ -1,0 +1,80 @@
+# Every external dependency, found in one place, each as an imported target.
+# A missing one stops configuration with the Debian package (or set-up step) that provides it.
+
+function(ganrun_require found what fix)
+  if(NOT ${found})
+    message(FATAL_ERROR "ganrun: ${what} not found. ${fix}")
+  endif()
+endfunction()
+
+# --- LibTorch from the pinned torch wheel -------------------------------------------------
+# The PyPI wheel is a CUDA build: Torch's CMake wants the CUDA toolkit. CMake 3.25 cannot run
+# Torch's CUDA20 architecture probe, so the list is fixed here (never empty: nvcc 13 rejects
+# compute_50). ganrun still runs on machines without a GPU.
+if(NOT DEFINED ENV{TORCH_CUDA_ARCH_LIST} AND NOT TORCH_CUDA_ARCH_LIST)
+  set(TORCH_CUDA_ARCH_LIST "9.0" CACHE STRING "CUDA architectures for Torch's CMake")
+endif()
+find_package(Torch QUIET)
+ganrun_require(Torch_FOUND "LibTorch (torch's CMake package)"
+  "Run scripts/setup, or pass -DCMAKE_PREFIX_PATH=$(python -c 'import torch;print(torch.utils.cmake_prefix_path)').")
+
+# The wheel's own CUDA/NCCL libraries sit beside torch in site-packages/nvidia/*/lib and find
+# each other by relative rpath. The linker must resolve libtorch_cuda's dependencies there,
+# not in /usr/local/cuda (whose older libnccl lacks symbols the wheel needs), and ganrun must
+# find them at run time without LD_LIBRARY_PATH.
+get_filename_component(GANRUN_SITE_PACKAGES "${Torch_DIR}/../../../.." ABSOLUTE)
+file(GLOB GANRUN_WHEEL_LIB_DIRS LIST_DIRECTORIES true "${GANRUN_SITE_PACKAGES}/nvidia/*/lib")
+set(GANRUN_TORCH_LIB_DIR "${GANRUN_SITE_PACKAGES}/torch/lib")
+add_library(ganrun_torch INTERFACE)
+set(_nccl_include "${GANRUN_SITE_PACKAGES}/nvidia/nccl/include")
+if(EXISTS "${_nccl_include}")
+  # Put the wheel's nccl.h ahead of the toolkit's (torch's include flags list /usr/local/cuda first).
+  target_include_directories(ganrun_torch SYSTEM BEFORE INTERFACE "${_nccl_include}")
+endif()
+target_link_libraries(ganrun_torch INTERFACE ${TORCH_LIBRARIES})
+foreach(dir IN LISTS GANRUN_WHEEL_LIB_DIRS)
+  target_link_options(ganrun_torch INTERFACE "LINKER:-rpath-link,${dir}")
+endforeach()
+set(CMAKE_BUILD_RPATH "${GANRUN_TORCH_LIB_DIR};${GANRUN_WHEEL_LIB_DIRS}")
+set(CMAKE_INSTALL_RPATH "${CMAKE_BUILD_RPATH}")
+# Torch headers are not warning-clean under -Wextra; treat them as system headers.
+get_target_property(_torch_inc torch INTERFACE_INCLUDE_DIRECTORIES)
+if(_torch_inc)
+  set_target_properties(torch PROPERTIES INTERFACE_SYSTEM_INCLUDE_DIRECTORIES "${_torch_inc}")
+endif()
+
+# --- MPI (Open MPI from Debian) -----------------------------------------------------------
+find_package(MPI COMPONENTS C)
+ganrun_require(MPI_C_FOUND "MPI" "Install it: apt-get install libopenmpi-dev openmpi-bin")
+
+# --- HDF5 (serial C library from Debian) --------------------------------------------------
+find_package(HDF5 COMPONENTS C)
+ganrun_require(HDF5_FOUND "HDF5" "Install it: apt-get install libhdf5-dev hdf5-tools")
+add_library(ganrun_hdf5 INTERFACE)
+target_include_directories(ganrun_hdf5 SYSTEM INTERFACE ${HDF5_C_INCLUDE_DIRS})
+target_link_libraries(ganrun_hdf5 INTERFACE ${HDF5_C_LIBRARIES})
+target_compile_definitions(ganrun_hdf5 INTERFACE ${HDF5_C_DEFINITIONS})
+
+# --- Boost.Program_options, yaml-cpp, {fmt}, zlib, OpenSSL, stb ---------------------------
+find_package(Boost COMPONENTS program_options)
+ganrun_require(Boost_FOUND "Boost.Program_options" "Install it: apt-get install libboost-program-options-dev")
+find_package(yaml-cpp)
+ganrun_require(yaml-cpp_FOUND "yaml-cpp" "Install it: apt-get install libyaml-cpp-dev")
+find_package(fmt)
+ganrun_require(fmt_FOUND "{fmt}" "Install it: apt-get install libfmt-dev")
+find_package(ZLIB)
+ganrun_require(ZLIB_FOUND "zlib" "Install it: apt-get install zlib1g-dev")
+find_package(OpenSSL COMPONENTS Crypto)
+ganrun_require(OpenSSL_FOUND "OpenSSL (libcrypto)" "Install it: apt-get install libssl-dev")
+find_path(STB_INCLUDE_DIR stb_image_write.h PATH_SUFFIXES stb)
+find_library(STB_LIBRARY stb)
+ganrun_require(STB_INCLUDE_DIR "stb_image_write.h" "Install it: apt-get install libstb-dev")
+ganrun_require(STB_LIBRARY "libstb" "Install it: apt-get install libstb-dev")
+add_library(ganrun_stb INTERFACE)
+target_include_directories(ganrun_stb SYSTEM INTERFACE ${STB_INCLUDE_DIR})
+target_link_libraries(ganrun_stb INTERFACE ${STB_LIBRARY})
+
+if(GANRUN_BUILD_TESTS)
+  find_package(GTest)
+  ganrun_require(GTest_FOUND "GoogleTest" "Install it: apt-get install libgtest-dev")
+endif()

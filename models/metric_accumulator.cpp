@@ -1,0 +1,49 @@
+// models/metric_accumulator.cpp — device-side metric sums (see header).
+#include "models/metric_accumulator.h"
+
+#include <ATen/ATen.h>  // at::stack
+
+#include <limits>
+#include <stdexcept>
+
+namespace ganrun::models {
+
+MetricAccumulator::MetricAccumulator(std::vector<std::string> names)
+    : names_(std::move(names)), sums_(names_.size()), counts_(names_.size(), 0) {}
+
+size_t MetricAccumulator::index_of(const std::string& name) const {
+  for (size_t i = 0; i < names_.size(); ++i)
+    if (names_[i] == name) return i;
+  throw std::logic_error("metric '" + name + "' was not declared by the variant");
+}
+
+void MetricAccumulator::add(const std::string& name, const torch::Tensor& value) {
+  const size_t i = index_of(name);
+  auto v = value.detach().to(torch::kFloat64).reshape({});
+  sums_[i] = sums_[i].defined() ? sums_[i] + v : v;
+  ++counts_[i];
+}
+
+std::vector<double> MetricAccumulator::take_means() {
+  std::vector<double> means(names_.size(), std::numeric_limits<double>::quiet_NaN());
+  std::vector<torch::Tensor> defined;
+  std::vector<size_t> which;
+  for (size_t i = 0; i < names_.size(); ++i) {
+    if (counts_[i] == 0) continue;
+    defined.push_back(sums_[i] / static_cast<double>(counts_[i]));
+    which.push_back(i);
+  }
+  if (!defined.empty()) {
+    // One device-to-host copy for all metrics.
+    auto host = at::stack(defined).to(torch::kCPU);
+    auto* p = host.data_ptr<double>();
+    for (size_t k = 0; k < which.size(); ++k) means[which[k]] = p[k];
+  }
+  for (size_t i = 0; i < names_.size(); ++i) {
+    sums_[i] = torch::Tensor();
+    counts_[i] = 0;
+  }
+  return means;
+}
+
+}  // namespace ganrun::models

@@ -1,0 +1,30 @@
+// models/metric_accumulator.h — per-step quantities summed on the device and read back only
+// every log_every steps, so the step loop never waits for the device (no .item() per step).
+#pragma once
+
+#include <torch/types.h>
+
+#include <string>
+#include <vector>
+
+namespace ganrun::models {
+
+class MetricAccumulator {
+ public:
+  explicit MetricAccumulator(std::vector<std::string> names);
+
+  // Adds a scalar tensor (detached) to the running sum of `name`; no host sync.
+  void add(const std::string& name, const torch::Tensor& value);
+  // Means since the last call, in names() order (NaN for a metric with no sample), then resets.
+  // This is the one host sync of a log interval.
+  std::vector<double> take_means();
+  const std::vector<std::string>& names() const { return names_; }
+
+ private:
+  size_t index_of(const std::string& name) const;
+  std::vector<std::string> names_;
+  std::vector<torch::Tensor> sums_;
+  std::vector<int64_t> counts_;
+};
+
+}  // namespace ganrun::models

@@ -1,0 +1,24 @@
+// runner/atomic_file.h — replace a file atomically: write "<dir>/.<name>.tmp", fsync it, rename it
+// over the target, fsync the folder. Readers see the old file or the new one, never a mix, and a
+// kill at any moment leaves one of the two (plus, at worst, a stale .tmp to remove).
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <string>
+
+namespace ganrun {
+
+// "<dir>/.<name>.tmp" for "<dir>/<name>": same folder, so the rename never crosses file systems.
+std::filesystem::path snapshot_tmp_path(const std::filesystem::path& path);
+
+// True for names snapshot_tmp_path makes (".<something>.tmp").
+bool is_snapshot_tmp_name(const std::string& filename);
+
+// Calls write(tmp) to create and close the complete file at snapshot_tmp_path(path), then fsyncs
+// it, renames it over path and fsyncs the folder. On any failure the tmp file is removed, path is
+// left as it was, and std::runtime_error naming path (and the cause) is thrown.
+void write_file_atomically(const std::filesystem::path& path,
+                           const std::function<void(const std::filesystem::path& tmp)>& write);
+
+}  // namespace ganrun

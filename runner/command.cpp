@@ -1,0 +1,128 @@
+// runner/command.cpp — `ganrun` argument dispatch: --help, --version, --sweep, and the
+// subcommands train and sample. Turns user-input errors into exit code 2 with one message.
+#include "runner/command.h"
+
+#include <fmt/format.h>
+#include <fmt/ostream.h>  // fmt::streamed
+
+#include <boost/program_options.hpp>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "data/data_error.h"
+#include "launch/mpi_session.h"
+#include "runner/config_error.h"
+#include "runner/plan_execution.h"
+#include "runner/subcommands.h"
+#include "runner/version.h"
+
+namespace ganrun {
+namespace po = boost::program_options;
+namespace {
+
+constexpr const char* kUsage =
+    "ganrun — GAN experiment runner\n"
+    "\n"
+    "Usage:\n"
+    "  ganrun --sweep FILE.yaml [--dry-run] [--force] [--out DIR] [--device D] [--threads N]\n"
+    "  mpirun -n N ganrun --sweep FILE.yaml     (runs spread round-robin over the N ranks)\n"
+    "  ganrun train [options]                   (one run; see ganrun train --help)\n"
+    "  ganrun sample RUN.h5 --out grid.png [--n 64] [--seed S]\n"
+    "  ganrun --version | --help\n"
+    "\n"
+    "Exit codes: 0 every run completed or diverged; 1 some run failed; 2 bad input or usage\n"
+    "(nothing written).\n";
+
+std::string joined_command_line(int argc, char** argv) {
+  std::string out;
+  for (int i = 0; i < argc; ++i) out += (i ? " " : "") + std::string(argv[i]);
+  return out;
+}
+
+po::options_description sweep_options() {
+  po::options_description d("Sweep options");
+  d.add_options()
+      ("sweep", po::value<std::string>(), "sweep file (YAML) to run")
+      ("dry-run", "print the run plan (ids, ranks, steps) and write nothing")
+      ("force", "rerun every run, also those whose files say completed or diverged")
+      ("out", po::value<std::string>(), "output folder (overrides the sweep file's out)")
+      ("device", po::value<std::string>(), "auto | cpu | cuda (overrides the sweep file's device)")
+      ("threads", po::value<int>()->default_value(0),
+       "intra-op threads per rank (0: the cores bound to the rank, shared on the node)")
+      ("help,h", "this help")
+      ("version", "print the version and the git commit it was built from");
+  return d;
+}
+
+int sweep_main(int argc, char** argv, launch::MpiSession& mpi) {
+  const auto desc = sweep_options();
+  po::variables_map vm;
+  po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
+  po::notify(vm);
+  if (vm.count("help")) {
+    if (mpi.is_root()) fmt::print("{}\n{}", kUsage, fmt::streamed(desc));
+    return kExitOk;
+  }
+  if (vm.count("version")) {
+    if (mpi.is_root()) fmt::print("ganrun {} (git {})\n", version(), git_commit());
+    return kExitOk;
+  }
+  if (!vm.count("sweep"))
+    throw ConfigError("nothing to do: give --sweep FILE.yaml or a subcommand (ganrun --help)");
+  SweepPlan plan = load_sweep(vm["sweep"].as<std::string>());
+  if (vm.count("out")) plan.out = vm["out"].as<std::string>();
+  if (vm.count("device")) {
+    plan.device = vm["device"].as<std::string>();
+    if (plan.device != "auto" && plan.device != "cpu" && plan.device != "cuda")
+      throw ConfigError("--device must be auto, cpu or cuda (got '" + plan.device + "')");
+  }
+  if (vm["threads"].as<int>() < 0) throw ConfigError("--threads must be >= 0");
+  ExecutionOptions options;
+  options.dry_run = vm.count("dry-run") > 0;
+  options.force = vm.count("force") > 0;
+  options.threads = vm["threads"].as<int>();
+  options.command_line = joined_command_line(argc, argv);
+  return execute_plan(plan, options, mpi);
+}
+
+}  // namespace
+
+int run_command(int argc, char** argv) {
+  std::unique_ptr<launch::MpiSession> mpi;
+  try {
+    mpi = std::make_unique<launch::MpiSession>(&argc, &argv);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "ganrun: cannot start MPI: {}\n", e.what());
+    return kExitBadInput;
+  }
+  int code = kExitOk;
+  try {
+    const std::string sub = argc > 1 ? argv[1] : "";
+    if (sub == "train")
+      code = train_main(argc - 1, argv + 1, *mpi);
+    else if (sub == "sample")
+      code = sample_main(argc - 1, argv + 1, *mpi);
+    else if (!sub.empty() && sub[0] != '-')
+      throw ConfigError("unknown subcommand '" + sub + "' (known: train, sample; or --sweep FILE)");
+    else
+      code = sweep_main(argc, argv, *mpi);
+  } catch (const po::error& e) {
+    // Usage errors are the same on every rank: rank 0 says it once.
+    if (mpi->is_root()) fmt::print(stderr, "ganrun: {} (see ganrun --help)\n", e.what());
+    code = kExitBadInput;
+  } catch (const ConfigError& e) {
+    if (mpi->is_root()) fmt::print(stderr, "ganrun: {}\n", e.what());
+    code = kExitBadInput;
+  } catch (const data::DataError& e) {
+    if (mpi->is_root()) fmt::print(stderr, "ganrun: {}\n", e.what());
+    code = kExitBadInput;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "ganrun: rank {}: {}\n", mpi->rank(), e.what());
+    code = kExitRunFailed;
+  }
+  mpi.reset();  // MPI_Finalize before exit, on every path
+  return code;
+}
+
+}  // namespace ganrun

@@ -1,0 +1,44 @@
+// runner/run_executor.h — runs one grid point from start to end: builds the variant, drives
+// the step loop (runner/train_loop.h), owns the run's HDF5 file and PNG grid, and turns every
+// way a run can end into a status in its file: completed, diverged (NaN/Inf losses) or failed
+// (an exception, with its message and stop_step).
+#pragma once
+
+#include <torch/types.h>
+
+#include <filesystem>
+#include <string>
+
+#include "data/dataset.h"
+#include "runner/sweep_config.h"
+
+namespace ganrun {
+
+struct RunEnvironment {
+  torch::Device device = torch::kCPU;
+  int rank = 0;             // shown in progress lines
+  int threads = 1;          // intra-op threads of this process (recorded in the file)
+  std::string command_line;
+  std::filesystem::path runs_dir;
+};
+
+enum class RunOutcome { kCompleted, kDiverged, kFailed };
+
+struct RunResult {
+  RunOutcome outcome = RunOutcome::kFailed;
+  int64_t stop_step = -1;
+  std::string message;
+};
+
+// `dataset` must already be on env.device. Never throws for a problem inside the run: that is
+// recorded as `failed`; throws only if the run file itself cannot be written at all.
+RunResult execute_run(const RunSpec& spec, const data::Dataset& dataset, const RunEnvironment& env);
+
+std::filesystem::path run_file_path(const std::filesystem::path& runs_dir, const std::string& id);
+std::filesystem::path run_png_path(const std::filesystem::path& runs_dir, const std::string& id);
+
+// Steps of a run: `steps`, or epochs x floor(floor(N / batch) / n_critic). Throws ConfigError
+// when the data set is too small for one step.
+int64_t total_steps(const RunSettings& s, int64_t dataset_size);
+
+}  // namespace ganrun

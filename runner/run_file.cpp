@@ -1,0 +1,352 @@
+// runner/run_file.cpp — RunFileWriter (the run's state in memory, one whole-file snapshot per
+// commit) and the run-file readers (summary, generator). Layout: README "HDF5 layout"; why
+// snapshots and not SWMR: run_file.h. Torch-free: arrays arrive as NamedArray bytes.
+#include "runner/run_file.h"
+
+#include <hdf5.h>
+
+#include <functional>  // std::multiplies
+#include <numeric>     // std::accumulate
+#include <stdexcept>
+#include <system_error>
+#include <type_traits>
+#include <utility>
+
+#include "runner/atomic_file.h"  // write_file_atomically, is_snapshot_tmp_name
+#include "runner/h5_check.h"
+
+namespace ganrun {
+namespace {
+
+namespace fs = std::filesystem;
+using h5::Hid;
+
+constexpr hsize_t kRowsPerChunk = 1024;  // 1-D columns: 8 KiB chunks, cheap appends, fast reads
+constexpr const char* kGeneratorFormat = "ganrun-generator-v1";
+
+void write_attr(hid_t loc, const std::string& name, const AttrValue& value, const fs::path& p) {
+  if (const auto* s = std::get_if<std::string>(&value))
+    return h5::write_string_attr(loc, name, *s, p);
+  const bool is_int = std::holds_alternative<int64_t>(value);
+  Hid space(H5CALL(H5Screate(H5S_SCALAR), p), H5Sclose);
+  Hid attr(H5CALL(H5Acreate2(loc, name.c_str(), is_int ? H5T_STD_I64LE : H5T_IEEE_F64LE, space,
+                             H5P_DEFAULT, H5P_DEFAULT),
+                  p),
+           H5Aclose);
+  if (is_int)
+    H5CALL(H5Awrite(attr, H5T_NATIVE_INT64, &std::get<int64_t>(value)), p);
+  else
+    H5CALL(H5Awrite(attr, H5T_NATIVE_DOUBLE, &std::get<double>(value)), p);
+}
+
+// A chunked dataset, extendible along dim 0 (and along any other dim that is 0 now), written
+// whole in one H5Dwrite. chunk[0] rows per chunk, the other chunk dims = the dataset's.
+void write_extendible(hid_t loc, const std::string& name, hid_t file_type, hid_t mem_type,
+                      std::vector<hsize_t> dims, hsize_t chunk_rows, const void* data,
+                      const fs::path& p) {
+  const int rank = static_cast<int>(dims.size());
+  std::vector<hsize_t> maxdims(dims), chunk(dims);
+  maxdims[0] = H5S_UNLIMITED;
+  chunk[0] = chunk_rows;
+  for (int i = 1; i < rank; ++i) {
+    if (dims[i] == 0) {  // chunk dims must be > 0 and <= fixed max dims
+      maxdims[i] = H5S_UNLIMITED;
+      chunk[i] = 1;
+    }
+  }
+  Hid space(H5CALL(H5Screate_simple(rank, dims.data(), maxdims.data()), p), H5Sclose);
+  Hid dcpl(H5CALL(H5Pcreate(H5P_DATASET_CREATE), p), H5Pclose);
+  H5CALL(H5Pset_chunk(dcpl, rank, chunk.data()), p);
+  H5CALL(H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER), p);  // every element is written below
+  Hid ds(H5CALL(H5Dcreate2(loc, name.c_str(), file_type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), p),
+         H5Dclose);
+  hsize_t n = std::accumulate(dims.begin(), dims.end(), hsize_t{1}, std::multiplies<>());
+  if (n > 0) H5CALL(H5Dwrite(ds, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), p);
+}
+
+template <typename T>
+void write_column(hid_t loc, const std::string& name, const std::vector<T>& v, const fs::path& p) {
+  static_assert(std::is_same_v<T, int64_t> || std::is_same_v<T, double>);
+  constexpr bool is_int = std::is_same_v<T, int64_t>;
+  write_extendible(loc, name, is_int ? H5T_STD_I64LE : H5T_IEEE_F64LE,
+                   is_int ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE, {v.size()}, kRowsPerChunk,
+                   v.data(), p);
+}
+
+void write_generator(hid_t file, const std::vector<NamedArray>& arrays, const fs::path& p) {
+  Hid group = h5::create_group(file, "generator", /*track_order=*/true, p);
+  h5::write_string_attr(group, "format", kGeneratorFormat, p);
+  for (const NamedArray& a : arrays) {
+    std::vector<hsize_t> dims(a.shape.begin(), a.shape.end());
+    Hid space(
+        H5CALL(dims.empty() ? H5Screate(H5S_SCALAR)
+                            : H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
+               p),
+        H5Sclose);
+    Hid dcpl(H5CALL(H5Pcreate(H5P_DATASET_CREATE), p), H5Pclose);
+    H5CALL(H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER), p);
+    Hid ds(H5CALL(H5Dcreate2(group, a.name.c_str(), a.is_float64 ? H5T_IEEE_F64LE : H5T_IEEE_F32LE,
+                             space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
+                  p),
+           H5Dclose);
+    if (!a.bytes.empty())
+      H5CALL(H5Dwrite(ds, a.is_float64 ? H5T_NATIVE_DOUBLE : H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL,
+                      H5P_DEFAULT, a.bytes.data()),
+             p);
+  }
+}
+
+int64_t element_count(const std::vector<int64_t>& shape) {
+  int64_t n = 1;
+  for (int64_t d : shape) {
+    if (d < 0) throw std::invalid_argument("negative dimension in array shape");
+    n *= d;
+  }
+  return n;
+}
+
+// --- reading ------------------------------------------------------------------------------
+
+AttrMap read_attrs(hid_t loc, const fs::path& p) {
+  std::vector<std::string> names;
+  H5CALL(H5Aiterate2(
+             loc, H5_INDEX_NAME, H5_ITER_INC, nullptr,
+             [](hid_t, const char* name, const H5A_info_t*, void* data) -> herr_t {
+               static_cast<std::vector<std::string>*>(data)->emplace_back(name);
+               return 0;
+             },
+             &names),
+         p);
+  AttrMap attrs;
+  for (const std::string& name : names) {
+    Hid attr(H5CALL(H5Aopen(loc, name.c_str(), H5P_DEFAULT), p), H5Aclose);
+    Hid type(H5CALL(H5Aget_type(attr), p), H5Tclose);
+    Hid space(H5CALL(H5Aget_space(attr), p), H5Sclose);
+    if (H5CALL(H5Sget_simple_extent_npoints(space), p) != 1) continue;  // only scalars
+    switch (H5Tget_class(type)) {
+      case H5T_STRING:
+        attrs[name] = h5::read_strings(attr, /*is_attr=*/true, p).at(0);
+        break;
+      case H5T_INTEGER: {
+        int64_t v = 0;
+        H5CALL(H5Aread(attr, H5T_NATIVE_INT64, &v), p);
+        attrs[name] = v;
+        break;
+      }
+      case H5T_FLOAT: {
+        double v = 0;
+        H5CALL(H5Aread(attr, H5T_NATIVE_DOUBLE, &v), p);
+        attrs[name] = v;
+        break;
+      }
+      default:
+        break;  // other types are not ganrun's; skip them
+    }
+  }
+  return attrs;
+}
+
+// The last element of a 1-D dataset, or nullopt when it has no rows.
+template <typename T>
+std::optional<T> read_last(hid_t group, const std::string& name, const fs::path& p) {
+  Hid ds(H5CALL(H5Dopen2(group, name.c_str(), H5P_DEFAULT), p), H5Dclose);
+  Hid space(H5CALL(H5Dget_space(ds), p), H5Sclose);
+  if (H5CALL(H5Sget_simple_extent_ndims(space), p) != 1)
+    throw std::runtime_error("/metrics/" + name + " is not 1-D");
+  hsize_t rows = 0;
+  H5CALL(H5Sget_simple_extent_dims(space, &rows, nullptr), p);
+  if (rows == 0) return std::nullopt;
+  hsize_t start = rows - 1, count = 1;
+  H5CALL(H5Sselect_hyperslab(space, H5S_SELECT_SET, &start, nullptr, &count, nullptr), p);
+  Hid mem(H5CALL(H5Screate_simple(1, &count, nullptr), p), H5Sclose);
+  T v{};
+  hid_t mtype = std::is_same_v<T, int64_t> ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE;
+  H5CALL(H5Dread(ds, mtype, mem, space, H5P_DEFAULT, &v), p);
+  return v;
+}
+
+bool file_missing(const fs::path& path) {
+  std::error_code ec;
+  return !fs::exists(path, ec) && !ec;  // a stat error (e.g. permissions) is reported by the open
+}
+
+}  // namespace
+
+// --- RunFileWriter --------------------------------------------------------------------------
+
+RunFileWriter::RunFileWriter(std::filesystem::path path, AttrMap attrs, std::string config_yaml,
+                             std::vector<std::string> metric_names, SampleShape sample_shape)
+    : path_(std::move(path)),
+      attrs_(std::move(attrs)),
+      config_yaml_(std::move(config_yaml)),
+      metric_names_(std::move(metric_names)),
+      sample_shape_(sample_shape),
+      metric_values_(metric_names_.size()) {
+  for (size_t i = 0; i < metric_names_.size(); ++i) {
+    const std::string& m = metric_names_[i];
+    if (m.empty() || m.find('/') != std::string::npos || m == "." || m == "step" || m == "wall_s")
+      throw std::invalid_argument("invalid metric name '" + m + "' for " + path_.string());
+    for (size_t j = 0; j < i; ++j)
+      if (metric_names_[j] == m)
+        throw std::invalid_argument("duplicate metric name '" + m + "' for " + path_.string());
+  }
+  if (sample_shape_.n < 0 || sample_shape_.c < 0 || sample_shape_.h < 0 || sample_shape_.w < 0)
+    throw std::invalid_argument("negative sample shape for " + path_.string());
+  attrs_["status"] = std::string("running");
+  attrs_.try_emplace("error", std::string());
+  attrs_.try_emplace("stop_step", int64_t{-1});
+}
+
+void RunFileWriter::append_metrics(int64_t step, double wall_s, const std::vector<double>& values) {
+  if (values.size() != metric_names_.size())
+    throw std::invalid_argument("append_metrics: " + std::to_string(values.size()) +
+                                " values for " + std::to_string(metric_names_.size()) +
+                                " metrics (" + path_.string() + ")");
+  metric_steps_.push_back(step);
+  metric_wall_.push_back(wall_s);
+  for (size_t i = 0; i < values.size(); ++i) metric_values_[i].push_back(values[i]);
+}
+
+void RunFileWriter::append_samples(int64_t step, const std::vector<uint8_t>& images) {
+  const auto& s = sample_shape_;
+  const auto expected = static_cast<size_t>(s.n * s.c * s.h * s.w);
+  if (images.size() != expected)
+    throw std::invalid_argument("append_samples: " + std::to_string(images.size()) +
+                                " bytes, expected n*c*h*w = " + std::to_string(expected) + " (" +
+                                path_.string() + ")");
+  sample_steps_.push_back(step);
+  sample_images_.insert(sample_images_.end(), images.begin(), images.end());
+}
+
+void RunFileWriter::set_attr(const std::string& name, AttrValue value) {
+  if (name.empty()) throw std::invalid_argument("empty attribute name for " + path_.string());
+  attrs_[name] = std::move(value);
+}
+
+void RunFileWriter::set_status(const std::string& status, const std::string& error,
+                               int64_t stop_step) {
+  attrs_["status"] = status;
+  attrs_["error"] = error;
+  attrs_["stop_step"] = stop_step;
+}
+
+void RunFileWriter::set_generator(std::vector<NamedArray> arrays) {
+  for (const NamedArray& a : arrays) {
+    const int64_t need = element_count(a.shape) * (a.is_float64 ? 8 : 4);
+    if (a.name.empty() || a.name.find('/') != std::string::npos || a.name == ".")
+      throw std::invalid_argument("invalid generator array name '" + a.name + "'");
+    if (static_cast<int64_t>(a.bytes.size()) != need)
+      throw std::invalid_argument("generator array '" + a.name +
+                                  "': " + std::to_string(a.bytes.size()) + " bytes, shape needs " +
+                                  std::to_string(need));
+  }
+  generator_ = std::move(arrays);
+}
+
+void RunFileWriter::commit() {
+  h5::silence_errors();
+  // The lambda is a member's: it reads the private state directly.
+  write_file_atomically(path_, [this](const fs::path& tmp) {
+    Hid file = h5::create_file(tmp);
+    {  // every object is closed at the end of this block, before the file's checked close
+      for (const auto& [name, value] : attrs_) write_attr(file, name, value, tmp);
+      h5::write_strings(file, "config", {config_yaml_}, /*scalar=*/true, tmp);
+
+      Hid metrics = h5::create_group(file, "metrics", /*track_order=*/true, tmp);
+      write_column(metrics, "step", metric_steps_, tmp);
+      write_column(metrics, "wall_s", metric_wall_, tmp);
+      for (size_t i = 0; i < metric_names_.size(); ++i)
+        write_column(metrics, metric_names_[i], metric_values_[i], tmp);
+
+      Hid samples = h5::create_group(file, "samples", /*track_order=*/false, tmp);
+      const auto& s = sample_shape_;
+      std::vector<hsize_t> dims = {sample_steps_.size(), hsize_t(s.n), hsize_t(s.c), hsize_t(s.h),
+                                   hsize_t(s.w)};
+      write_extendible(samples, "images", H5T_STD_U8LE, H5T_NATIVE_UINT8, dims,
+                       /*chunk_rows=*/1, sample_images_.data(), tmp);  // chunk = one grid
+      write_column(samples, "step", sample_steps_, tmp);
+
+      if (!generator_.empty()) write_generator(file, generator_, tmp);
+    }
+    H5CALL(file.close(), tmp);
+  });
+}
+
+// --- readers ------------------------------------------------------------------------------
+
+std::optional<RunFileSummary> read_run_summary(const std::filesystem::path& path) {
+  h5::silence_errors();
+  if (file_missing(path)) return std::nullopt;
+  try {
+    Hid file = h5::open_readonly(path);
+    RunFileSummary s;
+    s.attrs = read_attrs(file, path);
+    auto status = s.attrs.find("status");
+    if (status == s.attrs.end() || !std::holds_alternative<std::string>(status->second))
+      throw std::runtime_error("no string attribute 'status'");
+    s.status = std::get<std::string>(status->second);
+
+    Hid config(H5CALL(H5Dopen2(file, "config", H5P_DEFAULT), path), H5Dclose);
+    auto text = h5::read_strings(config, /*is_attr=*/false, path);
+    if (text.size() != 1) throw std::runtime_error("/config is not one string");
+    s.config_yaml = std::move(text[0]);
+
+    Hid metrics(H5CALL(H5Gopen2(file, "metrics", H5P_DEFAULT), path), H5Gclose);
+    s.last_step = read_last<int64_t>(metrics, "step", path).value_or(-1);
+    for (const std::string& name : h5::link_names(metrics, path)) {
+      if (name == "step" || name == "wall_s") continue;
+      s.metric_names.push_back(name);
+      if (auto v = read_last<double>(metrics, name, path)) s.last_metrics[name] = *v;
+    }
+    return s;
+  } catch (const std::exception& e) {
+    throw std::runtime_error(path.string() + ": not a readable ganrun run file: " + e.what());
+  }
+}
+
+std::vector<NamedArray> read_generator(const std::filesystem::path& path) {
+  h5::silence_errors();
+  if (file_missing(path)) throw std::runtime_error(path.string() + ": no such run file");
+  try {
+    Hid file = h5::open_readonly(path);
+    if (H5CALL(H5Lexists(file, "generator", H5P_DEFAULT), path) <= 0)
+      throw std::runtime_error("no /generator group (it is written when a run ends)");
+    Hid group(H5CALL(H5Gopen2(file, "generator", H5P_DEFAULT), path), H5Gclose);
+    std::vector<NamedArray> arrays;
+    for (const std::string& name : h5::link_names(group, path)) {
+      Hid ds(H5CALL(H5Dopen2(group, name.c_str(), H5P_DEFAULT), path), H5Dclose);
+      Hid type(H5CALL(H5Dget_type(ds), path), H5Tclose);
+      const size_t size = H5Tget_size(type);
+      if (H5Tget_class(type) != H5T_FLOAT || (size != 4 && size != 8))
+        throw std::runtime_error("/generator/" + name + " is not float32 or float64");
+      Hid space(H5CALL(H5Dget_space(ds), path), H5Sclose);
+      const int rank = H5CALL(H5Sget_simple_extent_ndims(space), path);
+      std::vector<hsize_t> dims(static_cast<size_t>(rank));
+      H5CALL(H5Sget_simple_extent_dims(space, dims.data(), nullptr), path);
+      NamedArray a;
+      a.name = name;
+      a.shape.assign(dims.begin(), dims.end());
+      a.is_float64 = size == 8;
+      a.bytes.resize(static_cast<size_t>(element_count(a.shape)) * size);
+      if (!a.bytes.empty())
+        H5CALL(H5Dread(ds, a.is_float64 ? H5T_NATIVE_DOUBLE : H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL,
+                       H5P_DEFAULT, a.bytes.data()),
+               path);
+      arrays.push_back(std::move(a));
+    }
+    return arrays;
+  } catch (const std::exception& e) {
+    throw std::runtime_error(path.string() + ": cannot read the generator: " + e.what());
+  }
+}
+
+void remove_stale_snapshots(const std::filesystem::path& runs_dir) {
+  std::error_code ec;
+  if (!fs::is_directory(runs_dir, ec)) return;
+  for (const auto& entry : fs::directory_iterator(runs_dir)) {
+    if (entry.is_regular_file(ec) && is_snapshot_tmp_name(entry.path().filename().string()))
+      fs::remove(entry.path());  // a file already gone (another rank's sweep) is not an error
+  }
+}
+
+}  // namespace ganrun

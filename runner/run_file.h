@@ -1,0 +1,95 @@
+// runner/run_file.h — the per-run HDF5 file (layout in README "HDF5 layout").
+//
+// Durability by write-then-rename snapshots: the writer keeps the run's state in memory and
+// each commit() writes the whole file to "<dir>/.<name>.tmp", fsyncs it, renames it over the
+// run file and fsyncs the folder. A reader opens the run file plainly at any moment (no SWMR
+// flags, no h5clear), and a kill at any point leaves the last committed snapshot, whose status
+// is never `completed` unless the final commit's rename happened.
+// Knows nothing of torch: tensors arrive as raw arrays (NamedArray).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace ganrun {
+
+using AttrValue = std::variant<std::string, int64_t, double>;
+using AttrMap = std::map<std::string, AttrValue>;
+
+// A dense array with a name, e.g. one generator parameter: "fc1.weight", shape {128, 100}.
+struct NamedArray {
+  std::string name;
+  std::vector<int64_t> shape;
+  bool is_float64 = false;  // float32 otherwise
+  std::vector<char> bytes;  // row-major, shape product * (4 or 8) bytes
+};
+
+struct SampleShape {
+  int64_t n = 0, c = 0, h = 0, w = 0;
+};
+
+class RunFileWriter {
+ public:
+  // Starts a run file: attrs (run config + provenance; status is set to "running", error to ""
+  // and stop_step to -1 unless attrs holds them), /config text, the metric names (besides step
+  // and wall_s; unique, no '/') and the sample grid's shape (all 0: no images, e.g. toy runs).
+  // Nothing is written until the first commit(). Strings become variable-length UTF-8 attrs
+  // (h5py reads str), int64_t 64-bit integers, double 64-bit floats.
+  RunFileWriter(std::filesystem::path path, AttrMap attrs, std::string config_yaml,
+                std::vector<std::string> metric_names, SampleShape sample_shape);
+
+  void append_metrics(int64_t step, double wall_s, const std::vector<double>& values);
+  void append_samples(int64_t step, const std::vector<uint8_t>& images);  // n*c*h*w bytes
+  void set_attr(const std::string& name, AttrValue value);
+  // status: running | completed | failed | diverged | preempted
+  void set_status(const std::string& status, const std::string& error, int64_t stop_step);
+  // Written under /generator/<name> in this order (an empty list writes no /generator).
+  // Throws std::invalid_argument when a name holds '/' or bytes do not match the shape.
+  void set_generator(std::vector<NamedArray> arrays);
+
+  void commit();  // snapshot to disk (see file comment); throws on I/O errors
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+  AttrMap attrs_;
+  std::string config_yaml_;
+  std::vector<std::string> metric_names_;
+  SampleShape sample_shape_;
+  std::vector<int64_t> metric_steps_;
+  std::vector<double> metric_wall_;
+  std::vector<std::vector<double>> metric_values_;  // [metric][row]
+  std::vector<int64_t> sample_steps_;
+  std::vector<uint8_t> sample_images_;  // T * n*c*h*w
+  std::vector<NamedArray> generator_;
+};
+
+// What a rerun, the summary table and `ganrun sample` need from an existing run file.
+struct RunFileSummary {
+  AttrMap attrs;
+  std::string status;       // attrs["status"]
+  std::string config_yaml;  // /config
+  std::vector<std::string> metric_names;
+  int64_t last_step = -1;                      // last /metrics/step row, -1 when none
+  std::map<std::string, double> last_metrics;  // last row of each /metrics/<name>
+};
+
+// Opens read-only; nullopt when the file does not exist. Throws std::runtime_error naming the
+// file when it exists but cannot be read as a run file.
+std::optional<RunFileSummary> read_run_summary(const std::filesystem::path& path);
+
+// The /generator arrays in the order set_generator received them (the group tracks creation
+// order; files without it come back in name order). Throws std::runtime_error naming the file
+// when it is missing, unreadable or has no /generator.
+std::vector<NamedArray> read_generator(const std::filesystem::path& path);
+
+// Removes "<dir>/.<name>.tmp" snapshots left by a killed writer (a missing folder is fine).
+// Call it before any writer of that folder starts: it would delete a commit in progress.
+void remove_stale_snapshots(const std::filesystem::path& runs_dir);
+
+}  // namespace ganrun

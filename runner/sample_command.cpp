@@ -1,0 +1,94 @@
+// runner/sample_command.cpp — `ganrun sample RUN.h5`: rebuilds the run's generator from the
+// weights saved in its file (/generator) and draws a fresh grid with a new seed.
+#include <fmt/format.h>
+#include <fmt/ostream.h>  // fmt::streamed
+
+#include <boost/program_options.hpp>
+#include <cmath>
+
+#include "models/run_random.h"
+#include "models/variant.h"
+#include "runner/command.h"
+#include "runner/config_error.h"
+#include "runner/png_grid.h"
+#include "runner/run_file.h"
+#include "runner/subcommands.h"
+#include "runner/train_loop.h"
+
+namespace ganrun {
+namespace po = boost::program_options;
+namespace {
+
+template <typename T>
+T attr_as(const RunFileSummary& run, const std::string& file, const std::string& name) {
+  const auto it = run.attrs.find(name);
+  if (it == run.attrs.end() || !std::holds_alternative<T>(it->second))
+    throw ConfigError(fmt::format("{}: run file has no usable attribute '{}'; it was not written "
+                                  "by this version of ganrun",
+                                  file, name));
+  return std::get<T>(it->second);
+}
+
+}  // namespace
+
+int sample_main(int argc, char** argv, launch::MpiSession& mpi) {
+  std::string run_path, out;
+  int64_t n = 64, seed = 0;
+  po::options_description d("ganrun sample RUN.h5 --out grid.png [options]");
+  d.add_options()
+      ("run", po::value(&run_path), "run file (OUT/runs/<run-id>.h5) of a completed run")
+      ("out", po::value(&out), "PNG file to write")
+      ("n", po::value(&n)->default_value(n), "number of samples")
+      ("seed", po::value(&seed)->default_value(seed), "seed of the noise")
+      ("help,h", "this help");
+  po::positional_options_description pos;
+  pos.add("run", 1);
+  po::variables_map vm;
+  po::store(po::command_line_parser(argc, argv).options(d).positional(pos).run(), vm);
+  po::notify(vm);
+  if (vm.count("help")) {
+    if (mpi.is_root()) fmt::print("{}", fmt::streamed(d));
+    return kExitOk;
+  }
+  if (run_path.empty()) throw ConfigError("ganrun sample: give the run file (RUN.h5)");
+  if (out.empty()) throw ConfigError("ganrun sample: give --out grid.png");
+  if (n < 1 || n > 10000) throw ConfigError("--n must be in 1..10000");
+  if (seed < 0) throw ConfigError("--seed must be >= 0");
+  const auto run = read_run_summary(run_path);
+  if (!run) throw ConfigError(fmt::format("run file '{}' not found", run_path));
+  if (run->status != "completed")
+    throw ConfigError(fmt::format("{}: run status is '{}'; only completed runs save their "
+                                  "generator (rerun the sweep to complete it)",
+                                  run_path, run->status));
+  if (!mpi.is_root()) return kExitOk;
+
+  models::VariantConfig vc;
+  vc.variant = attr_as<std::string>(*run, run_path, "variant");
+  vc.arch = attr_as<std::string>(*run, run_path, "arch");
+  vc.z_dim = attr_as<int64_t>(*run, run_path, "z_dim");
+  vc.channels = attr_as<int64_t>(*run, run_path, "channels");
+  vc.height = attr_as<int64_t>(*run, run_path, "height");
+  vc.width = attr_as<int64_t>(*run, run_path, "width");
+  vc.dtype = attr_as<std::string>(*run, run_path, "dtype") == "float64" ? torch::kFloat64
+                                                                          : torch::kFloat32;
+  auto variant = models::make_variant(vc);
+  models::NamedTensors state;
+  for (const auto& array : read_generator(run_path)) {
+    const auto type = array.is_float64 ? torch::kFloat64 : torch::kFloat32;
+    auto t = torch::from_blob(const_cast<char*>(array.bytes.data()), array.shape,
+                              torch::TensorOptions().dtype(type))
+                 .clone();
+    state.emplace_back(array.name, t.to(vc.dtype));
+  }
+  variant->load_generator_state(state);
+  auto z = models::normal_noise(n, vc.z_dim, static_cast<uint64_t>(seed), 0,
+                                models::Purpose::kUser, 0, torch::TensorOptions().dtype(vc.dtype));
+  auto images = to_uint8_images(variant->sample(z)).contiguous();
+  const auto* p = images.data_ptr<uint8_t>();
+  write_png_grid(out, std::vector<uint8_t>(p, p + images.numel()), n, vc.channels, vc.height,
+                 vc.width);
+  fmt::print("wrote {} samples of {} to {}\n", n, run_path, out);
+  return kExitOk;
+}
+
+}  // namespace ganrun

@@ -1,0 +1,12 @@
+// runner/subcommands.h — `ganrun train` (one run from flags) and `ganrun sample` (a fresh grid
+// from a finished run's generator). argv[0] is the subcommand's name.
+#pragma once
+
+#include "launch/mpi_session.h"
+
+namespace ganrun {
+
+int train_main(int argc, char** argv, launch::MpiSession& mpi);
+int sample_main(int argc, char** argv, launch::MpiSession& mpi);
+
+}  // namespace ganrun

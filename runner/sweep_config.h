@@ -1,0 +1,61 @@
+// runner/sweep_config.h — the sweep file: strict YAML parsing (yaml-cpp), layering
+// (top level < variants.<v> < grid point), cartesian grid expansion and run ids.
+// Errors are ConfigError with "FILE:LINE: key 'k' ..." messages (README "The sweep file").
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "runner/run_settings.h"
+
+namespace ganrun {
+
+struct RunSpec {
+  std::string id;        // readable prefix of the varying grid keys + short config hash
+  RunSettings settings;  // fully resolved
+  // The grid point: (key, canonical value text) for every grid key, in grid order.
+  std::vector<std::pair<std::string, std::string>> grid_point;
+};
+
+struct SweepPlan {
+  std::string file;  // as given, for messages
+  std::string text;  // the sweep file's text, stored in sweep.h5
+  std::string name;
+  std::string out = "results";            // output folder
+  std::string device = "auto";            // auto | cpu | cuda
+  std::vector<std::string> grid_keys;     // in file order
+  std::vector<std::string> varying_keys;  // grid keys with more than one value, file order
+  int64_t ranks_per_run = 1;              // only 1 is implemented
+  std::string pack = "off";               // off | auto (auto packs nothing yet)
+  std::vector<RunSpec> runs;              // in grid order (last key varies fastest)
+};
+
+// Reads and parses a sweep file; throws ConfigError (missing file, YAML syntax, unknown key
+// with did-you-mean, wrong type, out of range, "not implemented yet").
+SweepPlan load_sweep(const std::filesystem::path& file);
+SweepPlan parse_sweep(const std::string& text, const std::string& file_label);
+
+// The run id rule: "<variant>[-<key><value>...]-<hash8>", where the keys are those among
+// `varying_keys` (canonical order, abbreviated: lr, lrg, lrd, b1, b2, bs, nc, b, z, st, ep, s,
+// le (log_every), se (sample_every); arch, dataset, data_dir, split and dtype as bare values;
+// variant is always the first part and never repeated) and the hash is the first 8 hex digits
+// of SHA-256 over to_yaml(settings) minus data_dir and log_every. Characters outside
+// [A-Za-z0-9._+-] become '_'. Example: gan-lr2e-4-nc5-s0-1a2b3c4d.
+std::string make_run_id(const RunSettings& s, const std::vector<std::string>& varying_keys);
+
+// A one-run spec for `ganrun train` (no grid): validates `s` and gives it the id
+// "<variant>-<hash8>" and an empty grid point.
+RunSpec make_single_run(const RunSettings& s);
+
+// canonical_float(double) lives in run_settings.h (to_yaml needs it too).
+
+// Compares two sweep texts as YAML; returns the dotted path of the first differing key
+// ("grid.lr", "train.batch"), or nullopt when they are the same document.
+std::optional<std::string> first_differing_key(const std::string& old_text,
+                                               const std::string& new_text);
+
+}  // namespace ganrun

@@ -1,0 +1,114 @@
+// runner/sweep_index.cpp — writes <out>/sweep.h5 (attrs, /sweep_text, /grid columns, /runs/<id>
+// external links to runs/<id>.h5) in one atomic snapshot, and reads its sweep text back.
+#include "runner/sweep_index.h"
+
+#include <hdf5.h>
+
+#include <chrono>
+#include <ctime>  // gmtime_r, std::strftime
+#include <stdexcept>
+#include <system_error>
+
+#include "runner/atomic_file.h"  // write_file_atomically
+#include "runner/h5_check.h"
+#include "runner/version.h"  // ganrun::version
+
+namespace ganrun {
+namespace {
+
+namespace fs = std::filesystem;
+using h5::Hid;
+
+std::string iso8601_utc_now() {
+  std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+void write_int64s(hid_t loc, const char* name, const std::vector<int64_t>& v, const fs::path& p) {
+  hsize_t dims[1] = {v.size()};
+  Hid space(H5CALL(H5Screate_simple(1, dims, nullptr), p), H5Sclose);
+  Hid ds(
+      H5CALL(H5Dcreate2(loc, name, H5T_STD_I64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), p),
+      H5Dclose);
+  if (!v.empty())
+    H5CALL(H5Dwrite(ds, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()), p);
+}
+
+}  // namespace
+
+void write_sweep_index(const std::filesystem::path& path, const std::string& sweep_name,
+                       const std::string& sweep_text, const std::vector<std::string>& grid_keys,
+                       const std::vector<SweepIndexRun>& runs) {
+  h5::silence_errors();
+  for (const auto& key : grid_keys) {
+    if (key.empty() || key.find('/') != std::string::npos || key == "." || key == "run_id" ||
+        key == "rank")
+      throw std::invalid_argument(path.string() + ": grid key '" + key +
+                                  "' cannot be a /grid column name");
+  }
+  for (const auto& run : runs) {
+    if (run.run_id.empty() || run.run_id.find('/') != std::string::npos || run.run_id == ".")
+      throw std::invalid_argument(path.string() + ": invalid run id '" + run.run_id + "'");
+  }
+
+  write_file_atomically(path, [&](const fs::path& tmp) {
+    Hid file = h5::create_file(tmp);
+    {  // every object is closed at the end of this block, before the file's checked close
+      h5::write_string_attr(file, "name", sweep_name, tmp);
+      h5::write_string_attr(file, "ganrun_version", version(), tmp);
+      h5::write_string_attr(file, "created", iso8601_utc_now(), tmp);
+      h5::write_strings(file, "sweep_text", {sweep_text}, /*scalar=*/true, tmp);
+
+      Hid grid = h5::create_group(file, "grid", /*track_order=*/true, tmp);
+      std::vector<std::string> ids;
+      std::vector<int64_t> ranks;
+      for (const auto& run : runs) {
+        ids.push_back(run.run_id);
+        ranks.push_back(run.rank);
+      }
+      h5::write_strings(grid, "run_id", ids, /*scalar=*/false, tmp);
+      write_int64s(grid, "rank", ranks, tmp);
+      for (const auto& key : grid_keys) {
+        std::vector<std::string> column;  // "" where a run's grid point lacks the key
+        for (const auto& run : runs) {
+          std::string value;
+          for (const auto& [k, v] : run.grid_point)
+            if (k == key) value = v;
+          column.push_back(std::move(value));
+        }
+        h5::write_strings(grid, key, column, /*scalar=*/false, tmp);
+      }
+
+      // Relative targets: HDF5 resolves them against sweep.h5's folder, so <out> can move.
+      Hid links = h5::create_group(file, "runs", /*track_order=*/true, tmp);
+      for (const auto& run : runs) {
+        const std::string target = "runs/" + run.run_id + ".h5";
+        H5CALL(H5Lcreate_external(target.c_str(), "/", links, run.run_id.c_str(), H5P_DEFAULT,
+                                  H5P_DEFAULT),
+               tmp);
+      }
+    }
+    H5CALL(file.close(), tmp);
+  });
+}
+
+std::optional<std::string> read_sweep_text(const std::filesystem::path& path) {
+  h5::silence_errors();
+  std::error_code ec;
+  if (!fs::exists(path, ec) && !ec) return std::nullopt;
+  try {
+    Hid file = h5::open_readonly(path);
+    Hid ds(H5CALL(H5Dopen2(file, "sweep_text", H5P_DEFAULT), path), H5Dclose);
+    auto text = h5::read_strings(ds, /*is_attr=*/false, path);
+    if (text.size() != 1) throw std::runtime_error("/sweep_text is not one string");
+    return std::move(text[0]);
+  } catch (const std::exception& e) {
+    throw std::runtime_error(path.string() + ": not a readable ganrun sweep index: " + e.what());
+  }
+}
+
+}  // namespace ganrun

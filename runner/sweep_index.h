@@ -1,0 +1,31 @@
+// runner/sweep_index.h — <out>/sweep.h5: the sweep's text, its expanded grid, the ganrun
+// version and one external link per run (/runs/<run-id> -> runs/<run-id>.h5:/). Written by
+// rank 0 only, atomically (temp file + rename).
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace ganrun {
+
+struct SweepIndexRun {
+  std::string run_id;
+  int rank = 0;                                                 // the rank the run was assigned to
+  std::vector<std::pair<std::string, std::string>> grid_point;  // (key, value text)
+};
+
+// /grid/run_id, /grid/rank and /grid/<key> per grid key (the value texts; "" where a run's
+// grid_point lacks the key). Throws std::invalid_argument for a key that cannot be a column
+// (empty, holding '/', "run_id", "rank") or a run id holding '/'; std::runtime_error naming
+// path when the file cannot be written.
+void write_sweep_index(const std::filesystem::path& path, const std::string& sweep_name,
+                       const std::string& sweep_text, const std::vector<std::string>& grid_keys,
+                       const std::vector<SweepIndexRun>& runs);
+
+// The stored sweep text, or nullopt when the file does not exist.
+std::optional<std::string> read_sweep_text(const std::filesystem::path& path);
+
+}  // namespace ganrun

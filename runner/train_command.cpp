@@ -1,0 +1,109 @@
+// runner/train_command.cpp — `ganrun train`: one run from command-line flags, through the same
+// validation, run file and summary as a sweep of one grid point.
+#include <fmt/format.h>
+#include <fmt/ostream.h>  // fmt::streamed
+
+#include <boost/program_options.hpp>
+
+#include "runner/command.h"
+#include "runner/config_error.h"
+#include "runner/plan_execution.h"
+#include "runner/subcommands.h"
+
+namespace ganrun {
+namespace po = boost::program_options;
+namespace {
+
+// Names a settings key the way the user typed it: "lr_g" -> "--lr-g".
+std::string as_flag(std::string message) {
+  const auto space = message.find(' ');
+  std::string key = message.substr(0, space);
+  if (key.empty() || key.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") != std::string::npos)
+    return message;
+  for (char& c : key)
+    if (c == '_') c = '-';
+  return "--" + key + message.substr(space == std::string::npos ? message.size() : space);
+}
+
+}  // namespace
+
+int train_main(int argc, char** argv, launch::MpiSession& mpi) {
+  RunSettings s;
+  std::string out = "results/train", device = "auto";
+  int threads = 0;
+  po::options_description d("ganrun train [options]");
+  d.add_options()
+      ("variant", po::value(&s.variant)->default_value(s.variant), "GAN variant: gan")
+      ("arch", po::value(&s.arch)->default_value(s.arch), "architecture: mlp")
+      ("dataset", po::value(&s.dataset)->default_value(s.dataset), "mnist | fashion-mnist")
+      ("data-dir", po::value(&s.data_dir),
+       "folder with the IDX files (default: $GANRUN_DATA/<dataset>, or Debian's "
+       "/usr/share/datasets/fashion-mnist)")
+      ("split", po::value(&s.split)->default_value(s.split), "train | test")
+      ("epochs", po::value<int64_t>(), "epochs (default 30 when --steps is not given)")
+      ("steps", po::value<int64_t>(), "generator steps (instead of --epochs)")
+      ("batch", po::value(&s.batch)->default_value(s.batch), "global batch size")
+      ("lr", po::value<double>(), "learning rate of both nets (sets --lr-g and --lr-d)")
+      ("lr-g", po::value(&s.lr_g)->default_value(s.lr_g, "2e-4"), "generator learning rate (Adam)")
+      ("lr-d", po::value(&s.lr_d)->default_value(s.lr_d, "2e-4"), "discriminator learning rate")
+      ("beta1", po::value(&s.beta1)->default_value(s.beta1, "0.5"), "Adam beta1")
+      ("beta2", po::value(&s.beta2)->default_value(s.beta2, "0.999"), "Adam beta2")
+      ("n-critic", po::value(&s.n_critic)->default_value(s.n_critic),
+       "critic updates per generator update (each on a fresh real batch)")
+      ("seed", po::value(&s.seed)->default_value(s.seed), "seed of every random draw of the run")
+      ("z-dim", po::value(&s.z_dim)->default_value(s.z_dim), "noise dimension")
+      ("dtype", po::value(&s.dtype)->default_value(s.dtype),
+       "float32 | float64 (data, noise and models)")
+      ("device", po::value(&device)->default_value(device),
+       "auto | cpu | cuda (auto: CUDA when a GPU is present)")
+      ("threads", po::value(&threads)->default_value(0),
+       "intra-op threads (0: the cores this process may use)")
+      ("out", po::value(&out)->default_value(out),
+       "output folder; the run is written to OUT/runs/<run-id>.h5 and .png")
+      ("log-every", po::value(&s.log_every)->default_value(s.log_every),
+       "steps between metric rows and progress lines")
+      ("sample-every", po::value(&s.sample_every)->default_value(s.sample_every),
+       "steps between fixed-noise sample grids (0: only at the end)")
+      ("force", "rerun even if OUT already holds this run completed or diverged")
+      ("dry-run", "print the plan and write nothing")
+      ("help,h", "this help");
+  po::variables_map vm;
+  po::store(po::command_line_parser(argc, argv).options(d).run(), vm);
+  po::notify(vm);
+  if (vm.count("help")) {
+    if (mpi.is_root()) fmt::print("{}", fmt::streamed(d));
+    return kExitOk;
+  }
+  if (vm.count("epochs") && vm.count("steps"))
+    throw ConfigError("give --epochs or --steps, not both");
+  if (vm.count("steps")) s.steps = vm["steps"].as<int64_t>();
+  s.epochs = vm.count("epochs") ? vm["epochs"].as<int64_t>() : (s.steps > 0 ? 0 : 30);
+  if (vm.count("lr")) {
+    if (!vm["lr-g"].defaulted() || !vm["lr-d"].defaulted())
+      throw ConfigError("give --lr, or --lr-g and --lr-d, not both");
+    s.lr_g = s.lr_d = vm["lr"].as<double>();
+  }
+  if (device != "auto" && device != "cpu" && device != "cuda")
+    throw ConfigError("--device must be auto, cpu or cuda (got '" + device + "')");
+  if (threads < 0) throw ConfigError("--threads must be >= 0");
+  try {
+    validate(s);
+  } catch (const ConfigError& e) {
+    throw ConfigError(as_flag(e.what()));
+  }
+  SweepPlan plan;
+  plan.file = "ganrun train";
+  plan.name = "train";
+  plan.out = out;
+  plan.device = device;
+  plan.runs.push_back(make_single_run(s));
+  ExecutionOptions options;
+  options.dry_run = vm.count("dry-run") > 0;
+  options.force = vm.count("force") > 0;
+  options.write_sweep_index = false;
+  options.threads = threads;
+  for (int i = 0; i < argc; ++i) options.command_line += (i ? " " : "ganrun ") + std::string(argv[i]);
+  return execute_plan(plan, options, mpi);
+}
+
+}  // namespace ganrun

@@ -1,0 +1,92 @@
+"""Bad input through the real binary: each case exits 2 with one clear message naming the
+input, and writes nothing (no new files; existing ones untouched)."""
+import gzip
+import os
+import pathlib
+
+import pytest
+
+from conftest import ganrun_lines, run_ganrun, tiny_sweep_text, tree_state
+
+
+def assert_bad_input(r, *needles):
+    assert r.returncode == 2, (r.returncode, r.stderr)
+    lines = ganrun_lines(r.stderr)
+    assert len(lines) == 1, r.stderr
+    for needle in needles:
+        assert str(needle) in lines[0], (needle, lines[0])
+
+
+def test_missing_data_dir(tmp_path):
+    out = tmp_path / "out"
+    r = run_ganrun(["train", "--dataset", "fashion-mnist", "--data-dir", tmp_path / "nowhere",
+                    "--steps", 5, "--out", out])
+    assert_bad_input(r, "nowhere", "--data-dir")
+    assert not out.exists()
+
+
+def test_corrupt_idx_magic(tmp_path, fashion_copy):
+    images = fashion_copy / "t10k-images-idx3-ubyte.gz"
+    raw = bytearray(gzip.decompress(images.read_bytes()))
+    raw[0:4] = b"\x00\x00\x07\x77"
+    images.write_bytes(gzip.compress(bytes(raw)))
+    out = tmp_path / "out"
+    r = run_ganrun(["train", "--dataset", "fashion-mnist", "--data-dir", fashion_copy, "--split",
+                    "test", "--steps", 5, "--out", out])
+    assert_bad_input(r, "t10k-images-idx3-ubyte.gz", "magic")
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("extra,needles", [
+    ("n_critc: 5\n", ["n_critc", "n_critic", "sweep.yaml:4"]),
+    ("lr: -1\n", ["lr", "sweep.yaml:4", "-1"]),
+    ("preset: collection\n", ["preset", "not implemented yet", "sweep.yaml:4"]),
+])
+def test_bad_sweep_file(tmp_path, fashion_test_dir, extra, needles):
+    out = tmp_path / "out"
+    sweep = tmp_path / "sweep.yaml"
+    sweep.write_text(tiny_sweep_text(out, fashion_test_dir, extra=extra))
+    r = run_ganrun(["--sweep", sweep])
+    assert_bad_input(r, *needles)
+    assert not out.exists()
+
+
+def test_bad_sweep_file_under_mpi_prints_one_message(tmp_path, fashion_test_dir):
+    out = tmp_path / "out"
+    sweep = tmp_path / "sweep.yaml"
+    sweep.write_text(tiny_sweep_text(out, fashion_test_dir, extra="n_critc: 5\n"))
+    r = run_ganrun(["--sweep", sweep], ranks=2)
+    assert_bad_input(r, "n_critc")
+    assert not out.exists()
+
+
+def test_negative_learning_rate_flag(tmp_path, fashion_test_dir):
+    out = tmp_path / "out"
+    r = run_ganrun(["train", "--data-dir", fashion_test_dir, "--split", "test", "--lr-g", "-1",
+                    "--steps", 5, "--out", out])
+    assert_bad_input(r, "--lr-g", "-1")
+    assert not out.exists()
+
+
+@pytest.mark.skipif(os.path.exists("/dev/nvidia0"), reason="a GPU is present on this machine")
+def test_device_cuda_without_gpu(tmp_path, fashion_test_dir):
+    out = tmp_path / "out"
+    r = run_ganrun(["train", "--data-dir", fashion_test_dir, "--split", "test", "--device", "cuda",
+                    "--steps", 5, "--out", out])
+    assert_bad_input(r, "cuda", "--device cpu")
+    assert not out.exists()
+
+
+def test_rerun_into_out_holding_another_sweep(tmp_path, fashion_test_dir):
+    out = tmp_path / "out"
+    sweep = tmp_path / "sweep.yaml"
+    sweep.write_text(tiny_sweep_text(out, fashion_test_dir, grid="  lr: [2.0e-4]\n", steps=2))
+    first = run_ganrun(["--sweep", sweep])
+    assert first.returncode == 0, first.stderr
+    before = tree_state(out)
+    assert "sweep.h5" in before and len(before) >= 3  # index, run file, PNG
+
+    sweep.write_text(tiny_sweep_text(out, fashion_test_dir, grid="  lr: [1.0e-3]\n", steps=2))
+    r = run_ganrun(["--sweep", sweep])
+    assert_bad_input(r, "grid.lr", str(out))
+    assert tree_state(out) == before

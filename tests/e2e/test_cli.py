@@ -1,0 +1,75 @@
+"""The ganrun command line: help, version, usage errors, and one `train` + `sample` round
+trip through real files."""
+import re
+
+import h5py
+import numpy as np
+
+from conftest import ganrun_lines, run_ganrun
+
+TRAIN_FLAGS = ["--variant", "--arch", "--dataset", "--data-dir", "--split", "--epochs", "--steps",
+               "--batch", "--lr-g", "--lr-d", "--beta1", "--beta2", "--n-critic", "--seed",
+               "--dtype", "--device", "--out", "--log-every", "--sample-every"]
+
+
+def test_help_names_the_commands():
+    r = run_ganrun(["--help"])
+    assert r.returncode == 0, r.stderr
+    for word in ("--sweep", "--dry-run", "--force", "train", "sample", "--version"):
+        assert word in r.stdout
+
+
+def test_train_help_lists_every_flag():
+    r = run_ganrun(["train", "--help"])
+    assert r.returncode == 0, r.stderr
+    for flag in TRAIN_FLAGS:
+        assert re.search(rf"^\s+{re.escape(flag)}\b", r.stdout, re.M), flag
+
+
+def test_version_names_version_and_commit():
+    r = run_ganrun(["--version"])
+    assert r.returncode == 0
+    assert re.fullmatch(r"ganrun \d+\.\d+\.\d+ \(git (unknown|[0-9a-f]{12}(-dirty)?)\)",
+                        r.stdout.strip()), r.stdout
+
+
+def test_unknown_subcommand_is_a_usage_error():
+    r = run_ganrun(["trian"])
+    assert r.returncode == 2
+    assert len(ganrun_lines(r.stderr)) == 1 and "trian" in r.stderr
+
+
+def test_unknown_flag_is_a_usage_error():
+    r = run_ganrun(["train", "--n-critc", "5"])
+    assert r.returncode == 2
+    assert "n-critc" in r.stderr
+
+
+def test_train_then_sample_round_trip(tmp_path, fashion_test_dir):
+    out = tmp_path / "out"
+    r = run_ganrun(["train", "--dataset", "fashion-mnist", "--data-dir", fashion_test_dir,
+                    "--split", "test", "--steps", 12, "--batch", 16, "--log-every", 4,
+                    "--sample-every", 6, "--dtype", "float64", "--seed", 3, "--out", out])
+    assert r.returncode == 0, r.stderr
+    files = list((out / "runs").glob("*.h5"))
+    assert len(files) == 1
+    with h5py.File(files[0], "r") as f:
+        assert f.attrs["status"] == "completed"
+        assert f.attrs["dtype"] == "float64" and f.attrs["seed"] == 3
+        assert list(f["metrics/step"][:]) == [4, 8, 12]
+        # Sample points at steps 6 and 12; the end (12) is one of them, not a third grid.
+        assert list(f["samples/step"][:]) == [6, 12]
+        assert f["samples/images"].shape == (2, 64, 1, 28, 28)
+        assert f["samples/images"].dtype == np.uint8
+    png = files[0].with_suffix(".png")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+    grid = tmp_path / "grid.png"
+    r = run_ganrun(["sample", files[0], "--n", 16, "--seed", 5, "--out", grid])
+    assert r.returncode == 0, r.stderr
+    again = tmp_path / "again.png"
+    run_ganrun(["sample", files[0], "--n", 16, "--seed", 5, "--out", again])
+    other = tmp_path / "other.png"
+    run_ganrun(["sample", files[0], "--n", 16, "--seed", 6, "--out", other])
+    assert grid.read_bytes() == again.read_bytes()
+    assert grid.read_bytes() != other.read_bytes()

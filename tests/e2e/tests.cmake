@@ -1,0 +1,29 @@
+# End-to-end tests: pytest files in tests/e2e drive the real `ganrun` binary (CLI, exit codes,
+# bad input, MPI sweeps under mpiexec, the kill test). Each file is its own ctest test.
+set(GANRUN_PYTHON "python3" CACHE FILEPATH "Python of the ganrun venv (h5py, numpy, pytest)")
+
+add_library(ganrun_kill_shim MODULE ${CMAKE_CURRENT_SOURCE_DIR}/tools/kill_shim.c)
+target_link_libraries(ganrun_kill_shim PRIVATE dl)
+set_target_properties(ganrun_kill_shim PROPERTIES PREFIX "")
+
+# Open MPI refuses root and more ranks than cores unless told: CI and containers run as root.
+set(GANRUN_TEST_ENV
+  "GANRUN_BIN=$<TARGET_FILE:ganrun>"
+  "GANRUN_KILL_SHIM=$<TARGET_FILE:ganrun_kill_shim>"
+  "GANRUN_SHARED_DATA=${GANRUN_SHARED_DATA}"
+  "GANRUN_FASHION_MNIST=${GANRUN_FASHION_MNIST}"
+  "MPIEXEC=${MPIEXEC_EXECUTABLE}"
+  "OMPI_ALLOW_RUN_AS_ROOT=1" "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1"
+  "OMPI_MCA_rmaps_base_oversubscribe=1"
+  "PYTHONDONTWRITEBYTECODE=1")
+
+function(ganrun_add_pytest name file labels)
+  add_test(NAME ${name}
+    COMMAND ${GANRUN_PYTHON} -m pytest -q -p no:cacheprovider ${CMAKE_CURRENT_SOURCE_DIR}/e2e/${file})
+  set_tests_properties(${name} PROPERTIES LABELS "${labels}" ENVIRONMENT "${GANRUN_TEST_ENV}")
+endfunction()
+
+ganrun_add_pytest(e2e_cli test_cli.py "e2e")
+ganrun_add_pytest(e2e_bad_input test_bad_input.py "e2e")
+ganrun_add_pytest(e2e_sweep_mpi test_sweep_mpi.py "e2e;mpi")
+ganrun_add_pytest(e2e_kill test_kill.py "e2e")

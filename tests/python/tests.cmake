@@ -1,0 +1,16 @@
+# Python (h5py) checks of the HDF5 files ganrun writes: a small C++ program writes a run file
+# through RunFileWriter, pytest reads it with h5py. Included from tests/CMakeLists.txt.
+add_executable(write_sample_run_file ${CMAKE_CURRENT_SOURCE_DIR}/tools/write_sample_run_file.cpp)
+target_link_libraries(write_sample_run_file PRIVATE ganrun_runner)
+
+if(GANRUN_PYTHON)
+  # -p no:cacheprovider: pytest's rootdir is the source folder; keep .pytest_cache out of it.
+  add_test(NAME pytest_run_file
+    COMMAND ${GANRUN_PYTHON} -m pytest -q -p no:cacheprovider
+            ${CMAKE_CURRENT_SOURCE_DIR}/python/test_run_file_h5py.py
+            --writer $<TARGET_FILE:write_sample_run_file>)
+  set_tests_properties(pytest_run_file PROPERTIES LABELS unit
+    ENVIRONMENT PYTHONDONTWRITEBYTECODE=1)
+else()
+  message(STATUS "ganrun: GANRUN_PYTHON is not set; the h5py test pytest_run_file is skipped")
+endif()

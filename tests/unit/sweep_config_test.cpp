@@ -1,0 +1,603 @@
+// tests/unit/sweep_config_test.cpp — the sweep file: every kind of bad input names its key and
+// file:line, grid expansion order and layering, run ids, canonical floats and the YAML diff.
+#include "runner/sweep_config.h"
+
+#include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "runner/config_error.h"
+#include "runner/did_you_mean.h"
+
+namespace ganrun {
+namespace {
+
+// The message of the ConfigError that parsing `yaml` throws, or "" when it parses.
+std::string parse_error(const std::string& yaml, const std::string& label = "x.yaml") {
+  try {
+    parse_sweep(yaml, label);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bad inputs: each must be a ConfigError on one line that starts with "x.yaml:LINE:" and
+// contains the offending key (and any other listed text).
+
+struct BadInput {
+  const char* name;
+  const char* yaml;
+  int line;
+  std::vector<std::string> contains;
+  std::vector<std::string> absent = {};
+};
+
+void PrintTo(const BadInput& b, std::ostream* os) { *os << b.name; }
+
+class SweepConfigBadInput : public ::testing::TestWithParam<BadInput> {};
+
+TEST_P(SweepConfigBadInput, NamesKeyAndLine) {
+  const BadInput& b = GetParam();
+  const std::string msg = parse_error(b.yaml);
+  if (std::getenv("GANRUN_SHOW_MESSAGES")) std::cout << msg << "\n";
+  ASSERT_FALSE(msg.empty()) << "expected a ConfigError for:\n" << b.yaml;
+  EXPECT_EQ(msg.rfind("x.yaml:" + std::to_string(b.line) + ": ", 0), 0u) << msg;
+  EXPECT_EQ(msg.find('\n'), std::string::npos) << "one line: " << msg;
+  for (const auto& s : b.contains) EXPECT_NE(msg.find(s), std::string::npos) << s << " in " << msg;
+  for (const auto& s : b.absent) EXPECT_EQ(msg.find(s), std::string::npos) << s << " in " << msg;
+}
+
+const BadInput kBadInputs[] = {
+    {"unknown_key_did_you_mean",
+     "name: t\nn_critc: 5\n",
+     2,
+     {"key 'n_critc' is not a known key", "(did you mean 'n_critic'?)"}},
+    // 'frobnicate' is more than 2 edits from every key: no suggestion at all.
+    {"unknown_key_no_suggestion",
+     "name: t\ntrain: {epochs: 1}\nfrobnicate: 3\n",
+     3,
+     {"'frobnicate'", "not a known key"},
+     {"did you mean"}},
+    {"nested_unknown_key_in_train",
+     "train:\n  epochs: 2\n  bacth: 32\n",
+     3,
+     {"'bacth'", "train", "did you mean 'batch'"}},
+    {"nested_unknown_key_in_dataset",
+     "dataset:\n  name: mnist\n  spilt: test\n",
+     3,
+     {"'spilt'", "did you mean 'split'"}},
+    {"wrong_type_string_for_int",
+     "name: t\ntrain:\n  batch: sixty-four\n",
+     3,
+     {"batch must be an integer", "'sixty-four'"}},
+    {"wrong_type_quoted_number", "lr: \"2e-4\"\n", 1, {"lr must be a number", "quoted"}},
+    {"wrong_type_list_for_number",
+     "name: t\nlr: [1e-4, 2e-4]\n",
+     2,
+     {"lr must be a number (got a list)", "grid"}},
+    {"wrong_type_map_for_train", "train: 30\n", 1, {"train must be a map"}},
+    {"wrong_type_grid_scalar", "grid:\n  lr: 2e-4\n", 2, {"grid key 'lr' must be a list"}},
+    {"lr_negative", "name: t\n\nlr: -1\n", 3, {"lr must be > 0 (got -1)"}},
+    {"lr_zero", "lr: 0\n", 1, {"lr must be > 0 (got 0)"}},
+    {"lr_g_infinite", "lr_g: .inf\n", 1, {"lr_g must be finite"}},
+    {"beta1_one", "name: t\nbeta1: 1.0\n", 2, {"beta1 must be in [0, 1) (got 1.0)"}},
+    {"betas_pair_out_of_range", "betas: [0.5, 1.5]\n", 1, {"beta2 must be in [0, 1) (got 1.5)"}},
+    // Block list: the bad item is on its own line (4), not the key's (2).
+    {"n_critic_zero_in_grid",
+     "grid:\n  n_critic:\n    - 1\n    - 0\n",
+     4,
+     {"n_critic must be >= 1 (got 0)"}},
+    {"batch_zero", "name: t\ntrain:\n  epochs: 2\n  batch: 0\n", 4, {"batch must be >= 1 (got 0)"}},
+    {"seed_negative", "train: {seed: -3}\n", 1, {"seed must be >= 0 (got -3)"}},
+    {"sample_every_negative", "train:\n  sample_every: -1\n", 2, {"sample_every must be >= 0"}},
+    {"preset_not_implemented",
+     "name: t\npreset: collection\n",
+     2,
+     {"key 'preset' is not implemented yet in this version of ganrun"}},
+    {"variant_wgan_gp_not_implemented",
+     "variant: wgan-gp\n",
+     1,
+     {"variant 'wgan-gp' is not implemented yet"}},
+    {"variant_in_grid_not_implemented",
+     "grid:\n  variant: [gan, wgan-gp]\n",
+     2,
+     {"'wgan-gp' is not implemented yet"}},
+    {"variants_section_not_implemented",
+     "variants:\n  ebgan: {arch: ae28}\n",
+     2,
+     {"'ebgan' is not implemented yet"}},
+    {"arch_not_implemented", "arch: dcgan28\n", 1, {"arch 'dcgan28' is not implemented yet"}},
+    {"dataset_not_implemented",
+     "dataset: {name: cifar10}\n",
+     1,
+     {"dataset 'cifar10' is not implemented yet"}},
+    {"arch_typo", "arch: mpl\n", 1, {"arch 'mpl'", "did you mean 'mlp'"}},
+    {"eval_every_not_implemented",
+     "train:\n  epochs: 1\n  eval_every: 2000\n",
+     3,
+     {"key 'eval_every' is not implemented yet"}},
+    {"future_run_key_not_implemented",
+     "variants:\n  gan:\n    gp_lambda: 10\n",
+     3,
+     {"key 'gp_lambda' is not implemented yet"}},
+    {"interval_in_epochs_not_implemented",
+     "train:\n  sample_every: {epochs: 2}\n",
+     2,
+     {"sample_every in epochs", "not implemented yet"}},
+    {"ranks_per_run_2",
+     "name: t\nranks_per_run: 2\n",
+     2,
+     {"ranks_per_run: 2 is not implemented yet"}},
+    {"ranks_per_run_0", "ranks_per_run: 0\n", 1, {"ranks_per_run must be >= 1"}},
+    {"pack_integer", "pack: 4\n", 1, {"pack: 4 is not implemented yet"}},
+    {"pack_bad_word", "pack: on\n", 1, {"pack must be off, auto or an integer"}},
+    {"device_bad", "device: gpu\n", 1, {"device must be auto, cpu or cuda (got 'gpu')"}},
+    {"grid_key_not_per_run",
+     "grid:\n  out: [a, b]\n",
+     2,
+     {"grid key 'out' is not a per-run setting"}},
+    {"grid_key_typo",
+     "grid:\n  n_critc: [1, 5]\n",
+     2,
+     {"key 'n_critc' is not a grid key", "did you mean 'n_critic'"}},
+    // variants.gan sets lr on line 4, the grid on line 6: both lines named, the later leads.
+    {"key_in_variants_and_grid",
+     "name: t\nvariants:\n  gan:\n    lr: 1e-4\ngrid:\n  lr: [2e-4, 1e-3]\n",
+     6,
+     {"key 'lr'", "variants.gan (line 4)", "grid (line 6)"}},
+    // lr_g overlaps lr: also a conflict between the two places.
+    {"overlapping_key_in_variants_and_grid",
+     "variants:\n  gan: {lr: 1e-4}\ngrid:\n  lr_g: [2e-4]\n",
+     4,
+     {"'lr'", "'lr_g'"}},
+    {"epochs_and_steps",
+     "train:\n  epochs: 3\ngrid:\n  steps: [100, 200]\n",
+     4,
+     {"epochs (line 2)", "steps (line 4)"}},
+    {"epochs_and_steps_same_section",
+     "train: {epochs: 3, steps: 100}\n",
+     1,
+     {"epochs (line 1)", "steps (line 1)"}},
+    {"lr_and_lr_g_same_level", "lr: 1e-4\nlr_g: 2e-4\n", 2, {"lr (line 1)", "lr_g (line 2)"}},
+    {"empty_grid_list", "name: t\ngrid:\n  seed: []\n", 3, {"grid key 'seed' has an empty list"}},
+    {"grid_betas_not_pairs",
+     "grid:\n  betas: [0.5, 0.999]\n",
+     2,
+     {"betas must be a [beta1, beta2] pair"}},
+    // 2e-4 and 0.0002 are the same number: two identical runs.
+    {"duplicate_grid_values",
+     "grid:\n  seed: [0, 1]\n  lr: [2e-4, 0.0002]\n",
+     3,
+     {"grid key 'lr'", "same settings"}},
+    {"duplicate_key",
+     "lr: 1e-4\nz_dim: 8\nlr: 2e-4\n",
+     3,
+     {"key 'lr' is set twice (lines 1 and 3)"}},
+    {"train_key_at_top_level", "batch: 32\n", 1, {"key 'batch' belongs under 'train'"}},
+    // The unterminated flow list is only noticed on the next line, where yaml-cpp reports it.
+    {"syntax_error",
+     "name: t\ngrid:\n  lr: [1e-4, 2e-4\n  seed: [0]\n",
+     4,
+     {"YAML syntax error", "end of sequence flow not found"}},
+    {"empty_file", "# nothing but a comment\n", 1, {"empty"}},
+    {"not_a_map", "- lr\n- seed\n", 1, {"must be a map"}},
+    {"name_with_slash", "name: a/b\n", 1, {"name must be"}},
+};
+
+INSTANTIATE_TEST_SUITE_P(SweepConfig, SweepConfigBadInput, ::testing::ValuesIn(kBadInputs),
+                         [](const ::testing::TestParamInfo<BadInput>& info) {
+                           return std::string(info.param.name);
+                         });
+
+TEST(SweepConfigLoad, MissingFileIsConfigError) {
+  try {
+    load_sweep("/nonexistent/dir/lr.yaml");
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_STREQ(e.what(), "sweep file '/nonexistent/dir/lr.yaml' not found");
+  }
+}
+
+TEST(SweepConfigLoad, ReadsFileAndDefaultsNameAndOutFromStem) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("ganrun_sweep_test_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto path = dir / "lr-study.yaml";
+  const std::string text = "grid:\n  seed: [0, 1]\n";
+  std::ofstream(path) << text;
+  const SweepPlan plan = load_sweep(path);
+  EXPECT_EQ(plan.file, path.string());
+  EXPECT_EQ(plan.text, text);
+  EXPECT_EQ(plan.name, "lr-study");
+  EXPECT_EQ(plan.out, "results/lr-study");
+  EXPECT_EQ(plan.device, "auto");
+  EXPECT_EQ(plan.runs.size(), 2u);
+  // Errors carry the path as given.
+  std::ofstream(path) << "lr: -1\n";
+  try {
+    load_sweep(path);
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(std::string(e.what()), path.string() + ":1: lr must be > 0 (got -1)");
+  }
+  std::filesystem::remove_all(dir);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parsing and grid expansion.
+
+TEST(SweepConfigParse, FullValidFileIsAccepted) {
+  const SweepPlan plan = parse_sweep(R"(# a sweep with every implemented section
+name: lr-study
+dataset: {name: mnist, dir: data/mnist, split: test}
+train:   {steps: 200, batch: 32, seed: 0, sample_every: 0, log_every: 10}
+variant: gan
+arch: mlp
+betas: [0.0, 0.9]
+z_dim: 64
+dtype: float64
+ranks_per_run: 1
+pack: auto
+out: results/lr
+device: cpu
+)",
+                                     "sweeps/lr.yaml");
+  EXPECT_EQ(plan.name, "lr-study");
+  EXPECT_EQ(plan.out, "results/lr");
+  EXPECT_EQ(plan.device, "cpu");
+  EXPECT_EQ(plan.pack, "auto");
+  EXPECT_EQ(plan.ranks_per_run, 1);
+  EXPECT_TRUE(plan.grid_keys.empty());
+  ASSERT_EQ(plan.runs.size(), 1u);  // no grid: one run
+  const RunSettings& s = plan.runs[0].settings;
+  EXPECT_EQ(s.dataset, "mnist");
+  EXPECT_EQ(s.data_dir, "data/mnist");
+  EXPECT_EQ(s.split, "test");
+  EXPECT_EQ(s.steps, 200);
+  EXPECT_EQ(s.epochs, 0);  // steps given: no default epochs
+  EXPECT_EQ(s.batch, 32);
+  EXPECT_EQ(s.sample_every, 0);
+  EXPECT_EQ(s.log_every, 10);
+  EXPECT_EQ(s.beta1, 0.0);
+  EXPECT_EQ(s.beta2, 0.9);
+  EXPECT_EQ(s.z_dim, 64);
+  EXPECT_EQ(s.dtype, "float64");
+  EXPECT_TRUE(plan.runs[0].grid_point.empty());
+}
+
+TEST(SweepConfigParse, NeitherEpochsNorStepsDefaultsToThirtyEpochs) {
+  const SweepPlan plan = parse_sweep("name: t\n", "t.yaml");
+  ASSERT_EQ(plan.runs.size(), 1u);
+  EXPECT_EQ(plan.runs[0].settings.epochs, kDefaultEpochs);
+  EXPECT_EQ(plan.runs[0].settings.epochs, 30);
+  EXPECT_EQ(plan.runs[0].settings.steps, 0);
+}
+
+TEST(SweepConfigParse, DatasetScalarShorthandAndLrSetsBothRates) {
+  const SweepPlan plan = parse_sweep("dataset: mnist\nlr: 1e-3\n", "t.yaml");
+  EXPECT_EQ(plan.runs[0].settings.dataset, "mnist");
+  EXPECT_EQ(plan.runs[0].settings.lr_g, 1e-3);
+  EXPECT_EQ(plan.runs[0].settings.lr_d, 1e-3);
+}
+
+TEST(SweepConfigGrid, CountIsProductOfListLengths) {
+  // 2 x 3 x 2 = 12 runs.
+  const SweepPlan plan =
+      parse_sweep("grid:\n  lr: [1e-4, 2e-4]\n  seed: [0, 1, 2]\n  batch: [32, 64]\n", "g.yaml");
+  EXPECT_EQ(plan.runs.size(), 12u);
+  EXPECT_EQ(plan.grid_keys, (std::vector<std::string>{"lr", "seed", "batch"}));
+  EXPECT_EQ(plan.varying_keys, (std::vector<std::string>{"lr", "seed", "batch"}));
+}
+
+TEST(SweepConfigGrid, LastKeyVariesFastest) {
+  const SweepPlan plan =
+      parse_sweep("grid:\n  lr: [1e-4, 2e-4]\n  seed: [0, 1, 2]\n  batch: [32, 64]\n", "g.yaml");
+  ASSERT_EQ(plan.runs.size(), 12u);
+  // Run i = (lr index i / 6, seed index (i % 6) / 2, batch index i % 2).
+  const double lrs[] = {1e-4, 2e-4};
+  const int64_t seeds[] = {0, 1, 2};
+  const int64_t batches[] = {32, 64};
+  for (std::size_t i = 0; i < 12; ++i) {
+    const RunSettings& s = plan.runs[i].settings;
+    EXPECT_EQ(s.lr_g, lrs[i / 6]) << i;
+    EXPECT_EQ(s.lr_d, lrs[i / 6]) << i;
+    EXPECT_EQ(s.seed, seeds[(i % 6) / 2]) << i;
+    EXPECT_EQ(s.batch, batches[i % 2]) << i;
+  }
+  // Run 7 = lr index 1, seed index 0, batch index 1; grid point texts are canonical.
+  using P = std::pair<std::string, std::string>;
+  EXPECT_EQ(plan.runs[7].grid_point,
+            (std::vector<P>{P{"lr", "2e-4"}, P{"seed", "0"}, P{"batch", "64"}}));
+}
+
+TEST(SweepConfigGrid, LayersTopThenVariantThenGrid) {
+  const SweepPlan plan = parse_sweep(R"(name: layers
+lr: 1e-3          # top: overridden by the grid
+n_critic: 2       # top: overridden by variants.gan
+z_dim: 32         # top: overridden by variants.gan
+beta1: 0.1        # top only
+train: {batch: 16, steps: 50}
+variants:
+  gan: {n_critic: 3, z_dim: 64}
+grid:
+  lr: [1e-4, 2e-4]
+  seed: [7]
+)",
+                                     "l.yaml");
+  ASSERT_EQ(plan.runs.size(), 2u);
+  for (const auto& run : plan.runs) {
+    EXPECT_EQ(run.settings.n_critic, 3);  // variants.gan beats top
+    EXPECT_EQ(run.settings.z_dim, 64);
+    EXPECT_EQ(run.settings.beta1, 0.1);    // top beats defaults
+    EXPECT_EQ(run.settings.beta2, 0.999);  // default
+    EXPECT_EQ(run.settings.batch, 16);
+    EXPECT_EQ(run.settings.steps, 50);
+    EXPECT_EQ(run.settings.epochs, 0);
+    EXPECT_EQ(run.settings.seed, 7);
+  }
+  EXPECT_EQ(plan.runs[0].settings.lr_g, 1e-4);  // grid beats top
+  EXPECT_EQ(plan.runs[1].settings.lr_d, 2e-4);
+  // seed has one value: a grid key, but not varying.
+  EXPECT_EQ(plan.varying_keys, (std::vector<std::string>{"lr"}));
+}
+
+TEST(SweepConfigGrid, BetasGridTakesPairs) {
+  const SweepPlan plan = parse_sweep("grid:\n  betas: [[0.5, 0.999], [0.0, 0.9]]\n", "b.yaml");
+  ASSERT_EQ(plan.runs.size(), 2u);
+  EXPECT_EQ(plan.runs[1].settings.beta1, 0.0);
+  EXPECT_EQ(plan.runs[1].settings.beta2, 0.9);
+  EXPECT_EQ(plan.runs[1].grid_point[0].second, "0e0,9e-1");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Run ids.
+
+// Plain loops rather than std::regex, which trips GCC 12 warnings under the sanitizers.
+bool is_hash8(const std::string& s) {
+  return s.size() == 8 && s.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
+bool is_filename_safe(const std::string& s) {
+  return !s.empty() && s.find_first_not_of(
+                           "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                           "0123456789._+-") == std::string::npos;
+}
+
+std::string prefix_of(const std::string& id) { return id.substr(0, id.size() - 9); }
+std::string hash_of(const std::string& id) { return id.substr(id.size() - 8); }
+
+TEST(SweepConfigRunId, ReadablePrefixListsVaryingKeysInCanonicalOrder) {
+  // File order seed, n_critic, lr; canonical order lr, n_critic, seed. batch has one value.
+  const SweepPlan plan = parse_sweep(
+      "grid:\n  seed: [0, 1]\n  n_critic: [1, 5]\n  lr: [1e-4, 2e-4]\n  batch: [64]\n", "r.yaml");
+  ASSERT_EQ(plan.runs.size(), 8u);
+  // Run 3 = seed index 0, n_critic index 1, lr index 1 (0*4 + 1*2 + 1).
+  const std::string& id = plan.runs[3].id;
+  EXPECT_EQ(prefix_of(id), "gan-lr2e-4-nc5-s0") << id;
+  EXPECT_EQ(id[id.size() - 9], '-');
+  EXPECT_TRUE(is_hash8(hash_of(id))) << id;
+  EXPECT_EQ(prefix_of(plan.runs[0].id), "gan-lr1e-4-nc1-s0");
+  EXPECT_EQ(prefix_of(plan.runs[7].id), "gan-lr2e-4-nc5-s1");
+}
+
+TEST(SweepConfigRunId, NamesAppearAsBareValues) {
+  const SweepPlan plan = parse_sweep(
+      "grid:\n  dataset: [mnist, fashion-mnist]\n  dtype: [float32, float64]\n  z_dim: [8, 16]\n",
+      "r.yaml");
+  ASSERT_EQ(plan.runs.size(), 8u);
+  EXPECT_EQ(prefix_of(plan.runs[0].id), "gan-mnist-z8-float32");
+  EXPECT_EQ(prefix_of(plan.runs[7].id), "gan-fashion-mnist-z16-float64");
+}
+
+TEST(SweepConfigRunId, HashIsSha256OfResolvedYamlWithoutDataDirAndLogEvery) {
+  // Every field set explicitly so the expected text does not depend on defaults.
+  RunSettings s;
+  s.variant = "gan";
+  s.arch = "mlp";
+  s.dataset = "mnist";
+  s.data_dir = "data/mnist";
+  s.split = "train";
+  s.lr_g = 2e-4;
+  s.lr_d = 1e-4;
+  s.beta1 = 0.5;
+  s.beta2 = 0.999;
+  s.n_critic = 5;
+  s.batch = 64;
+  s.epochs = 0;
+  s.steps = 1000;
+  s.seed = 3;
+  s.z_dim = 100;
+  s.dtype = "float32";
+  s.log_every = 50;
+  s.sample_every = 500;
+  // Hashed text = to_yaml(s) minus the data_dir and log_every lines:
+  //   variant: gan\narch: mlp\ndataset: mnist\nsplit: train\nlr_g: 2e-4\nlr_d: 1e-4\n
+  //   beta1: 5e-1\nbeta2: 9.99e-1\nn_critic: 5\nbatch: 64\nepochs: 0\nsteps: 1000\nseed: 3\n
+  //   z_dim: 100\ndtype: float32\nsample_every: 500\n
+  // python3 -c "import hashlib; print(hashlib.sha256(TEXT.encode()).hexdigest()[:8])" -> f4bf0af7
+  EXPECT_EQ(make_run_id(s, {}), "gan-f4bf0af7");
+  EXPECT_EQ(make_run_id(s, {"n_critic", "lr_g", "seed"}), "gan-lrg2e-4-nc5-s3-f4bf0af7");
+  // Where the data lives and how often it logs are not part of the experiment.
+  RunSettings moved = s;
+  moved.data_dir = "/elsewhere/mnist";
+  moved.log_every = 1;
+  EXPECT_EQ(make_run_id(moved, {}), "gan-f4bf0af7");
+  // Anything else is.
+  RunSettings other = s;
+  other.sample_every = 501;
+  EXPECT_NE(make_run_id(other, {}), "gan-f4bf0af7");
+}
+
+TEST(SweepConfigRunId, StableAcrossParses) {
+  const std::string text = "train: {batch: 32}\ngrid:\n  lr: [1e-4, 2e-4]\n  seed: [0, 1]\n";
+  const SweepPlan a = parse_sweep(text, "a.yaml");
+  const SweepPlan b = parse_sweep(text, "elsewhere/b.yaml");
+  ASSERT_EQ(a.runs.size(), b.runs.size());
+  for (std::size_t i = 0; i < a.runs.size(); ++i) EXPECT_EQ(a.runs[i].id, b.runs[i].id);
+  // The same settings written differently (comments, flow vs block, 2e-4 vs 0.0002) too.
+  const SweepPlan c = parse_sweep(
+      "# same sweep\ntrain:\n  batch: 32\ngrid:\n  lr:\n    - 0.0001\n    - 0.0002\n  seed: [0, "
+      "1]\n",
+      "c.yaml");
+  for (std::size_t i = 0; i < a.runs.size(); ++i) EXPECT_EQ(a.runs[i].id, c.runs[i].id);
+}
+
+TEST(SweepConfigRunId, DifferentConfigsGiveDifferentIds) {
+  const SweepPlan plan = parse_sweep(
+      "grid:\n  lr: [1e-4, 2e-4, 1e-3]\n  n_critic: [1, 5]\n  seed: [0, 1, 2]\n", "d.yaml");
+  std::set<std::string> ids, hashes;
+  for (const auto& r : plan.runs) {
+    ids.insert(r.id);
+    hashes.insert(hash_of(r.id));
+  }
+  EXPECT_EQ(ids.size(), 18u);     // 3 x 2 x 3
+  EXPECT_EQ(hashes.size(), 18u);  // the hash alone tells them apart
+}
+
+TEST(SweepConfigRunId, NonVaryingSettingChangesOnlyTheHash) {
+  const SweepPlan a = parse_sweep("train: {batch: 64}\ngrid:\n  lr: [1e-4, 2e-4]\n", "a.yaml");
+  const SweepPlan b = parse_sweep("train: {batch: 32}\ngrid:\n  lr: [1e-4, 2e-4]\n", "a.yaml");
+  for (std::size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(prefix_of(a.runs[i].id), prefix_of(b.runs[i].id));
+    EXPECT_NE(hash_of(a.runs[i].id), hash_of(b.runs[i].id));
+  }
+}
+
+TEST(SweepConfigRunId, IdsAreFilenameSafe) {
+  const SweepPlan plan = parse_sweep(
+      "grid:\n  data_dir: [\"data/my mnist\", \"/d:x\"]\n  betas: [[0.5, 0.999], [0.0, 0.9]]\n",
+      "f.yaml");
+  ASSERT_EQ(plan.runs.size(), 4u);
+  for (const auto& r : plan.runs) EXPECT_TRUE(is_filename_safe(r.id)) << r.id;
+  // '/', ' ', ':' and ',' become '_'.
+  EXPECT_EQ(prefix_of(plan.runs[0].id), "gan-data_my_mnist-bs5e-1_9.99e-1");
+  EXPECT_EQ(prefix_of(plan.runs[3].id), "gan-_d_x-bs0e0_9e-1");
+}
+
+TEST(SweepConfigRunId, MakeSingleRunHasNoVaryingKeys) {
+  RunSettings s;
+  s.epochs = 3;
+  const RunSpec spec = make_single_run(s);
+  EXPECT_EQ(spec.id.size(), 12u) << spec.id;  // "gan-" + 8 hex digits
+  EXPECT_EQ(spec.id.rfind("gan-", 0), 0u) << spec.id;
+  EXPECT_TRUE(is_hash8(hash_of(spec.id))) << spec.id;
+  EXPECT_EQ(spec.id, make_run_id(s, {}));
+  EXPECT_TRUE(spec.grid_point.empty());
+  // Same as a sweep file with the same resolved settings and no grid.
+  EXPECT_EQ(parse_sweep("train: {epochs: 3}\n", "s.yaml").runs[0].id, spec.id);
+  s.lr_g = -1;
+  EXPECT_THROW(make_single_run(s), ConfigError);
+}
+
+// ---------------------------------------------------------------------------------------------
+// canonical_float and the typo suggestion.
+
+struct FloatCase {
+  double value;
+  const char* text;
+};
+
+TEST(SweepConfigCanonicalFloat, Table) {
+  const FloatCase cases[] = {
+      {2e-4, "2e-4"},
+      {0.0015, "1.5e-3"},
+      {0.5, "5e-1"},
+      {1.0, "1e0"},
+      {10.0, "1e1"},
+      {0.999, "9.99e-1"},
+      {1e-5, "1e-5"},
+      {123456.0, "1.23456e5"},
+      {-0.25, "-2.5e-1"},
+      {0.0, "0e0"},
+      {1e300, "1e300"},
+      {100.0, "1e2"},
+      // 0.1 + 0.2 is not 0.3: its shortest round-trip form needs 17 digits.
+      {0.1 + 0.2, "3.0000000000000004e-1"},
+  };
+  for (const auto& c : cases) {
+    EXPECT_EQ(canonical_float(c.value), c.text);
+    EXPECT_EQ(std::strtod(canonical_float(c.value).c_str(), nullptr), c.value) << c.text;
+  }
+}
+
+TEST(SweepConfigDidYouMean, EditDistanceAndSuggestion) {
+  EXPECT_EQ(edit_distance("kitten", "sitting"), 3u);
+  EXPECT_EQ(edit_distance("", "abc"), 3u);
+  EXPECT_EQ(edit_distance("btach", "batch"), 1u);  // one transposition
+  EXPECT_EQ(edit_distance("n_critc", "n_critic"), 1u);
+  const std::vector<std::string> keys{"lr", "n_critic", "batch", "seed"};
+  EXPECT_EQ(closest_match("N-Critic", keys), "n_critic");  // case and '-' are free
+  EXPECT_EQ(closest_match("sed", keys), "seed");
+  EXPECT_EQ(closest_match("xy", keys), std::nullopt);  // 2 edits from lr, but too short
+  EXPECT_EQ(did_you_mean("bathc", keys), " (did you mean 'batch'?)");
+  EXPECT_EQ(did_you_mean("learning_rate", keys), "");
+}
+
+// ---------------------------------------------------------------------------------------------
+// first_differing_key.
+
+const char* const kBase = R"(name: s
+train: {epochs: 3, batch: 64}
+grid:
+  lr: [1e-4, 2e-4]
+  seed: [0, 1]
+)";
+
+TEST(SweepConfigDiff, CommentsLayoutAndKeyOrderAreNotDifferences) {
+  EXPECT_EQ(first_differing_key(kBase, kBase), std::nullopt);
+  EXPECT_EQ(first_differing_key(kBase, R"(# the same sweep, reformatted
+grid:
+  seed:
+    - 0
+    - 1          # two seeds
+  lr: [0.0001, 2.0e-4]
+train:
+  batch: 64
+  epochs: 3
+name: s
+)"),
+            std::nullopt);
+}
+
+TEST(SweepConfigDiff, NamesTheFirstDifferingPath) {
+  EXPECT_EQ(first_differing_key(kBase,
+                                "name: s\ntrain: {epochs: 3, batch: 64}\n"
+                                "grid:\n  lr: [1e-4, 3e-4]\n  seed: [0, 1]\n"),
+            "grid.lr");
+  // A list of another length is a difference of the list.
+  EXPECT_EQ(first_differing_key(kBase,
+                                "name: s\ntrain: {epochs: 3, batch: 64}\n"
+                                "grid:\n  lr: [1e-4, 2e-4]\n  seed: [0, 1, 2]\n"),
+            "grid.seed");
+  EXPECT_EQ(first_differing_key(kBase,
+                                "name: s\ntrain: {epochs: 3, batch: 32}\n"
+                                "grid:\n  lr: [1e-4, 2e-4]\n  seed: [0, 1]\n"),
+            "train.batch");
+  // Added keys: inside a map, and a whole new section.
+  EXPECT_EQ(first_differing_key(kBase, std::string(kBase) + "  n_critic: [1, 5]\n"),
+            "grid.n_critic");
+  EXPECT_EQ(first_differing_key(kBase, std::string(kBase) + "variants: {gan: {z_dim: 8}}\n"),
+            "variants");
+  // Removed key.
+  EXPECT_EQ(first_differing_key(kBase,
+                                "name: s\ntrain: {epochs: 3}\n"
+                                "grid:\n  lr: [1e-4, 2e-4]\n  seed: [0, 1]\n"),
+            "train.batch");
+  // Type change: a number where a quoted string was.
+  EXPECT_EQ(first_differing_key("train: {batch: \"64\"}\n", "train: {batch: 64}\n"), "train.batch");
+}
+
+TEST(SweepConfigDiff, UnparsableOldTextIsTheWholeFile) {
+  EXPECT_EQ(first_differing_key("grid: [1, 2\n", kBase), "(whole file)");
+}
+
+}  // namespace
+}  // namespace ganrun
