@@ -58,7 +58,8 @@ std::string MpiSession::broadcast_string(const std::string& value) const {
   long long n = static_cast<long long>(value.size());
   check(MPI_Bcast(&n, 1, MPI_LONG_LONG, 0, MPI_COMM_WORLD), "MPI_Bcast");
   std::string out = rank_ == 0 ? value : std::string(static_cast<size_t>(n), '\0');
-  if (n > 0) check(MPI_Bcast(out.data(), static_cast<int>(n), MPI_CHAR, 0, MPI_COMM_WORLD), "MPI_Bcast");
+  if (n > 0)
+    check(MPI_Bcast(out.data(), static_cast<int>(n), MPI_CHAR, 0, MPI_COMM_WORLD), "MPI_Bcast");
   return out;
 }
 

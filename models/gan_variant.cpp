@@ -91,7 +91,8 @@ torch::Tensor GanVariant::sample(const torch::Tensor& z) {
 
 NamedTensors GanVariant::generator_state() {
   NamedTensors state;
-  for (const auto& item : generator_->named_parameters()) state.emplace_back(item.key(), item.value());
+  for (const auto& item : generator_->named_parameters())
+    state.emplace_back(item.key(), item.value());
   for (const auto& item : generator_->named_buffers())
     if (item.value().is_floating_point()) state.emplace_back(item.key(), item.value());
   return state;

@@ -12,12 +12,12 @@ namespace ganrun::models {
 
 // What a draw is for; part of the generator's key. Values are stable (they change results).
 enum class Purpose : uint64_t {
-  kNoise = 1,         // z for the critic and generator updates
-  kFixedNoise = 2,    // the fixed sample-grid noise (step 0 only)
-  kInit = 3,          // parameter initialisation
-  kInterpolation = 4, // penalty interpolation factors (later variants)
-  kLatentCode = 5,    // InfoGAN codes (later)
-  kUser = 6,          // `ganrun sample --seed`
+  kNoise = 1,          // z for the critic and generator updates
+  kFixedNoise = 2,     // the fixed sample-grid noise (step 0 only)
+  kInit = 3,           // parameter initialisation
+  kInterpolation = 4,  // penalty interpolation factors (later variants)
+  kLatentCode = 5,     // InfoGAN codes (later)
+  kUser = 6,           // `ganrun sample --seed`
 };
 
 // SplitMix64-based mixing of (seed, step, purpose, sub) into one 64-bit generator seed.

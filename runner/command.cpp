@@ -42,16 +42,14 @@ std::string joined_command_line(int argc, char** argv) {
 
 po::options_description sweep_options() {
   po::options_description d("Sweep options");
-  d.add_options()
-      ("sweep", po::value<std::string>(), "sweep file (YAML) to run")
-      ("dry-run", "print the run plan (ids, ranks, steps) and write nothing")
-      ("force", "rerun every run, also those whose files say completed or diverged")
-      ("out", po::value<std::string>(), "output folder (overrides the sweep file's out)")
-      ("device", po::value<std::string>(), "auto | cpu | cuda (overrides the sweep file's device)")
-      ("threads", po::value<int>()->default_value(0),
-       "intra-op threads per rank (0: the cores bound to the rank, shared on the node)")
-      ("help,h", "this help")
-      ("version", "print the version and the git commit it was built from");
+  d.add_options()("sweep", po::value<std::string>(), "sweep file (YAML) to run")(
+      "dry-run", "print the run plan (ids, ranks, steps) and write nothing")(
+      "force", "rerun every run, also those whose files say completed or diverged")(
+      "out", po::value<std::string>(), "output folder (overrides the sweep file's out)")(
+      "device", po::value<std::string>(), "auto | cpu | cuda (overrides the sweep file's device)")(
+      "threads", po::value<int>()->default_value(0),
+      "intra-op threads per rank (0: the cores bound to the rank, shared on the node)")(
+      "help,h", "this help")("version", "print the version and the git commit it was built from");
   return d;
 }
 

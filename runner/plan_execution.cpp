@@ -2,7 +2,7 @@
 #include "runner/plan_execution.h"
 
 #include <fmt/format.h>
-#include <torch/cuda.h>  // torch::cuda::is_available, device_count
+#include <torch/cuda.h>   // torch::cuda::is_available, device_count
 #include <torch/utils.h>  // torch::set_num_threads
 
 #include <climits>
@@ -13,8 +13,8 @@
 #include "data/data_error.h"
 #include "data/dataset_loader.h"
 #include "launch/cpu_binding.h"
-#include "runner/config_error.h"
 #include "runner/command.h"
+#include "runner/config_error.h"
 #include "runner/run_executor.h"
 #include "runner/run_file.h"
 #include "runner/sweep_index.h"
@@ -65,8 +65,8 @@ Validated validate_plan(const SweepPlan& plan, const ExecutionOptions& options,
   for (const auto& run : plan.runs) {
     const auto key = dataset_key(run.settings);
     if (!v.datasets.count(key))
-      v.datasets.emplace(key, data::load_dataset(run.settings.dataset, run.settings.data_dir,
-                                                 run.settings.split));
+      v.datasets.emplace(
+          key, data::load_dataset(run.settings.dataset, run.settings.data_dir, run.settings.split));
     v.steps.push_back(total_steps(run.settings, v.datasets.at(key).size()));
   }
   if (options.write_sweep_index) {
@@ -75,9 +75,10 @@ Validated validate_plan(const SweepPlan& plan, const ExecutionOptions& options,
     try {
       stored = read_sweep_text(index);
     } catch (const std::exception& e) {
-      throw ConfigError(fmt::format("{}: cannot read the existing sweep index ({}); remove it or "
-                                    "choose another out folder",
-                                    index.string(), e.what()));
+      throw ConfigError(
+          fmt::format("{}: cannot read the existing sweep index ({}); remove it or "
+                      "choose another out folder",
+                      index.string(), e.what()));
     }
     if (stored) {
       if (auto key = first_differing_key(*stored, plan.text))
@@ -95,9 +96,8 @@ Validated validate_plan(const SweepPlan& plan, const ExecutionOptions& options,
 }
 
 void print_plan(const SweepPlan& plan, const Validated& v, int world, int threads) {
-  std::vector<std::vector<std::string>> rows{
-      {"run", "rank", "variant", "arch", "dataset", "lr_g", "lr_d", "n_critic", "batch", "seed",
-       "steps"}};
+  std::vector<std::vector<std::string>> rows{{"run", "rank", "variant", "arch", "dataset", "lr_g",
+                                              "lr_d", "n_critic", "batch", "seed", "steps"}};
   for (size_t i = 0; i < plan.runs.size(); ++i) {
     const auto& s = plan.runs[i].settings;
     rows.push_back({plan.runs[i].id, std::to_string(assigned_rank(i, world)), s.variant, s.arch,
@@ -114,7 +114,8 @@ void print_plan(const SweepPlan& plan, const Validated& v, int world, int thread
 }
 
 void print_summary(const SweepPlan& plan, const Validated& v, const fs::path& runs_dir) {
-  std::vector<std::vector<std::string>> rows{{"run", "status", "steps", "d_loss", "g_loss", "file"}};
+  std::vector<std::vector<std::string>> rows{
+      {"run", "status", "steps", "d_loss", "g_loss", "file"}};
   for (size_t i = 0; i < plan.runs.size(); ++i) {
     const auto path = run_file_path(runs_dir, plan.runs[i].id);
     std::string status = "missing", steps = "-", d = "-", g = "-";

@@ -14,9 +14,9 @@ namespace ganrun {
 
 struct ExecutionOptions {
   bool dry_run = false;
-  bool force = false;           // rerun runs whose files say completed or diverged
+  bool force = false;             // rerun runs whose files say completed or diverged
   bool write_sweep_index = true;  // false for `ganrun train`
-  int threads = 0;              // 0: from the rank's cores (launch/cpu_binding.h)
+  int threads = 0;                // 0: from the rank's cores (launch/cpu_binding.h)
   std::string command_line;
 };
 

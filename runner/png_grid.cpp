@@ -15,7 +15,8 @@ void write_png_grid(const std::filesystem::path& path, const std::vector<uint8_t
   if (static_cast<int64_t>(images.size()) != n * c * h * w)
     throw std::invalid_argument("PNG grid: image buffer size does not match its shape");
   constexpr int64_t kBorder = 2;
-  const int64_t cols = columns > 0 ? columns : static_cast<int64_t>(std::ceil(std::sqrt(double(n))));
+  const int64_t cols =
+      columns > 0 ? columns : static_cast<int64_t>(std::ceil(std::sqrt(double(n))));
   const int64_t rows = (n + cols - 1) / cols;
   const int64_t width = cols * w + (cols + 1) * kBorder;
   const int64_t height = rows * h + (rows + 1) * kBorder;

@@ -31,8 +31,8 @@ void ProgressReporter::report(int64_t steps_done, double d_loss, double g_loss, 
   const auto now = std::chrono::steady_clock::now();
   const double since_last = std::chrono::duration<double>(now - last_print_).count();
   if (!force && printed_ && since_last < min_interval_s_) return;
-  if (!force && !printed_ && std::chrono::duration<double>(now - start_).count() < min_interval_s_ &&
-      steps_done < total_)
+  if (!force && !printed_ &&
+      std::chrono::duration<double>(now - start_).count() < min_interval_s_ && steps_done < total_)
     return;
   const double elapsed = std::chrono::duration<double>(now - start_).count();
   const double rate = elapsed > 0 ? static_cast<double>(steps_done) / elapsed : 0.0;

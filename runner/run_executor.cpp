@@ -153,8 +153,8 @@ std::filesystem::path run_png_path(const std::filesystem::path& runs_dir, const 
 int64_t total_steps(const RunSettings& s, int64_t dataset_size) {
   if (s.steps > 0) {
     if (dataset_size / s.batch < 1)
-      throw ConfigError(fmt::format("batch {} is larger than the data set ({} samples); lower batch",
-                                    s.batch, dataset_size));
+      throw ConfigError(fmt::format(
+          "batch {} is larger than the data set ({} samples); lower batch", s.batch, dataset_size));
     return s.steps;
   }
   const int64_t per_epoch = (dataset_size / s.batch) / s.n_critic;
@@ -197,10 +197,10 @@ RunResult execute_run(const RunSpec& spec, const data::Dataset& dataset,
   } catch (const std::exception& e) {
     build_error = e.what();
   }
-  RunFileWriter writer(run_file_path(env.runs_dir, spec.id), run_attrs(spec, env, dataset, steps),
-                       to_yaml(s), metric_names,
-                       SampleShape{kFixedSamples, dataset.channels(), dataset.height(),
-                                   dataset.width()});
+  RunFileWriter writer(
+      run_file_path(env.runs_dir, spec.id), run_attrs(spec, env, dataset, steps), to_yaml(s),
+      metric_names,
+      SampleShape{kFixedSamples, dataset.channels(), dataset.height(), dataset.width()});
   ProgressReporter progress(env.rank, spec.id, steps);
   FileObserver observer(writer, progress, dataset, run_png_path(env.runs_dir, spec.id),
                         metric_names);
@@ -208,8 +208,9 @@ RunResult execute_run(const RunSpec& spec, const data::Dataset& dataset,
     writer.set_attr("ended", utc_now());
     writer.set_status(status, error, stop_step);
     writer.commit();
-    progress.finish(status == "completed" ? status
-                                          : fmt::format("{} at step {}: {}", status, stop_step, error));
+    progress.finish(status == "completed"
+                        ? status
+                        : fmt::format("{} at step {}: {}", status, stop_step, error));
   };
 
   int64_t last_step = 0;

@@ -16,8 +16,8 @@ namespace ganrun {
 
 struct RunEnvironment {
   torch::Device device = torch::kCPU;
-  int rank = 0;             // shown in progress lines
-  int threads = 1;          // intra-op threads of this process (recorded in the file)
+  int rank = 0;     // shown in progress lines
+  int threads = 1;  // intra-op threads of this process (recorded in the file)
   std::string command_line;
   std::filesystem::path runs_dir;
 };

@@ -23,9 +23,10 @@ template <typename T>
 T attr_as(const RunFileSummary& run, const std::string& file, const std::string& name) {
   const auto it = run.attrs.find(name);
   if (it == run.attrs.end() || !std::holds_alternative<T>(it->second))
-    throw ConfigError(fmt::format("{}: run file has no usable attribute '{}'; it was not written "
-                                  "by this version of ganrun",
-                                  file, name));
+    throw ConfigError(
+        fmt::format("{}: run file has no usable attribute '{}'; it was not written "
+                    "by this version of ganrun",
+                    file, name));
   return std::get<T>(it->second);
 }
 
@@ -35,12 +36,11 @@ int sample_main(int argc, char** argv, launch::MpiSession& mpi) {
   std::string run_path, out;
   int64_t n = 64, seed = 0;
   po::options_description d("ganrun sample RUN.h5 --out grid.png [options]");
-  d.add_options()
-      ("run", po::value(&run_path), "run file (OUT/runs/<run-id>.h5) of a completed run")
-      ("out", po::value(&out), "PNG file to write")
-      ("n", po::value(&n)->default_value(n), "number of samples")
-      ("seed", po::value(&seed)->default_value(seed), "seed of the noise")
-      ("help,h", "this help");
+  d.add_options()("run", po::value(&run_path),
+                  "run file (OUT/runs/<run-id>.h5) of a completed run")(
+      "out", po::value(&out), "PNG file to write")("n", po::value(&n)->default_value(n),
+                                                   "number of samples")(
+      "seed", po::value(&seed)->default_value(seed), "seed of the noise")("help,h", "this help");
   po::positional_options_description pos;
   pos.add("run", 1);
   po::variables_map vm;
@@ -57,9 +57,10 @@ int sample_main(int argc, char** argv, launch::MpiSession& mpi) {
   const auto run = read_run_summary(run_path);
   if (!run) throw ConfigError(fmt::format("run file '{}' not found", run_path));
   if (run->status != "completed")
-    throw ConfigError(fmt::format("{}: run status is '{}'; only completed runs save their "
-                                  "generator (rerun the sweep to complete it)",
-                                  run_path, run->status));
+    throw ConfigError(
+        fmt::format("{}: run status is '{}'; only completed runs save their "
+                    "generator (rerun the sweep to complete it)",
+                    run_path, run->status));
   if (!mpi.is_root()) return kExitOk;
 
   models::VariantConfig vc;
@@ -70,7 +71,7 @@ int sample_main(int argc, char** argv, launch::MpiSession& mpi) {
   vc.height = attr_as<int64_t>(*run, run_path, "height");
   vc.width = attr_as<int64_t>(*run, run_path, "width");
   vc.dtype = attr_as<std::string>(*run, run_path, "dtype") == "float64" ? torch::kFloat64
-                                                                          : torch::kFloat32;
+                                                                        : torch::kFloat32;
   auto variant = models::make_variant(vc);
   models::NamedTensors state;
   for (const auto& array : read_generator(run_path)) {
@@ -81,8 +82,8 @@ int sample_main(int argc, char** argv, launch::MpiSession& mpi) {
     state.emplace_back(array.name, t.to(vc.dtype));
   }
   variant->load_generator_state(state);
-  auto z = models::normal_noise(n, vc.z_dim, static_cast<uint64_t>(seed), 0,
-                                models::Purpose::kUser, 0, torch::TensorOptions().dtype(vc.dtype));
+  auto z = models::normal_noise(n, vc.z_dim, static_cast<uint64_t>(seed), 0, models::Purpose::kUser,
+                                0, torch::TensorOptions().dtype(vc.dtype));
   auto images = to_uint8_images(variant->sample(z)).contiguous();
   const auto* p = images.data_ptr<uint8_t>();
   write_png_grid(out, std::vector<uint8_t>(p, p + images.numel()), n, vc.channels, vc.height,

@@ -24,7 +24,8 @@ void maybe_throw_test_failure(const std::string& run_id, int64_t step) {
   if (at == std::string::npos) return;
   if (run_id.find(spec.substr(0, at)) == std::string::npos) return;
   if (step == std::stoll(spec.substr(at + 1)))
-    throw std::runtime_error("injected failure (GANRUN_TEST_THROW) at step " + std::to_string(step));
+    throw std::runtime_error("injected failure (GANRUN_TEST_THROW) at step " +
+                             std::to_string(step));
 }
 
 LoopResult train_loop(models::Variant& variant, const data::Dataset& dataset,
@@ -38,49 +39,49 @@ LoopResult train_loop(models::Variant& variant, const data::Dataset& dataset,
   const int64_t steps_per_epoch = order.batches_per_epoch() / s.n_critic;
   models::NoiseSource noise(static_cast<uint64_t>(s.seed), s.z_dim, setup.slice, options);
   // The sample grid's noise is drawn once, for the fixed batch only (no slicing).
-  const auto fixed_z = models::normal_noise(setup.fixed_samples, s.z_dim,
-                                            static_cast<uint64_t>(s.seed), 0,
-                                            models::Purpose::kFixedNoise, 0, options);
+  const auto fixed_z =
+      models::normal_noise(setup.fixed_samples, s.z_dim, static_cast<uint64_t>(s.seed), 0,
+                           models::Purpose::kFixedNoise, 0, options);
   models::MetricAccumulator metrics(variant.metric_names());
   const auto& names = variant.metric_names();
 
   LoopResult result;
   int64_t step = 0;
   try {
-  for (; step < setup.total_steps; ++step) {
-    maybe_throw_test_failure(setup.run_id, step);
-    const int64_t epoch = step / steps_per_epoch;
-    const int64_t first_batch = (step % steps_per_epoch) * s.n_critic;
-    models::StepContext ctx{step, 0, &noise, setup.reducer, setup.sync_gradients};
-    for (int64_t i = 0; i < s.n_critic; ++i) {
-      ctx.critic_iter = i;
-      auto idx = order.indices(epoch, first_batch + i, setup.slice.offset, setup.slice.count)
-                     .to(device);
-      models::RealBatch real{data::to_training_range(dataset.images.index_select(0, idx), dtype),
-                             dataset.labels.index_select(0, idx)};
-      variant.discriminator_step(real, ctx, metrics);
-    }
-    ctx.critic_iter = s.n_critic;  // the generator's noise key follows the critic draws
-    variant.generator_step(ctx, metrics);
+    for (; step < setup.total_steps; ++step) {
+      maybe_throw_test_failure(setup.run_id, step);
+      const int64_t epoch = step / steps_per_epoch;
+      const int64_t first_batch = (step % steps_per_epoch) * s.n_critic;
+      models::StepContext ctx{step, 0, &noise, setup.reducer, setup.sync_gradients};
+      for (int64_t i = 0; i < s.n_critic; ++i) {
+        ctx.critic_iter = i;
+        auto idx =
+            order.indices(epoch, first_batch + i, setup.slice.offset, setup.slice.count).to(device);
+        models::RealBatch real{data::to_training_range(dataset.images.index_select(0, idx), dtype),
+                               dataset.labels.index_select(0, idx)};
+        variant.discriminator_step(real, ctx, metrics);
+      }
+      ctx.critic_iter = s.n_critic;  // the generator's noise key follows the critic draws
+      variant.generator_step(ctx, metrics);
 
-    const int64_t done = step + 1;
-    const bool last = done == setup.total_steps;
-    if (done % s.log_every == 0 || last) {
-      const auto means = metrics.take_means();
-      observer.on_metrics(done, means);
-      for (size_t m = 0; m < means.size(); ++m) {
-        if (!std::isfinite(means[m])) {
-          result.diverged = true;
-          result.stop_step = done;
-          result.message = names[m] + " is " + std::to_string(means[m]) + " at step " +
-                           std::to_string(done);
-          return result;
+      const int64_t done = step + 1;
+      const bool last = done == setup.total_steps;
+      if (done % s.log_every == 0 || last) {
+        const auto means = metrics.take_means();
+        observer.on_metrics(done, means);
+        for (size_t m = 0; m < means.size(); ++m) {
+          if (!std::isfinite(means[m])) {
+            result.diverged = true;
+            result.stop_step = done;
+            result.message =
+                names[m] + " is " + std::to_string(means[m]) + " at step " + std::to_string(done);
+            return result;
+          }
         }
       }
+      if ((s.sample_every > 0 && done % s.sample_every == 0) || last)
+        observer.on_samples(done, to_uint8_images(variant.sample(fixed_z)).to(torch::kCPU));
     }
-    if ((s.sample_every > 0 && done % s.sample_every == 0) || last)
-      observer.on_samples(done, to_uint8_images(variant.sample(fixed_z)).to(torch::kCPU));
-  }
   } catch (const StepError&) {
     throw;
   } catch (const std::exception& e) {

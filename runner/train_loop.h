@@ -35,7 +35,7 @@ struct LoopResult {
 
 struct LoopSetup {
   const RunSettings* settings = nullptr;
-  std::string run_id;        // for the test-only failure hook
+  std::string run_id;  // for the test-only failure hook
   int64_t total_steps = 0;
   models::BatchSlice slice;  // this process's part of the global batch
   const models::BatchReducer* reducer = nullptr;

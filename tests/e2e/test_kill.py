@@ -2,7 +2,6 @@
 shim counts write calls on the run file's snapshot and raises SIGKILL at the Nth). Each time
 the run file opens plainly, its status is not `completed`, its metric rows are complete up to
 the last commit, and rerunning the sweep completes the run."""
-import collections
 import os
 import signal
 
@@ -32,14 +31,19 @@ def shim():
 
 
 def commits_from_log(log):
-    """Groups the shim's "count inode path" lines by snapshot file (each commit writes a new
-    temporary file, so a new inode) -> [(first count, last count)] in order."""
-    spans = collections.OrderedDict()
+    """Splits the shim's log ("count write path" per counted write, "count rename path" when a
+    snapshot's temporary file is renamed over the run file) into commits -> [(first write,
+    last write)] in order."""
+    spans, first = [], None
     for line in log.read_text().splitlines():
-        count, inode, _ = line.split(" ", 2)
-        first, _last = spans.get(inode, (int(count), int(count)))
-        spans[inode] = (first, int(count))
-    return list(spans.values())
+        count, kind, _ = line.split(" ", 2)
+        if kind == "write" and first is None:
+            first = int(count)
+        elif kind == "rename":
+            assert first is not None, "a snapshot renamed without writes"
+            spans.append((first, int(count)))
+            first = None
+    return spans
 
 
 def test_sigkill_during_writes_never_leaves_a_completed_or_broken_file(tmp_path, shim,

@@ -1,7 +1,8 @@
 /* tests/tools/kill_shim.c — LD_PRELOAD shim for the kill test: counts write calls on files
  * whose path contains every ':'-separated part of KILL_SHIM_MATCH and raises SIGKILL at the
- * KILL_SHIM_AT-th one (before it writes). With KILL_SHIM_LOG set, appends "count inode path" per
- * counted write, so a test can see where each snapshot of a run file begins and ends. */
+ * KILL_SHIM_AT-th one (before it writes). With KILL_SHIM_LOG set it appends "count write path"
+ * per counted write and "count rename path" when a matching file is renamed (a snapshot ends),
+ * so a test can see where each snapshot of a run file begins and ends. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <fcntl.h>
@@ -10,44 +11,56 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
 
 static long counted = 0;
 
-static int path_matches(int fd, char* path, size_t size) {
+static int name_matches(const char* path) {
   const char* match = getenv("KILL_SHIM_MATCH");
   if (match == NULL || *match == '\0') return 0;
+  char parts[512];
+  snprintf(parts, sizeof parts, "%s", match);
+  for (char *save = NULL, *part = strtok_r(parts, ":", &save); part != NULL;
+       part = strtok_r(NULL, ":", &save))
+    if (strstr(path, part) == NULL) return 0;
+  return 1;
+}
+
+static int path_matches(int fd, char* path, size_t size) {
   char link[64];
   snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
   ssize_t n = readlink(link, path, size - 1);
   if (n <= 0) return 0;
   path[n] = '\0';
-  char parts[512];
-  snprintf(parts, sizeof parts, "%s", match);
-  for (char* save = NULL, *part = strtok_r(parts, ":", &save); part != NULL;
-       part = strtok_r(NULL, ":", &save))
-    if (strstr(path, part) == NULL) return 0;
-  return 1;
+  return name_matches(path);
+}
+
+static void log_line(const char* kind, const char* path) {
+  const char* log = getenv("KILL_SHIM_LOG");
+  if (log == NULL) return;
+  FILE* f = fopen(log, "a");
+  if (f == NULL) return;
+  fprintf(f, "%ld %s %s\n", counted, kind, path);
+  fclose(f);
 }
 
 static void before_write(int fd) {
   char path[PATH_MAX];
   if (!path_matches(fd, path, sizeof path)) return;
   ++counted;
-  const char* log = getenv("KILL_SHIM_LOG");
-  if (log != NULL) {
-    FILE* f = fopen(log, "a");
-    if (f != NULL) {
-      struct stat st;
-      unsigned long inode = fstat(fd, &st) == 0 ? (unsigned long)st.st_ino : 0;
-      fprintf(f, "%ld %lu %s\n", counted, inode, path);
-      fclose(f);
-    }
-  }
+  log_line("write", path);
   const char* at = getenv("KILL_SHIM_AT");
   if (at != NULL && counted == atol(at)) raise(SIGKILL);
+}
+
+/* A snapshot ends with the rename of its temporary file: logged so tests can tell the
+ * snapshots (commits) apart. */
+int rename(const char* from, const char* to) {
+  static int (*real)(const char*, const char*) = NULL;
+  if (real == NULL) real = (int (*)(const char*, const char*))dlsym(RTLD_NEXT, "rename");
+  if (name_matches(from)) log_line("rename", from);
+  return real(from, to);
 }
 
 ssize_t write(int fd, const void* buf, size_t count) {
