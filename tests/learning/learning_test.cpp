@@ -16,6 +16,7 @@
 #include "models/run_random.h"
 #include "models/variant.h"
 #include "runner/train_loop.h"
+#include "tests/unit/test_paths.h"
 
 namespace ganrun {
 namespace {
@@ -41,7 +42,7 @@ torch::Tensor flat_pixels(const torch::Tensor& u8_or_float) {
 }
 
 TEST(Learning, TrainedGanBeatsStepZeroAndMeanImageOnFashionMnist) {
-  const std::filesystem::path dir = GANRUN_FASHION_MNIST;
+  const std::filesystem::path dir = test::fashion_mnist_dir();
   if (!std::filesystem::exists(dir / "train-images-idx3-ubyte.gz"))
     GTEST_SKIP() << "Fashion-MNIST not found in " << dir
                  << " (apt-get install dataset-fashion-mnist)";

@@ -20,6 +20,7 @@
 
 #include "data/data_error.h"
 #include "data/dataset_loader.h"
+#include "tests/unit/test_paths.h"
 
 namespace ganrun::data {
 namespace {
@@ -27,12 +28,13 @@ namespace {
 namespace fs = std::filesystem;
 using Bytes = std::vector<uint8_t>;
 
-const fs::path kMnistDir = fs::path(GANRUN_SHARED_DATA) / "mnist";
-const fs::path kFashionDir = GANRUN_FASHION_MNIST;
+const fs::path kMnistDir = fs::path(ganrun::test::shared_data_dir()) / "mnist";
+const fs::path kFashionDir = ganrun::test::fashion_mnist_dir();
 
 std::string mnist_skip_message() {
   return "MNIST test set not found at " + kMnistDir.string() +
-         "; configure with -DGANRUN_SHARED_DATA=<folder holding mnist/t10k-*-ubyte.gz>";
+         "; set GANRUN_SHARED_DATA (ctest passes the CMake option of that name) to the folder "
+         "holding mnist/t10k-*-ubyte.gz";
 }
 std::string fashion_skip_message() {
   return "Fashion-MNIST not found at " + kFashionDir.string() +
