@@ -21,9 +21,13 @@
 namespace ganrun {
 namespace {
 
-// Fixed after trying seeds 0-4 (figures in the foundation issue's note and tests/README.md).
-constexpr int64_t kDefaultSteps = 1500;
-constexpr double kLearningRate = 2e-4;
+// Fixed after trying seeds 0-4 (GANRUN_LEARNING_SEED=k), FD against the 2,000 test images:
+//   lr 2e-4, 1500 steps: trained 203, 172, 173, 264, 142 vs mean image 270: seed 3 fails.
+//   lr 5e-4, 1500 steps: trained 96, 93, 106, 107, 101 (step 0: 530; mean image: 270),
+// so at 5e-4 the worst seed is at 0.40 of the mean image's FD, far inside the 0.8 bound.
+// About 45 s on one thread of these machines.
+constexpr int64_t kSteps = 1500;
+constexpr double kLearningRate = 5e-4;
 constexpr int64_t kEvalSamples = 2000;
 constexpr double kRequiredGain = 0.8;  // trained FD <= 0.8 x each baseline's FD
 
@@ -48,10 +52,6 @@ TEST(Learning, TrainedGanBeatsStepZeroAndMeanImageOnFashionMnist) {
                  << " (apt-get install dataset-fashion-mnist)";
   const char* seed_env = std::getenv("GANRUN_LEARNING_SEED");
   const int64_t seed = seed_env ? std::atoll(seed_env) : 0;
-  const char* steps_env = std::getenv("GANRUN_LEARNING_STEPS");
-  const int64_t kSteps = steps_env ? std::atoll(steps_env) : kDefaultSteps;
-  const char* lr_env = std::getenv("GANRUN_LEARNING_LR");
-  const double lr = lr_env ? std::atof(lr_env) : kLearningRate;
   torch::set_num_threads(1);
   const auto train = data::load_dataset("fashion-mnist", dir.string(), "train");
   const auto test = data::load_dataset("fashion-mnist", dir.string(), "test");
@@ -64,7 +64,7 @@ TEST(Learning, TrainedGanBeatsStepZeroAndMeanImageOnFashionMnist) {
   s.sample_every = 0;
   models::VariantConfig vc;  // the seed MLP pair, Adam 2e-4 (0.5, 0.999), z_dim 100
   vc.seed = static_cast<uint64_t>(seed);
-  vc.lr_g = vc.lr_d = s.lr_g = s.lr_d = lr;
+  vc.lr_g = vc.lr_d = s.lr_g = s.lr_d = kLearningRate;
   auto variant = models::make_variant(vc);
   const auto z = models::normal_noise(kEvalSamples, vc.z_dim, static_cast<uint64_t>(seed), 0,
                                       models::Purpose::kUser, 0, torch::TensorOptions());

@@ -1,0 +1,195 @@
+// tests/unit/train_loop_test.cpp — the step loop with a scripted variant: which real samples
+// each critic update gets (the one sample order, epochs of floor(floor(N/batch)/n_critic)
+// steps), noise keys, metric rows every log_every steps, divergence and failure handling.
+#include "runner/train_loop.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <set>
+
+#include "data/sample_order.h"
+#include "runner/run_executor.h"
+
+namespace ganrun {
+namespace {
+
+// Records what the loop hands it; its "losses" are scripted.
+class ScriptedVariant final : public models::Variant {
+ public:
+  const std::vector<std::string>& metric_names() const override { return names_; }
+  void discriminator_step(const models::RealBatch& real, const models::StepContext& ctx,
+                          models::MetricAccumulator& metrics) override {
+    batches.push_back(real.labels.clone());  // labels hold the sample index in these tests
+    critic_iters.push_back(ctx.critic_iter);
+    noise_rows.push_back(ctx.noise->z(ctx.step, static_cast<uint64_t>(ctx.critic_iter)));
+    metrics.add("d_loss", torch::tensor(d_loss_at(ctx.step), torch::kFloat64));
+  }
+  void generator_step(const models::StepContext& ctx, models::MetricAccumulator& metrics) override {
+    generator_iters.push_back(ctx.critic_iter);
+    metrics.add("g_loss", torch::tensor(static_cast<double>(ctx.step), torch::kFloat64));
+  }
+  torch::Tensor sample(const torch::Tensor& z) override {
+    return torch::zeros({z.size(0), 1, 2, 2}, torch::kFloat64);
+  }
+  models::NamedTensors generator_state() override { return {}; }
+  void load_generator_state(const models::NamedTensors&) override {}
+
+  double d_loss_at(int64_t step) const {
+    return step == nan_step ? std::numeric_limits<double>::quiet_NaN() : 1.0;
+  }
+  int64_t nan_step = -1;
+  std::vector<torch::Tensor> batches, noise_rows;
+  std::vector<int64_t> critic_iters, generator_iters;
+
+ private:
+  std::vector<std::string> names_{"d_loss", "g_loss"};
+};
+
+class RecordingObserver final : public LoopObserver {
+ public:
+  void on_metrics(int64_t steps_done, const std::vector<double>& means) override {
+    rows.push_back(steps_done);
+    values.push_back(means);
+  }
+  void on_samples(int64_t steps_done, const torch::Tensor& images) override {
+    sample_steps.push_back(steps_done);
+    EXPECT_EQ(images.scalar_type(), torch::kUInt8);
+  }
+  std::vector<int64_t> rows, sample_steps;
+  std::vector<std::vector<double>> values;
+};
+
+// A data set of N 1x2x2 images whose labels are their own index.
+data::Dataset indexed_dataset(int64_t n) {
+  data::Dataset d;
+  d.images = torch::zeros({n, 1, 2, 2}, torch::kUInt8);
+  d.labels = torch::arange(n, torch::kInt64);
+  return d;
+}
+
+struct LoopRun {
+  ScriptedVariant variant;
+  RecordingObserver observer;
+  LoopResult result;
+};
+
+void run_loop(LoopRun& run, const RunSettings& s, const data::Dataset& d, int64_t steps) {
+  models::LocalReducer reducer;
+  const models::GradientSync no_sync = [](torch::nn::Module&) {};
+  LoopSetup setup;
+  setup.settings = &s;
+  setup.run_id = "loop-test";
+  setup.total_steps = steps;
+  setup.slice = models::BatchSlice{s.batch, 0, s.batch};
+  setup.reducer = &reducer;
+  setup.sync_gradients = &no_sync;
+  setup.fixed_samples = 4;
+  run.result = train_loop(run.variant, d, setup, run.observer);
+}
+
+TEST(TrainLoop, CriticUpdatesTakeConsecutiveBatchesOfTheEpochOrderAndSkipTheRemainder) {
+  // N = 100, batch 10 -> 10 batches per epoch; n_critic 3 -> floor(10 / 3) = 3 steps per epoch,
+  // using batches 0..8; batch 9 (10 samples) is skipped.
+  RunSettings s;
+  s.batch = 10;
+  s.n_critic = 3;
+  s.seed = 5;
+  s.log_every = 1;
+  s.sample_every = 0;
+  const auto d = indexed_dataset(100);
+  EXPECT_EQ(total_steps(
+                [&] {
+                  auto t = s;
+                  t.epochs = 2;
+                  return t;
+                }(),
+                100),
+            6);
+  LoopRun run;
+  run_loop(run, s, d, 6);  // two epochs
+  ASSERT_EQ(run.variant.batches.size(), 18u);
+  data::SampleOrder order(100, 10, 5);
+  for (int64_t epoch = 0; epoch < 2; ++epoch) {
+    const auto perm = order.epoch_permutation(epoch);
+    std::set<int64_t> seen;
+    for (int64_t b = 0; b < 9; ++b) {
+      const auto& got = run.variant.batches[epoch * 9 + b];
+      EXPECT_TRUE(torch::equal(got, perm.narrow(0, b * 10, 10))) << "epoch " << epoch << " b " << b;
+      for (int64_t i = 0; i < 10; ++i) seen.insert(got[i].item<int64_t>());
+    }
+    EXPECT_EQ(seen.size(), 90u);  // 9 distinct batches of 10: the remainder is not replayed
+  }
+  // Critic iterations 0, 1, 2 then the generator with sub-index n_critic = 3.
+  EXPECT_EQ(run.variant.critic_iters,
+            (std::vector<int64_t>{0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 1, 2}));
+  EXPECT_EQ(run.variant.generator_iters, (std::vector<int64_t>(6, 3)));
+  // Each critic update draws fresh noise.
+  EXPECT_FALSE(torch::equal(run.variant.noise_rows[0], run.variant.noise_rows[1]));
+}
+
+TEST(TrainLoop, MetricRowsAreMeansOverEachLogIntervalAndSamplesFollowSampleEvery) {
+  RunSettings s;
+  s.batch = 4;
+  s.log_every = 4;
+  s.sample_every = 5;
+  const auto d = indexed_dataset(40);
+  LoopRun run;
+  run_loop(run, s, d, 10);
+  EXPECT_FALSE(run.result.diverged);
+  EXPECT_EQ(run.result.stop_step, 10);
+  // Rows at 4, 8 and the last step (10).
+  EXPECT_EQ(run.observer.rows, (std::vector<int64_t>{4, 8, 10}));
+  // g_loss is the step index: mean of 0..3 = 1.5, of 4..7 = 5.5, of 8..9 = 8.5.
+  EXPECT_DOUBLE_EQ(run.observer.values[0][1], 1.5);
+  EXPECT_DOUBLE_EQ(run.observer.values[1][1], 5.5);
+  EXPECT_DOUBLE_EQ(run.observer.values[2][1], 8.5);
+  EXPECT_EQ(run.observer.sample_steps, (std::vector<int64_t>{5, 10}));
+}
+
+TEST(TrainLoop, NonFiniteLossEndsTheRunAsDivergedAtTheLogPoint) {
+  RunSettings s;
+  s.batch = 4;
+  s.log_every = 3;
+  s.sample_every = 0;
+  const auto d = indexed_dataset(40);
+  LoopRun run;
+  run.variant.nan_step = 4;  // inside the second log interval (steps 3..5)
+  run_loop(run, s, d, 9);
+  EXPECT_TRUE(run.result.diverged);
+  EXPECT_EQ(run.result.stop_step, 6);
+  EXPECT_NE(run.result.message.find("d_loss"), std::string::npos) << run.result.message;
+  EXPECT_EQ(run.observer.rows, (std::vector<int64_t>{3, 6}));  // the NaN row is recorded
+  EXPECT_TRUE(std::isnan(run.observer.values[1][0]));
+}
+
+TEST(TrainLoop, TestHookThrowsAStepErrorCarryingTheStep) {
+  RunSettings s;
+  s.batch = 4;
+  s.sample_every = 0;
+  const auto d = indexed_dataset(40);
+  ::setenv("GANRUN_TEST_THROW", "loop-te@3", 1);
+  LoopRun run;
+  try {
+    run_loop(run, s, d, 9);
+    ADD_FAILURE() << "no exception";
+  } catch (const StepError& e) {
+    EXPECT_EQ(e.step(), 3);
+  }
+  ::unsetenv("GANRUN_TEST_THROW");
+  EXPECT_EQ(run.variant.generator_iters.size(), 3u);  // steps 0, 1, 2 ran
+}
+
+TEST(TrainLoop, ImagesMapToUint8ByRounding) {
+  // -1 -> 0, 1 -> 255, 0 -> 127.5 -> 128 (torch rounds half to even), -0.5 -> 63.75 -> 64;
+  // out of range clamps.
+  auto x = torch::tensor({-1.0, 1.0, 0.0, -3.0, 3.0, -0.5}, torch::kFloat64);
+  auto u = to_uint8_images(x);
+  EXPECT_EQ(u.scalar_type(), torch::kUInt8);
+  std::vector<int> got(u.data_ptr<uint8_t>(), u.data_ptr<uint8_t>() + 6);
+  EXPECT_EQ(got, (std::vector<int>{0, 255, 128, 0, 255, 64}));
+}
+
+}  // namespace
+}  // namespace ganrun
