@@ -74,6 +74,18 @@ add_library(ganrun_stb INTERFACE)
 target_include_directories(ganrun_stb SYSTEM INTERFACE ${STB_INCLUDE_DIR})
 target_link_libraries(ganrun_stb INTERFACE ${STB_LIBRARY})
 
+# --- Data layer: libmatio (.mat point files), libcurl (fetch), libarchive (CIFAR tarball) -----
+find_path(MATIO_INCLUDE_DIR matio.h)
+find_library(MATIO_LIBRARY matio)
+ganrun_require(MATIO_LIBRARY "libmatio" "Install it: apt-get install libmatio-dev")
+add_library(ganrun_matio INTERFACE)
+target_include_directories(ganrun_matio SYSTEM INTERFACE ${MATIO_INCLUDE_DIR})
+target_link_libraries(ganrun_matio INTERFACE ${MATIO_LIBRARY})
+find_package(CURL)
+ganrun_require(CURL_FOUND "libcurl" "Install it: apt-get install libcurl4-openssl-dev")
+find_package(LibArchive)
+ganrun_require(LibArchive_FOUND "libarchive" "Install it: apt-get install libarchive-dev")
+
 if(GANRUN_BUILD_TESTS)
   find_package(GTest)
   ganrun_require(GTest_FOUND "GoogleTest" "Install it: apt-get install libgtest-dev")

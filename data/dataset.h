@@ -5,14 +5,16 @@
 #include <torch/types.h>
 
 #include <string>
+#include <vector>
 
 namespace ganrun::data {
 
 struct Dataset {
-  std::string name;      // e.g. "fashion-mnist"
-  std::string split;     // "train" | "test"
-  torch::Tensor images;  // uint8 [N, C, H, W]
-  torch::Tensor labels;  // int64 [N]
+  std::string name;                      // e.g. "fashion-mnist"
+  std::string split;                     // "train" | "test"
+  torch::Tensor images;                  // uint8 [N, C, H, W]
+  torch::Tensor labels;                  // int64 [N]
+  std::vector<std::string> class_names;  // label -> name where the source gives them
   int64_t size() const { return images.size(0); }
   int64_t channels() const { return images.size(1); }
   int64_t height() const { return images.size(2); }

@@ -1,12 +1,15 @@
-// data/dataset_loader.cpp — resolves a data set's name, folder and split to IDX files and reads
-// them with read_idx_pair; maps uint8 batches to the training range. No sampling order here.
+// data/dataset_loader.cpp — resolves a data set's name, folder and split to its reader (IDX
+// files, CIFAR-10 batches, or an HDF5 pack given as the data path); maps uint8 batches to the
+// training range. No sampling order here.
 #include "data/dataset_loader.h"
 
 #include <cstdlib>  // std::getenv
 #include <filesystem>
 #include <stdexcept>
 
+#include "data/cifar_reader.h"
 #include "data/data_error.h"
+#include "data/hdf5_pack.h"
 #include "data/idx_reader.h"
 
 namespace ganrun::data {
@@ -18,6 +21,8 @@ namespace fs = std::filesystem;
 constexpr const char* kDebianFashionMnist = "/usr/share/datasets/fashion-mnist";
 // Environment variable naming a folder that holds one sub-folder per data set.
 constexpr const char* kDataEnv = "GANRUN_DATA";
+// The folder the official CIFAR-10 tarball unpacks to; accepted one level below the data dir.
+constexpr const char* kCifarSubdir = "cifar-10-batches-bin";
 // The scale that maps 255 to 2, so x / kHalfRange - 1 spans [-1, 1] (the Tanh output range).
 constexpr double kHalfRange = 127.5;
 
@@ -27,20 +32,61 @@ std::string known_list() {
   return s;
 }
 
+bool is_cifar(const std::string& name) { return name == "cifar10"; }
+
+// What the data folder must hold, for messages.
+std::string files_hint(const std::string& name) {
+  return is_cifar(name) ? "CIFAR-10 binary batches, e.g. data_batch_1.bin"
+                        : "IDX files, e.g. train-images-idx3-ubyte.gz";
+}
+
 fs::path resolve_dir(const std::string& name, const std::string& data_dir) {
   if (!data_dir.empty()) return data_dir;
   const char* env = std::getenv(kDataEnv);
   if (env != nullptr && *env != '\0') return fs::path(env) / name;
   if (name == "fashion-mnist") return kDebianFashionMnist;
   throw DataError("no data folder for '" + name + "': pass --data-dir DIR (the folder holding " +
-                  name + "'s IDX files, e.g. train-images-idx3-ubyte.gz) or set " + kDataEnv +
+                  name + "'s " + files_hint(name) + ") or set " + kDataEnv +
                   " to a folder with a '" + name + "' sub-folder");
+}
+
+// A data path naming an HDF5 pack rather than a folder (a missing one too: read_pack then says
+// "pack file not found", which is the better message).
+bool is_pack_path(const fs::path& p) {
+  std::error_code ec;
+  return p.extension() == ".h5" && !fs::is_directory(p, ec);
+}
+
+Dataset load_pack(const std::string& name, const fs::path& file, const std::string& split) {
+  Dataset ds = read_pack(file);
+  if (ds.name != name) {
+    throw DataError(file.string() + ": pack holds data set '" + ds.name + "', but '" + name +
+                    "' was asked for (pass the pack of " + name + ", or --dataset " + ds.name +
+                    ")");
+  }
+  if (ds.split != split) {
+    throw DataError(file.string() + ": pack holds split '" + ds.split + "', but split '" + split +
+                    "' was asked for (pack the " + split + " split, or ask for split " + ds.split +
+                    ")");
+  }
+  return ds;
+}
+
+// The folder holding the CIFAR-10 batches: dir itself, or the tarball's sub-folder inside it.
+fs::path cifar_dir(const fs::path& dir) {
+  std::error_code ec;
+  const fs::path sub = dir / kCifarSubdir;
+  if (!fs::exists(dir / "data_batch_1.bin", ec) && !fs::exists(dir / "test_batch.bin", ec) &&
+      fs::is_directory(sub, ec)) {
+    return sub;
+  }
+  return dir;
 }
 
 }  // namespace
 
 const std::vector<std::string>& known_dataset_names() {
-  static const std::vector<std::string> names = {"mnist", "fashion-mnist"};
+  static const std::vector<std::string> names = {"mnist", "fashion-mnist", "cifar10"};
   return names;
 }
 
@@ -56,15 +102,18 @@ Dataset load_dataset(const std::string& name, const std::string& data_dir,
                     "' (expected train or test)");
   }
   const fs::path dir = resolve_dir(name, data_dir);
+  if (is_pack_path(dir)) return load_pack(name, dir, split);
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) {
-    std::string hint = "pass --data-dir with the folder holding " + name + "'s IDX files";
+    std::string hint = "pass --data-dir with the folder holding " + name + "'s " +
+                       (is_cifar(name) ? "CIFAR-10 batches" : "IDX files");
     if (name == "fashion-mnist" && dir == kDebianFashionMnist) {
       hint = "apt-get install dataset-fashion-mnist, or " + hint;
     }
     throw DataError("data folder '" + dir.string() + "' not found (" + hint + ")");
   }
-  Dataset ds = read_idx_pair(dir, split == "train" ? "train" : "t10k");
+  Dataset ds = is_cifar(name) ? read_cifar10(cifar_dir(dir), split)
+                              : read_idx_pair(dir, split == "train" ? "train" : "t10k");
   ds.name = name;
   ds.split = split;
   return ds;

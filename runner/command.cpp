@@ -29,6 +29,7 @@ constexpr const char* kUsage =
     "  mpirun -n N ganrun --sweep FILE.yaml     (runs spread round-robin over the N ranks)\n"
     "  ganrun train [options]                   (one run; see ganrun train --help)\n"
     "  ganrun sample RUN.h5 --out grid.png [--n 64] [--seed S]\n"
+    "  ganrun data list|fetch|verify|pack|show ...  (data sets; see ganrun data --help)\n"
     "  ganrun --version | --help\n"
     "\n"
     "Exit codes: 0 every run completed or diverged; 1 some run failed; 2 bad input or usage\n"
@@ -42,14 +43,22 @@ std::string joined_command_line(int argc, char** argv) {
 
 po::options_description sweep_options() {
   po::options_description d("Sweep options");
-  d.add_options()("sweep", po::value<std::string>(), "sweep file (YAML) to run")(
-      "dry-run", "print the run plan (ids, ranks, steps) and write nothing")(
-      "force", "rerun every run, also those whose files say completed or diverged")(
-      "out", po::value<std::string>(), "output folder (overrides the sweep file's out)")(
-      "device", po::value<std::string>(), "auto | cpu | cuda (overrides the sweep file's device)")(
-      "threads", po::value<int>()->default_value(0),
-      "intra-op threads per rank (0: the cores bound to the rank, shared on the node)")(
-      "help,h", "this help")("version", "print the version and the git commit it was built from");
+  // One option per line reads like the help text it produces.
+  // clang-format off
+  d.add_options()
+      ("sweep", po::value<std::string>(), "sweep file (YAML) to run")
+      ("dry-run", "print the run plan (ids, ranks, steps) and write nothing")
+      ("force", "rerun every run, also those whose files say completed or diverged")
+      ("out", po::value<std::string>(), "output folder (overrides the sweep file's out)")
+      ("device", po::value<std::string>(), "auto | cpu | cuda (overrides the sweep file's device)")
+      ("threads", po::value<int>()->default_value(0),
+       "intra-op threads per rank (0: the cores bound to the rank, shared on the node)")
+      ("memory-budget", po::value<std::string>(),
+       "image bytes a rank may hold in memory, e.g. 4GiB (overrides dataset.memory_budget); "
+       "a larger HDF5 pack is read on demand")
+      ("help,h", "this help")
+      ("version", "print the version and the git commit it was built from");
+  // clang-format on
   return d;
 }
 
@@ -76,6 +85,8 @@ int sweep_main(int argc, char** argv, launch::MpiSession& mpi) {
       throw ConfigError("--device must be auto, cpu or cuda (got '" + plan.device + "')");
   }
   if (vm["threads"].as<int>() < 0) throw ConfigError("--threads must be >= 0");
+  if (vm.count("memory-budget"))
+    plan.memory_budget = parse_byte_size(vm["memory-budget"].as<std::string>(), "--memory-budget");
   ExecutionOptions options;
   options.dry_run = vm.count("dry-run") > 0;
   options.force = vm.count("force") > 0;
@@ -101,6 +112,8 @@ int run_command(int argc, char** argv) {
       code = train_main(argc - 1, argv + 1, *mpi);
     else if (sub == "sample")
       code = sample_main(argc - 1, argv + 1, *mpi);
+    else if (sub == "data")
+      code = data_main(argc - 1, argv + 1, *mpi);
     else if (!sub.empty() && sub[0] != '-')
       throw ConfigError("unknown subcommand '" + sub + "' (known: train, sample; or --sweep FILE)");
     else

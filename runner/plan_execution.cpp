@@ -10,8 +10,10 @@
 #include <filesystem>
 #include <map>
 
+#include "data/batch_source.h"
 #include "data/data_error.h"
 #include "data/dataset_loader.h"
+#include "data/hdf5_pack.h"
 #include "launch/cpu_binding.h"
 #include "runner/command.h"
 #include "runner/config_error.h"
@@ -49,9 +51,26 @@ std::string format_metric(const std::map<std::string, double>& m, const std::str
 // written: device, data files, steps, and (for sweeps) the sweep already stored in `out`.
 struct Validated {
   torch::Device device = torch::kCPU;
-  std::map<std::string, data::Dataset> datasets;
+  std::map<std::string, std::unique_ptr<data::BatchSource>> sources;
   std::vector<int64_t> steps;
 };
+
+// An HDF5 pack (data_dir names a .h5 file) is held in memory when it fits the budget and read
+// on demand otherwise; the other formats are decoded into memory whole.
+std::unique_ptr<data::BatchSource> open_source(const RunSettings& s, int64_t budget,
+                                               torch::Device device) {
+  const fs::path dir(s.data_dir);
+  if (dir.extension() == ".h5" && fs::is_regular_file(dir)) {
+    const auto info = data::read_pack_info(dir);
+    if (info.dataset != s.dataset || info.split != s.split)
+      throw data::DataError(fmt::format(
+          "{}: pack holds {} ({} split), but the run asks for {} ({} split); pack the right "
+          "data set with ganrun data pack, or change dataset / split",
+          dir.string(), info.dataset, info.split, s.dataset, s.split));
+    return data::open_pack_source(dir, budget, device);
+  }
+  return data::make_in_memory_source(data::load_dataset(s.dataset, s.data_dir, s.split), device);
+}
 
 Validated validate_plan(const SweepPlan& plan, const ExecutionOptions& options,
                         const launch::MpiSession& mpi) {
@@ -64,10 +83,9 @@ Validated validate_plan(const SweepPlan& plan, const ExecutionOptions& options,
         mpi.size()));
   for (const auto& run : plan.runs) {
     const auto key = dataset_key(run.settings);
-    if (!v.datasets.count(key))
-      v.datasets.emplace(
-          key, data::load_dataset(run.settings.dataset, run.settings.data_dir, run.settings.split));
-    v.steps.push_back(total_steps(run.settings, v.datasets.at(key).size()));
+    if (!v.sources.count(key))
+      v.sources.emplace(key, open_source(run.settings, plan.memory_budget, v.device));
+    v.steps.push_back(total_steps(run.settings, v.sources.at(key)->size()));
   }
   if (options.write_sweep_index) {
     const auto index = fs::path(plan.out) / "sweep.h5";
@@ -87,10 +105,6 @@ Validated validate_plan(const SweepPlan& plan, const ExecutionOptions& options,
             "another out folder, or restore the sweep file that produced it",
             plan.file, plan.out, *key));
     }
-  }
-  for (auto& [key, ds] : v.datasets) {
-    ds.images = ds.images.to(v.device);
-    ds.labels = ds.labels.to(v.device);
   }
   return v;
 }
@@ -217,7 +231,7 @@ int execute_plan(const SweepPlan& plan, const ExecutionOptions& options,
       }
     }
     try {
-      const RunResult result = execute_run(run, v.datasets.at(dataset_key(run.settings)), env);
+      const RunResult result = execute_run(run, *v.sources.at(dataset_key(run.settings)), env);
       if (result.outcome == RunOutcome::kFailed) code = std::max(code, kExitRunFailed);
     } catch (const std::exception& e) {
       fmt::print(stderr, "[rank {}] {}  failed: {}\n", mpi.rank(), run.id, e.what());

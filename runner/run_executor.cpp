@@ -61,7 +61,7 @@ NamedArray to_named_array(const std::string& name, const torch::Tensor& t) {
   return a;
 }
 
-AttrMap run_attrs(const RunSpec& spec, const RunEnvironment& env, const data::Dataset& dataset,
+AttrMap run_attrs(const RunSpec& spec, const RunEnvironment& env, const data::BatchSource& dataset,
                   int64_t steps) {
   const RunSettings& s = spec.settings;
   return AttrMap{
@@ -101,9 +101,9 @@ AttrMap run_attrs(const RunSpec& spec, const RunEnvironment& env, const data::Da
 
 class FileObserver final : public LoopObserver {
  public:
-  FileObserver(RunFileWriter& writer, ProgressReporter& progress, const data::Dataset& dataset,
-               std::filesystem::path png, const std::vector<std::string>& names)
-      : writer_(writer), progress_(progress), dataset_(dataset), png_(std::move(png)) {
+  FileObserver(RunFileWriter& writer, ProgressReporter& progress, std::filesystem::path png,
+               const std::vector<std::string>& names)
+      : writer_(writer), progress_(progress), png_(std::move(png)) {
     for (size_t i = 0; i < names.size(); ++i) {
       if (names[i] == "d_loss") d_index_ = static_cast<int>(i);
       if (names[i] == "g_loss") g_index_ = static_cast<int>(i);
@@ -133,7 +133,6 @@ class FileObserver final : public LoopObserver {
  private:
   RunFileWriter& writer_;
   ProgressReporter& progress_;
-  const data::Dataset& dataset_;
   std::filesystem::path png_;
   int d_index_ = -1, g_index_ = -1;
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
@@ -166,8 +165,7 @@ int64_t total_steps(const RunSettings& s, int64_t dataset_size) {
   return s.epochs * per_epoch;
 }
 
-RunResult execute_run(const RunSpec& spec, const data::Dataset& dataset,
-                      const RunEnvironment& env) {
+RunResult execute_run(const RunSpec& spec, data::BatchSource& dataset, const RunEnvironment& env) {
   const RunSettings& s = spec.settings;
   const int64_t steps = total_steps(s, dataset.size());
   models::VariantConfig vc;
@@ -202,8 +200,7 @@ RunResult execute_run(const RunSpec& spec, const data::Dataset& dataset,
       metric_names,
       SampleShape{kFixedSamples, dataset.channels(), dataset.height(), dataset.width()});
   ProgressReporter progress(env.rank, spec.id, steps);
-  FileObserver observer(writer, progress, dataset, run_png_path(env.runs_dir, spec.id),
-                        metric_names);
+  FileObserver observer(writer, progress, run_png_path(env.runs_dir, spec.id), metric_names);
   auto finish = [&](const std::string& status, const std::string& error, int64_t stop_step) {
     writer.set_attr("ended", utc_now());
     writer.set_status(status, error, stop_step);
@@ -227,6 +224,7 @@ RunResult execute_run(const RunSpec& spec, const data::Dataset& dataset,
     setup.reducer = &reducer;
     setup.sync_gradients = &no_sync;
     setup.fixed_samples = kFixedSamples;
+    setup.device = env.device;
     const LoopResult loop = train_loop(*variant, dataset, setup, observer);
     last_step = loop.stop_step;
     if (loop.diverged) {

@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <string>
 
-#include "data/dataset.h"
+#include "data/batch_source.h"
 #include "runner/sweep_config.h"
 
 namespace ganrun {
@@ -30,9 +30,9 @@ struct RunResult {
   std::string message;
 };
 
-// `dataset` must already be on env.device. Never throws for a problem inside the run: that is
+// `source` serves batches on env.device. Never throws for a problem inside the run: that is
 // recorded as `failed`; throws only if the run file itself cannot be written at all.
-RunResult execute_run(const RunSpec& spec, const data::Dataset& dataset, const RunEnvironment& env);
+RunResult execute_run(const RunSpec& spec, data::BatchSource& source, const RunEnvironment& env);
 
 std::filesystem::path run_file_path(const std::filesystem::path& runs_dir, const std::string& id);
 std::filesystem::path run_png_path(const std::filesystem::path& runs_dir, const std::string& id);

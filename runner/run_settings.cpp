@@ -31,8 +31,8 @@ const Vocabulary* vocabulary(const std::string& key) {
       {"mlp"},
       {"mlp-small", "mlp-deep", "dcgan28", "dcgan28-allconv", "dcgan32", "ae28", "ae32", "toy"}};
   static const Vocabulary datasets{
-      {"mnist", "fashion-mnist"},
-      {"cifar10", "toy-ring8", "toy-grid25", "toy-moons", "toy-swissroll", "toy-file"}};
+      {"mnist", "fashion-mnist", "cifar10"},
+      {"toy-ring8", "toy-grid25", "toy-moons", "toy-swissroll", "toy-file"}};
   static const Vocabulary splits{{"train", "test"}, {}};
   static const Vocabulary dtypes{{"float32", "float64"}, {}};
   if (key == "variant") return &variants;

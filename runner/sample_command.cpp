@@ -36,11 +36,14 @@ int sample_main(int argc, char** argv, launch::MpiSession& mpi) {
   std::string run_path, out;
   int64_t n = 64, seed = 0;
   po::options_description d("ganrun sample RUN.h5 --out grid.png [options]");
-  d.add_options()("run", po::value(&run_path),
-                  "run file (OUT/runs/<run-id>.h5) of a completed run")(
-      "out", po::value(&out), "PNG file to write")("n", po::value(&n)->default_value(n),
-                                                   "number of samples")(
-      "seed", po::value(&seed)->default_value(seed), "seed of the noise")("help,h", "this help");
+  // clang-format off
+  d.add_options()
+      ("run", po::value(&run_path), "run file (OUT/runs/<run-id>.h5) of a completed run")
+      ("out", po::value(&out), "PNG file to write")
+      ("n", po::value(&n)->default_value(n), "number of samples")
+      ("seed", po::value(&seed)->default_value(seed), "seed of the noise")
+      ("help,h", "this help");
+  // clang-format on
   po::positional_options_description pos;
   pos.add("run", 1);
   po::variables_map vm;

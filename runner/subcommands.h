@@ -8,5 +8,7 @@ namespace ganrun {
 
 int train_main(int argc, char** argv, launch::MpiSession& mpi);
 int sample_main(int argc, char** argv, launch::MpiSession& mpi);
+// `ganrun data list|fetch|verify|pack|show` (runner/data_command.cpp); one process only.
+int data_main(int argc, char** argv, launch::MpiSession& mpi);
 
 }  // namespace ganrun

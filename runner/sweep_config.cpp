@@ -58,7 +58,7 @@ const std::vector<std::string>& train_keys() {
 }
 
 const std::vector<std::string>& dataset_section_keys() {
-  static const std::vector<std::string> keys{"name", "dir", "split"};
+  static const std::vector<std::string> keys{"name", "dir", "split", "memory_budget"};
   return keys;
 }
 
@@ -338,6 +338,13 @@ void Parser::parse_dataset(int key_line, const YAML::Node& n) {
       top_.settings.push_back(parse_setting("data_dir", line, v, false));
     } else if (key == "split") {
       top_.settings.push_back(parse_setting("split", line, v, false));
+    } else if (key == "memory_budget") {
+      const std::string text = parse_string("dataset.memory_budget", line, v);
+      try {
+        plan_.memory_budget = parse_byte_size(text, "dataset.memory_budget");
+      } catch (const ConfigError& e) {
+        fail(line, e.what());
+      }
     } else if (key == "data_dir") {
       fail(line, "key 'data_dir' under 'dataset' is spelled 'dir' there (dataset: {dir: ...})");
     } else {
@@ -839,6 +846,27 @@ RunSpec make_single_run(const RunSettings& s) {
   spec.settings = s;
   spec.id = make_run_id(s, {});
   return spec;
+}
+
+int64_t parse_byte_size(const std::string& text, const std::string& what) {
+  static const std::vector<std::pair<std::string, int64_t>> units{{"GiB", int64_t{1} << 30},
+                                                                  {"MiB", int64_t{1} << 20},
+                                                                  {"KiB", int64_t{1} << 10},
+                                                                  {"B", 1},
+                                                                  {"", 1}};
+  for (const auto& [suffix, scale] : units) {
+    if (text.size() <= suffix.size() ||
+        text.compare(text.size() - suffix.size(), suffix.size(), suffix) != 0)
+      continue;
+    const std::string digits = text.substr(0, text.size() - suffix.size());
+    if (digits.find_first_not_of("0123456789") != std::string::npos) break;
+    const long long value = std::stoll(digits);
+    if (value < 1 || value > (int64_t{1} << 50) / scale) break;
+    return value * scale;
+  }
+  throw ConfigError(fmt::format(
+      "{} must be a size like 4GiB, 512MiB, 100KiB or a number of bytes >= 1 (got '{}')", what,
+      text));
 }
 
 std::optional<std::string> first_differing_key(const std::string& old_text,

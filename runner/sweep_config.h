@@ -31,7 +31,9 @@ struct SweepPlan {
   std::vector<std::string> varying_keys;  // grid keys with more than one value, file order
   int64_t ranks_per_run = 1;              // only 1 is implemented
   std::string pack = "off";               // off | auto (auto packs nothing yet)
-  std::vector<RunSpec> runs;              // in grid order (last key varies fastest)
+  // Bytes of image data a rank may hold in memory; a larger HDF5 pack is read on demand.
+  int64_t memory_budget = int64_t{4} << 30;
+  std::vector<RunSpec> runs;  // in grid order (last key varies fastest)
 };
 
 // Reads and parses a sweep file; throws ConfigError (missing file, YAML syntax, unknown key
@@ -52,6 +54,9 @@ std::string make_run_id(const RunSettings& s, const std::vector<std::string>& va
 RunSpec make_single_run(const RunSettings& s);
 
 // canonical_float(double) lives in run_settings.h (to_yaml needs it too).
+
+// "4GiB", "512MiB", "100KiB", "1000000" (bytes) -> bytes; throws ConfigError naming `what`.
+int64_t parse_byte_size(const std::string& text, const std::string& what);
 
 // Compares two sweep texts as YAML; returns the dotted path of the first differing key
 // ("grid.lr", "train.batch"), or nullopt when they are the same document.

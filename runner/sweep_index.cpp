@@ -9,9 +9,9 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "data/h5_check.h"
 #include "runner/atomic_file.h"  // write_file_atomically
-#include "runner/h5_check.h"
-#include "runner/version.h"  // ganrun::version
+#include "runner/version.h"      // ganrun::version
 
 namespace ganrun {
 namespace {

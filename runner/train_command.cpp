@@ -32,39 +32,47 @@ int train_main(int argc, char** argv, launch::MpiSession& mpi) {
   std::string out = "results/train", device = "auto";
   int threads = 0;
   po::options_description d("ganrun train [options]");
-  d.add_options()("variant", po::value(&s.variant)->default_value(s.variant), "GAN variant: gan")(
-      "arch", po::value(&s.arch)->default_value(s.arch), "architecture: mlp")(
-      "dataset", po::value(&s.dataset)->default_value(s.dataset), "mnist | fashion-mnist")(
-      "data-dir", po::value(&s.data_dir),
-      "folder with the IDX files (default: $GANRUN_DATA/<dataset>, or Debian's "
-      "/usr/share/datasets/fashion-mnist)")("split", po::value(&s.split)->default_value(s.split),
-                                            "train | test")(
-      "epochs", po::value<int64_t>(), "epochs (default 30 when --steps is not given)")(
-      "steps", po::value<int64_t>(), "generator steps (instead of --epochs)")(
-      "batch", po::value(&s.batch)->default_value(s.batch), "global batch size")(
-      "lr", po::value<double>(), "learning rate of both nets (sets --lr-g and --lr-d)")(
-      "lr-g", po::value(&s.lr_g)->default_value(s.lr_g, "2e-4"), "generator learning rate (Adam)")(
-      "lr-d", po::value(&s.lr_d)->default_value(s.lr_d, "2e-4"), "discriminator learning rate")(
-      "beta1", po::value(&s.beta1)->default_value(s.beta1, "0.5"), "Adam beta1")(
-      "beta2", po::value(&s.beta2)->default_value(s.beta2, "0.999"), "Adam beta2")(
-      "n-critic", po::value(&s.n_critic)->default_value(s.n_critic),
-      "critic updates per generator update (each on a fresh real batch)")(
-      "seed", po::value(&s.seed)->default_value(s.seed), "seed of every random draw of the run")(
-      "z-dim", po::value(&s.z_dim)->default_value(s.z_dim), "noise dimension")(
-      "dtype", po::value(&s.dtype)->default_value(s.dtype),
-      "float32 | float64 (data, noise and models)")(
-      "device", po::value(&device)->default_value(device),
-      "auto | cpu | cuda (auto: CUDA when a GPU is present)")(
-      "threads", po::value(&threads)->default_value(0),
-      "intra-op threads (0: the cores this process may use)")(
-      "out", po::value(&out)->default_value(out),
-      "output folder; the run is written to OUT/runs/<run-id>.h5 and .png")(
-      "log-every", po::value(&s.log_every)->default_value(s.log_every),
-      "steps between metric rows and progress lines")(
-      "sample-every", po::value(&s.sample_every)->default_value(s.sample_every),
-      "steps between fixed-noise sample grids (0: only at the end)")(
-      "force", "rerun even if OUT already holds this run completed or diverged")(
-      "dry-run", "print the plan and write nothing")("help,h", "this help");
+  // One option per line reads like the help text it produces.
+  // clang-format off
+  d.add_options()
+      ("variant", po::value(&s.variant)->default_value(s.variant), "GAN variant: gan")
+      ("arch", po::value(&s.arch)->default_value(s.arch), "architecture: mlp")
+      ("dataset", po::value(&s.dataset)->default_value(s.dataset),
+       "mnist | fashion-mnist | cifar10")
+      ("data-dir", po::value(&s.data_dir),
+       "folder with the data files, or an HDF5 pack (F.h5 from ganrun data pack); default: "
+       "$GANRUN_DATA/<dataset>, or Debian's /usr/share/datasets/fashion-mnist")
+      ("split", po::value(&s.split)->default_value(s.split), "train | test")
+      ("memory-budget", po::value<std::string>()->default_value("4GiB"),
+       "image bytes this process may hold in memory; a larger HDF5 pack is read on demand")
+      ("epochs", po::value<int64_t>(), "epochs (default 30 when --steps is not given)")
+      ("steps", po::value<int64_t>(), "generator steps (instead of --epochs)")
+      ("batch", po::value(&s.batch)->default_value(s.batch), "global batch size")
+      ("lr", po::value<double>(), "learning rate of both nets (sets --lr-g and --lr-d)")
+      ("lr-g", po::value(&s.lr_g)->default_value(s.lr_g, "2e-4"), "generator learning rate (Adam)")
+      ("lr-d", po::value(&s.lr_d)->default_value(s.lr_d, "2e-4"), "discriminator learning rate")
+      ("beta1", po::value(&s.beta1)->default_value(s.beta1, "0.5"), "Adam beta1")
+      ("beta2", po::value(&s.beta2)->default_value(s.beta2, "0.999"), "Adam beta2")
+      ("n-critic", po::value(&s.n_critic)->default_value(s.n_critic),
+       "critic updates per generator update (each on a fresh real batch)")
+      ("seed", po::value(&s.seed)->default_value(s.seed), "seed of every random draw of the run")
+      ("z-dim", po::value(&s.z_dim)->default_value(s.z_dim), "noise dimension")
+      ("dtype", po::value(&s.dtype)->default_value(s.dtype),
+       "float32 | float64 (data, noise and models)")
+      ("device", po::value(&device)->default_value(device),
+       "auto | cpu | cuda (auto: CUDA when a GPU is present)")
+      ("threads", po::value(&threads)->default_value(0),
+       "intra-op threads (0: the cores this process may use)")
+      ("out", po::value(&out)->default_value(out),
+       "output folder; the run is written to OUT/runs/<run-id>.h5 and .png")
+      ("log-every", po::value(&s.log_every)->default_value(s.log_every),
+       "steps between metric rows and progress lines")
+      ("sample-every", po::value(&s.sample_every)->default_value(s.sample_every),
+       "steps between fixed-noise sample grids (0: only at the end)")
+      ("force", "rerun even if OUT already holds this run completed or diverged")
+      ("dry-run", "print the plan and write nothing")
+      ("help,h", "this help");
+  // clang-format on
   po::variables_map vm;
   po::store(po::command_line_parser(argc, argv).options(d).run(), vm);
   po::notify(vm);
@@ -95,6 +103,7 @@ int train_main(int argc, char** argv, launch::MpiSession& mpi) {
   plan.out = out;
   plan.device = device;
   plan.runs.push_back(make_single_run(s));
+  plan.memory_budget = parse_byte_size(vm["memory-budget"].as<std::string>(), "--memory-budget");
   ExecutionOptions options;
   options.dry_run = vm.count("dry-run") > 0;
   options.force = vm.count("force") > 0;

@@ -28,14 +28,14 @@ void maybe_throw_test_failure(const std::string& run_id, int64_t step) {
                              std::to_string(step));
 }
 
-LoopResult train_loop(models::Variant& variant, const data::Dataset& dataset,
-                      const LoopSetup& setup, LoopObserver& observer) {
+LoopResult train_loop(models::Variant& variant, data::BatchSource& source, const LoopSetup& setup,
+                      LoopObserver& observer) {
   const RunSettings& s = *setup.settings;
   const auto dtype = s.dtype == "float64" ? torch::kFloat64 : torch::kFloat32;
-  const auto device = dataset.images.device();
+  const auto device = setup.device;
   const auto options = torch::TensorOptions().dtype(dtype).device(device);
 
-  data::SampleOrder order(dataset.size(), s.batch, static_cast<uint64_t>(s.seed));
+  data::SampleOrder order(source.size(), s.batch, static_cast<uint64_t>(s.seed));
   const int64_t steps_per_epoch = order.batches_per_epoch() / s.n_critic;
   models::NoiseSource noise(static_cast<uint64_t>(s.seed), s.z_dim, setup.slice, options);
   // The sample grid's noise is drawn once, for the fixed batch only (no slicing).
@@ -55,10 +55,10 @@ LoopResult train_loop(models::Variant& variant, const data::Dataset& dataset,
       models::StepContext ctx{step, 0, &noise, setup.reducer, setup.sync_gradients};
       for (int64_t i = 0; i < s.n_critic; ++i) {
         ctx.critic_iter = i;
-        auto idx =
-            order.indices(epoch, first_batch + i, setup.slice.offset, setup.slice.count).to(device);
-        models::RealBatch real{data::to_training_range(dataset.images.index_select(0, idx), dtype),
-                               dataset.labels.index_select(0, idx)};
+        const auto idx =
+            order.indices(epoch, first_batch + i, setup.slice.offset, setup.slice.count);
+        models::RealBatch real{data::to_training_range(source.images(idx, device), dtype),
+                               source.labels(idx, device)};
         variant.discriminator_step(real, ctx, metrics);
       }
       ctx.critic_iter = s.n_critic;  // the generator's noise key follows the critic draws

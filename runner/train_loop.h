@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "data/dataset.h"
+#include "data/batch_source.h"
 #include "models/variant.h"
 #include "runner/run_settings.h"
 
@@ -41,6 +41,7 @@ struct LoopSetup {
   const models::BatchReducer* reducer = nullptr;
   const models::GradientSync* sync_gradients = nullptr;
   int64_t fixed_samples = 64;
+  torch::Device device = torch::kCPU;  // where batches, noise and the models live
 };
 
 // An exception inside the loop, with the step it happened at (the run's stop_step).
@@ -53,8 +54,8 @@ class StepError : public std::runtime_error {
   int64_t step_;
 };
 
-LoopResult train_loop(models::Variant& variant, const data::Dataset& dataset,
-                      const LoopSetup& setup, LoopObserver& observer);
+LoopResult train_loop(models::Variant& variant, data::BatchSource& source, const LoopSetup& setup,
+                      LoopObserver& observer);
 
 // Images in the training range [-1, 1] to uint8 [0, 255] (round to nearest).
 torch::Tensor to_uint8_images(const torch::Tensor& images);

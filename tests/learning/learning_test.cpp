@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "data/batch_source.h"
 #include "data/dataset_loader.h"
 #include "models/frechet.h"
 #include "models/run_random.h"
@@ -80,7 +81,8 @@ TEST(Learning, TrainedGanBeatsStepZeroAndMeanImageOnFashionMnist) {
   setup.reducer = &reducer;
   setup.sync_gradients = &no_sync;
   NullObserver observer;
-  const auto result = train_loop(*variant, train, setup, observer);
+  auto source = data::make_in_memory_source(train, torch::kCPU);
+  const auto result = train_loop(*variant, *source, setup, observer);
   ASSERT_FALSE(result.diverged) << result.message;
 
   const double fd_trained = models::frechet_distance(flat_pixels(variant->sample(z)), reference);

@@ -14,8 +14,8 @@
 #include <iostream>
 #include <map>
 
+#include "data/h5_check.h"       // H5CALL, Hid
 #include "runner/atomic_file.h"  // snapshot_tmp_path
-#include "runner/h5_check.h"     // H5CALL, Hid
 
 namespace {
 

@@ -68,7 +68,8 @@ TEST(RunSettingsValidate, NamesTheKeyOfABadValue) {
        "variant 'wgan-gp' is not implemented yet in this version of ganrun (implemented: gan)"},
       {[](RunSettings& s) { s.arch = "mlpp"; },
        "arch 'mlpp' is not a known arch (did you mean 'mlp'?)"},
-      {[](RunSettings& s) { s.dataset = "cifar10"; }, "dataset 'cifar10' is not implemented yet"},
+      {[](RunSettings& s) { s.dataset = "toy-grid25"; },
+       "dataset 'toy-grid25' is not implemented yet"},
       {[](RunSettings& s) { s.split = "val"; }, "split 'val' is not a known split"},
       {[](RunSettings& s) { s.dtype = "float16"; }, "dtype 'float16' is not a known dtype"},
   };

@@ -117,9 +117,17 @@ const BadInput kBadInputs[] = {
      {"'ebgan' is not implemented yet"}},
     {"arch_not_implemented", "arch: dcgan28\n", 1, {"arch 'dcgan28' is not implemented yet"}},
     {"dataset_not_implemented",
-     "dataset: {name: cifar10}\n",
+     "dataset: {name: toy-ring8}\n",
      1,
-     {"dataset 'cifar10' is not implemented yet"}},
+     {"dataset 'toy-ring8' is not implemented yet"}},
+    {"memory_budget_bad_unit",
+     "dataset:\n  name: mnist\n  memory_budget: 4GB\n",
+     3,
+     {"dataset.memory_budget", "4GiB", "'4GB'"}},
+    {"memory_budget_zero",
+     "dataset: {name: mnist, memory_budget: 0}\n",
+     1,
+     {"dataset.memory_budget", "'0'"}},
     {"arch_typo", "arch: mpl\n", 1, {"arch 'mpl'", "did you mean 'mlp'"}},
     {"eval_every_not_implemented",
      "train:\n  epochs: 1\n  eval_every: 2000\n",
@@ -597,6 +605,17 @@ TEST(SweepConfigDiff, NamesTheFirstDifferingPath) {
 
 TEST(SweepConfigDiff, UnparsableOldTextIsTheWholeFile) {
   EXPECT_EQ(first_differing_key("grid: [1, 2\n", kBase), "(whole file)");
+}
+
+TEST(SweepConfigParse, MemoryBudgetTakesBinaryUnits) {
+  // 512MiB = 512 * 2^20 = 536,870,912 bytes; the default is 4 GiB = 4,294,967,296.
+  EXPECT_EQ(parse_sweep("dataset: {name: mnist, memory_budget: 512MiB}\n", "m.yaml").memory_budget,
+            536870912);
+  EXPECT_EQ(parse_sweep("dataset: {name: mnist}\n", "m.yaml").memory_budget, 4294967296);
+  EXPECT_EQ(parse_byte_size("100KiB", "x"), 102400);
+  EXPECT_EQ(parse_byte_size("1000", "x"), 1000);
+  EXPECT_THROW(parse_byte_size("1.5GiB", "x"), ConfigError);
+  EXPECT_THROW(parse_byte_size("-1", "x"), ConfigError);
 }
 
 }  // namespace

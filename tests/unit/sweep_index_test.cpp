@@ -9,7 +9,7 @@
 
 #include <regex>
 
-#include "runner/h5_check.h"  // H5CALL, Hid
+#include "data/h5_check.h"    // H5CALL, Hid
 #include "runner/run_file.h"  // RunFileWriter: the link targets
 #include "runner/version.h"   // ganrun::version
 

@@ -86,7 +86,8 @@ void run_loop(LoopRun& run, const RunSettings& s, const data::Dataset& d, int64_
   setup.reducer = &reducer;
   setup.sync_gradients = &no_sync;
   setup.fixed_samples = 4;
-  run.result = train_loop(run.variant, d, setup, run.observer);
+  auto source = data::make_in_memory_source(d, torch::kCPU);
+  run.result = train_loop(run.variant, *source, setup, run.observer);
 }
 
 TEST(TrainLoop, CriticUpdatesTakeConsecutiveBatchesOfTheEpochOrderAndSkipTheRemainder) {

@@ -1,6 +1,7 @@
-// runner/h5_check.h — H5CALL (a failed HDF5 C call becomes std::runtime_error naming the call,
+// data/h5_check.h — H5CALL (a failed HDF5 C call becomes std::runtime_error naming the call,
 // file:line, the HDF5 file involved and HDF5's own message), Hid (an owning identifier) and the
-// few string/array helpers run_file.cpp and sweep_index.cpp share. Internal to runner/ and tests.
+// few string/array helpers shared by the HDF5 code of data/ (packs) and runner/ (run files,
+// the sweep index). Lives in data/, the lowest folder that uses HDF5.
 #pragma once
 
 #include <hdf5.h>
