@@ -85,6 +85,10 @@ fs::path cifar_dir(const fs::path& dir) {
 
 }  // namespace
 
+std::filesystem::path resolve_data_dir(const std::string& name, const std::string& data_dir) {
+  return resolve_dir(name, data_dir);
+}
+
 const std::vector<std::string>& known_dataset_names() {
   static const std::vector<std::string> names = {"mnist", "fashion-mnist", "cifar10"};
   return names;

@@ -56,6 +56,7 @@ po::options_description sweep_options() {
       ("memory-budget", po::value<std::string>(),
        "image bytes a rank may hold in memory, e.g. 4GiB (overrides dataset.memory_budget); "
        "a larger HDF5 pack is read on demand")
+      ("verify", "check the data files against the published checksums before training")
       ("help,h", "this help")
       ("version", "print the version and the git commit it was built from");
   // clang-format on
@@ -90,6 +91,7 @@ int sweep_main(int argc, char** argv, launch::MpiSession& mpi) {
   ExecutionOptions options;
   options.dry_run = vm.count("dry-run") > 0;
   options.force = vm.count("force") > 0;
+  options.verify = vm.count("verify") > 0;
   options.threads = vm["threads"].as<int>();
   options.command_line = joined_command_line(argc, argv);
   return execute_plan(plan, options, mpi);

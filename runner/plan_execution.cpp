@@ -14,6 +14,7 @@
 #include "data/data_error.h"
 #include "data/dataset_loader.h"
 #include "data/hdf5_pack.h"
+#include "data/verify.h"
 #include "launch/cpu_binding.h"
 #include "runner/command.h"
 #include "runner/config_error.h"
@@ -72,6 +73,23 @@ std::unique_ptr<data::BatchSource> open_source(const RunSettings& s, int64_t bud
   return data::make_in_memory_source(data::load_dataset(s.dataset, s.data_dir, s.split), device);
 }
 
+// --verify: the files decode and match the publisher's checksums (a mismatch on a file that
+// decodes is a warning); a pack is checked against the checksums stored in it.
+void verify_data(const RunSettings& s, bool print) {
+  const fs::path dir = data::resolve_data_dir(s.dataset, s.data_dir);
+  if (dir.extension() == ".h5") {
+    data::read_pack(dir, /*verify=*/true);
+    if (print) fmt::print(stderr, "verified {}: pack checksums match\n", dir.string());
+    return;
+  }
+  const auto report = data::verify_dataset(s.dataset, dir);
+  if (!print) return;
+  for (const auto& w : report.warnings) fmt::print(stderr, "warning: {}\n", w);
+  for (const auto& f : report.files)
+    fmt::print(stderr, "verified {}: md5 {} ({})\n", f.path.string(), f.md5,
+               data::to_string(f.status));
+}
+
 Validated validate_plan(const SweepPlan& plan, const ExecutionOptions& options,
                         const launch::MpiSession& mpi) {
   Validated v;
@@ -83,6 +101,7 @@ Validated validate_plan(const SweepPlan& plan, const ExecutionOptions& options,
         mpi.size()));
   for (const auto& run : plan.runs) {
     const auto key = dataset_key(run.settings);
+    if (options.verify && !v.sources.count(key)) verify_data(run.settings, mpi.is_root());
     if (!v.sources.count(key))
       v.sources.emplace(key, open_source(run.settings, plan.memory_budget, v.device));
     v.steps.push_back(total_steps(run.settings, v.sources.at(key)->size()));

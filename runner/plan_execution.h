@@ -17,6 +17,7 @@ struct ExecutionOptions {
   bool force = false;             // rerun runs whose files say completed or diverged
   bool write_sweep_index = true;  // false for `ganrun train`
   int threads = 0;                // 0: from the rank's cores (launch/cpu_binding.h)
+  bool verify = false;  // check data files against the published checksums before training
   std::string command_line;
 };
 

@@ -71,6 +71,7 @@ int train_main(int argc, char** argv, launch::MpiSession& mpi) {
        "steps between fixed-noise sample grids (0: only at the end)")
       ("force", "rerun even if OUT already holds this run completed or diverged")
       ("dry-run", "print the plan and write nothing")
+      ("verify", "check the data files against the published checksums before training")
       ("help,h", "this help");
   // clang-format on
   po::variables_map vm;
@@ -107,6 +108,7 @@ int train_main(int argc, char** argv, launch::MpiSession& mpi) {
   ExecutionOptions options;
   options.dry_run = vm.count("dry-run") > 0;
   options.force = vm.count("force") > 0;
+  options.verify = vm.count("verify") > 0;
   options.write_sweep_index = false;
   options.threads = threads;
   for (int i = 0; i < argc; ++i)
