@@ -23,9 +23,10 @@ std::filesystem::path resolve_data_dir(const std::string& name, const std::strin
 
 // Reads data set `name` ("mnist" | "fashion-mnist": IDX files train-* / t10k-*; "cifar10":
 // data_batch_*.bin / test_batch.bin, in data_dir or its cifar-10-batches-bin/), or the HDF5 pack
-// data_dir names (a path ending in .h5), split "train" or "test". data_dir empty: $GANRUN_DATA/<name> when GANRUN_DATA is set, else for
-// fashion-mnist /usr/share/datasets/fashion-mnist (apt-get install dataset-fashion-mnist), else
-// a DataError asking for --data-dir. Any problem is a DataError naming the folder or file.
+// data_dir names (a path ending in .h5), split "train" or "test". data_dir empty:
+// $GANRUN_DATA/<name> when GANRUN_DATA is set, else for fashion-mnist
+// /usr/share/datasets/fashion-mnist (apt-get install dataset-fashion-mnist), else a DataError
+// asking for --data-dir. Any problem is a DataError naming the folder or file.
 Dataset load_dataset(const std::string& name, const std::string& data_dir,
                      const std::string& split);
 
