@@ -117,7 +117,8 @@ int run_command(int argc, char** argv) {
     else if (sub == "data")
       code = data_main(argc - 1, argv + 1, *mpi);
     else if (!sub.empty() && sub[0] != '-')
-      throw ConfigError("unknown subcommand '" + sub + "' (known: train, sample; or --sweep FILE)");
+      throw ConfigError("unknown subcommand '" + sub +
+                        "' (known: train, sample, data; or --sweep FILE)");
     else
       code = sweep_main(argc, argv, *mpi);
   } catch (const po::error& e) {

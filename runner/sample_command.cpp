@@ -53,8 +53,9 @@ int sample_main(int argc, char** argv, launch::MpiSession& mpi) {
     if (mpi.is_root()) fmt::print("{}", fmt::streamed(d));
     return kExitOk;
   }
-  if (run_path.empty()) throw ConfigError("ganrun sample: give the run file (RUN.h5)");
-  if (out.empty()) throw ConfigError("ganrun sample: give --out grid.png");
+  if (run_path.empty())
+    throw ConfigError("sample: give the run file (ganrun sample RUN.h5 --out grid.png)");
+  if (out.empty()) throw ConfigError("sample: give --out grid.png");
   if (n < 1 || n > 10000) throw ConfigError("--n must be in 1..10000");
   if (seed < 0) throw ConfigError("--seed must be >= 0");
   const auto run = read_run_summary(run_path);
