@@ -19,6 +19,7 @@
 #include "data/data_error.h"
 #include "data/dataset_loader.h"
 #include "tests/unit/test_paths.h"
+#include "tests/unit/test_support.h"
 
 namespace ganrun::data {
 namespace {
@@ -40,38 +41,11 @@ const std::vector<std::string> kOfficialNames = {
     "airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"};
 
 // A fresh folder under the system temp dir, removed with the object.
-class TempDir {
- public:
-  TempDir() {
-    static int counter = 0;
-    path_ = fs::temp_directory_path() /
-            ("ganrun-cifar-test-" + std::to_string(getpid()) + "-" + std::to_string(counter++));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
+// A folder per test, removed at scope exit (tests/unit/test_support.h).
+struct TempDir : test::TempDir {
+  TempDir() : test::TempDir("cifar") {}
 };
-
-// Expects fn to throw DataError whose message contains every one of `parts`.
-void expect_data_error(const std::function<void()>& fn, const std::vector<std::string>& parts) {
-  try {
-    fn();
-    ADD_FAILURE() << "expected a DataError";
-  } catch (const DataError& e) {
-    const std::string msg = e.what();
-    for (const auto& p : parts)
-      EXPECT_NE(msg.find(p), std::string::npos) << "'" << p << "' not in: " << msg;
-  }
-}
+using test::expect_data_error;
 
 void write_bytes(const fs::path& path, const Bytes& bytes) {
   std::ofstream out(path, std::ios::binary);

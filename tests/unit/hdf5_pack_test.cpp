@@ -23,6 +23,7 @@
 #include "data/h5_check.h"
 #include "data/idx_reader.h"
 #include "tests/unit/test_paths.h"
+#include "tests/unit/test_support.h"
 
 namespace ganrun::data {
 namespace {
@@ -75,38 +76,11 @@ Dataset synthetic_rgb() {
 }
 
 // A fresh folder under the system temp dir, removed with the object.
-class TempDir {
- public:
-  TempDir() {
-    static int counter = 0;
-    path_ = fs::temp_directory_path() /
-            ("ganrun-pack-test-" + std::to_string(getpid()) + "-" + std::to_string(counter++));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
+// A folder per test, removed at scope exit (tests/unit/test_support.h).
+struct TempDir : test::TempDir {
+  TempDir() : test::TempDir("pack") {}
 };
-
-// Expects fn to throw DataError whose message contains every one of `parts`.
-void expect_data_error(const std::function<void()>& fn, const std::vector<std::string>& parts) {
-  try {
-    fn();
-    ADD_FAILURE() << "expected a DataError";
-  } catch (const DataError& e) {
-    const std::string msg = e.what();
-    for (const auto& p : parts)
-      EXPECT_NE(msg.find(p), std::string::npos) << "'" << p << "' not in: " << msg;
-  }
-}
+using test::expect_data_error;
 
 // Nothing but the pack itself in the folder: the temporary file was renamed away.
 void expect_only(const fs::path& dir, const fs::path& file) {

@@ -1,0 +1,54 @@
+// tests/unit/test_support.h — small helpers the data tests share: a private temporary folder
+// removed at scope exit, and "this call throws a DataError naming all of these".
+#pragma once
+
+#include <gtest/gtest.h>
+#include <unistd.h>  // getpid
+
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include "data/data_error.h"
+
+namespace ganrun::test {
+
+class TempDir {
+ public:
+  // A fresh folder <tmp>/ganrun-<tag>-test-<pid>-<n>.
+  explicit TempDir(const std::string& tag) {
+    static int counter = 0;
+    path_ =
+        std::filesystem::temp_directory_path() /
+        ("ganrun-" + tag + "-test-" + std::to_string(getpid()) + "-" + std::to_string(counter++));
+    std::filesystem::remove_all(path_);
+    std::filesystem::create_directories(path_);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// Expects fn to throw DataError whose message contains every one of `parts`.
+inline void expect_data_error(const std::function<void()>& fn,
+                              const std::vector<std::string>& parts) {
+  try {
+    fn();
+    ADD_FAILURE() << "expected a DataError";
+  } catch (const data::DataError& e) {
+    const std::string msg = e.what();
+    for (const auto& p : parts)
+      EXPECT_NE(msg.find(p), std::string::npos) << "'" << p << "' not in: " << msg;
+  }
+}
+
+}  // namespace ganrun::test
