@@ -11,6 +11,8 @@ import pytest
 GANRUN = os.environ.get("GANRUN_BIN", "ganrun")
 MPIEXEC = os.environ.get("MPIEXEC", "mpiexec")
 FASHION = pathlib.Path(os.environ.get("GANRUN_FASHION_MNIST", "/usr/share/datasets/fashion-mnist"))
+SHARED = pathlib.Path(os.environ.get("GANRUN_SHARED_DATA", "../shared/data"))
+MNIST_TEST = ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
 
 
 def run_ganrun(args, ranks=None, env=None, timeout=600, cwd=None):
@@ -43,6 +45,15 @@ def tree_state(root):
 def ganrun_lines(stderr):
     """The lines ganrun printed as errors (they start with 'ganrun:')."""
     return [l for l in stderr.splitlines() if l.startswith("ganrun:")]
+
+
+@pytest.fixture
+def mnist_dir():
+    d = SHARED / "mnist"
+    if not all((d / n).exists() for n in MNIST_TEST):
+        pytest.skip(f"MNIST test set not found in {d}: set GANRUN_SHARED_DATA to the shared data "
+                    "folder (ctest passes the CMake option of that name)")
+    return d
 
 
 @pytest.fixture

@@ -11,22 +11,11 @@ import h5py
 import numpy as np
 import pytest
 
-from conftest import ganrun_lines, run_ganrun
+from conftest import MNIST_TEST, SHARED, ganrun_lines, run_ganrun
 
-SHARED = pathlib.Path(os.environ.get("GANRUN_SHARED_DATA", "../shared/data"))
-MNIST_TEST = ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
 FASHION_NAMES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
                  "Sneaker", "Bag", "Ankle boot"]
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-
-@pytest.fixture
-def mnist_dir():
-    d = SHARED / "mnist"
-    if not all((d / n).exists() for n in MNIST_TEST):
-        pytest.skip(f"MNIST test set not found in {d}: set GANRUN_SHARED_DATA to the shared data "
-                    "folder (ctest passes the CMake option of that name)")
-    return d
 
 
 def read_idx(path):

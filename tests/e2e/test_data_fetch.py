@@ -14,11 +14,9 @@ import tarfile
 
 import pytest
 
-from conftest import ganrun_lines, run_ganrun
+from conftest import MNIST_TEST, SHARED, ganrun_lines, run_ganrun
 
 SERVER = pathlib.Path(__file__).resolve().parents[1] / "tools" / "range_http_server.py"
-SHARED = pathlib.Path(os.environ.get("GANRUN_SHARED_DATA", "../shared/data"))
-MNIST_TEST = ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
 CIFAR_MEMBERS = ("data_batch_1.bin", "test_batch.bin", "batches.meta.txt")
 # libcurl honours *_proxy variables; the local server must be reached directly.
 NO_PROXY = {"no_proxy": "127.0.0.1,localhost", "NO_PROXY": "127.0.0.1,localhost"}
@@ -26,15 +24,6 @@ NO_PROXY = {"no_proxy": "127.0.0.1,localhost", "NO_PROXY": "127.0.0.1,localhost"
 
 def md5(path):
     return hashlib.md5(pathlib.Path(path).read_bytes()).hexdigest()
-
-
-@pytest.fixture
-def mnist_dir():
-    d = SHARED / "mnist"
-    if not all((d / n).exists() for n in MNIST_TEST):
-        pytest.skip(f"MNIST test set not found in {d}: set GANRUN_SHARED_DATA to the shared data "
-                    "folder (ctest passes the CMake option of that name)")
-    return d
 
 
 @pytest.fixture

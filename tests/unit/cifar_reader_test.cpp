@@ -297,30 +297,7 @@ INSTANTIATE_TEST_SUITE_P(Cifar, CifarCorruptFolder, testing::ValuesIn(corrupt_ca
 
 // ---- load_dataset("cifar10", ...) ----------------------------------------------------------
 
-// Sets or unsets GANRUN_DATA for one test and restores it after.
-class ScopedDataEnv {
- public:
-  explicit ScopedDataEnv(const std::optional<std::string>& value) {
-    if (const char* old = std::getenv("GANRUN_DATA")) old_ = old;
-    if (value) {
-      setenv("GANRUN_DATA", value->c_str(), 1);
-    } else {
-      unsetenv("GANRUN_DATA");
-    }
-  }
-  ScopedDataEnv(const ScopedDataEnv&) = delete;
-  ScopedDataEnv& operator=(const ScopedDataEnv&) = delete;
-  ~ScopedDataEnv() {
-    if (old_) {
-      setenv("GANRUN_DATA", old_->c_str(), 1);
-    } else {
-      unsetenv("GANRUN_DATA");
-    }
-  }
-
- private:
-  std::optional<std::string> old_;
-};
+using test::ScopedDataEnv;
 
 TEST(CifarLoader, KnownNamesIncludeCifar10) {
   const auto& names = known_dataset_names();

@@ -364,30 +364,7 @@ INSTANTIATE_TEST_SUITE_P(Idx, IdxCorruptFile, testing::ValuesIn(corrupt_cases())
 
 // ---- load_dataset ----------------------------------------------------------------------------
 
-// Sets or unsets GANRUN_DATA for one test and restores it after.
-class ScopedDataEnv {
- public:
-  explicit ScopedDataEnv(const std::optional<std::string>& value) {
-    if (const char* old = std::getenv("GANRUN_DATA")) old_ = old;
-    if (value) {
-      setenv("GANRUN_DATA", value->c_str(), 1);
-    } else {
-      unsetenv("GANRUN_DATA");
-    }
-  }
-  ScopedDataEnv(const ScopedDataEnv&) = delete;
-  ScopedDataEnv& operator=(const ScopedDataEnv&) = delete;
-  ~ScopedDataEnv() {
-    if (old_) {
-      setenv("GANRUN_DATA", old_->c_str(), 1);
-    } else {
-      unsetenv("GANRUN_DATA");
-    }
-  }
-
- private:
-  std::optional<std::string> old_;
-};
+using test::ScopedDataEnv;
 
 TEST(DatasetLoader, LoadsMnistTestFromDataDir) {
   if (!fs::exists(kMnistDir)) GTEST_SKIP() << mnist_skip_message();

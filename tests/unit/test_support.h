@@ -1,12 +1,15 @@
 // tests/unit/test_support.h — small helpers the data tests share: a private temporary folder
-// removed at scope exit, and "this call throws a DataError naming all of these".
+// removed at scope exit, "this call throws a DataError naming all of these", and a scoped
+// GANRUN_DATA.
 #pragma once
 
 #include <gtest/gtest.h>
 #include <unistd.h>  // getpid
 
+#include <cstdlib>  // getenv, setenv, unsetenv
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -50,5 +53,30 @@ inline void expect_data_error(const std::function<void()>& fn,
       EXPECT_NE(msg.find(p), std::string::npos) << "'" << p << "' not in: " << msg;
   }
 }
+
+// Sets or unsets GANRUN_DATA for one test and restores it after.
+class ScopedDataEnv {
+ public:
+  explicit ScopedDataEnv(const std::optional<std::string>& value) {
+    if (const char* old = std::getenv("GANRUN_DATA")) old_ = old;
+    if (value) {
+      setenv("GANRUN_DATA", value->c_str(), 1);
+    } else {
+      unsetenv("GANRUN_DATA");
+    }
+  }
+  ScopedDataEnv(const ScopedDataEnv&) = delete;
+  ScopedDataEnv& operator=(const ScopedDataEnv&) = delete;
+  ~ScopedDataEnv() {
+    if (old_) {
+      setenv("GANRUN_DATA", old_->c_str(), 1);
+    } else {
+      unsetenv("GANRUN_DATA");
+    }
+  }
+
+ private:
+  std::optional<std::string> old_;
+};
 
 }  // namespace ganrun::test
