@@ -214,17 +214,8 @@ RunResult execute_run(const RunSpec& spec, data::BatchSource& dataset, const Run
   try {
     if (!build_error.empty()) throw std::runtime_error(build_error);
     writer.commit();  // the file exists, status running, from the first moment
-    models::LocalReducer reducer;
-    const models::GradientSync no_sync = [](torch::nn::Module&) {};
-    LoopSetup setup;
-    setup.settings = &s;
-    setup.run_id = spec.id;
-    setup.total_steps = steps;
-    setup.slice = models::BatchSlice{s.batch, 0, s.batch};
-    setup.reducer = &reducer;
-    setup.sync_gradients = &no_sync;
+    LoopSetup setup = single_process_setup(s, spec.id, steps, env.device);
     setup.fixed_samples = kFixedSamples;
-    setup.device = env.device;
     const LoopResult loop = train_loop(*variant, dataset, setup, observer);
     last_step = loop.stop_step;
     if (loop.diverged) {

@@ -28,6 +28,22 @@ void maybe_throw_test_failure(const std::string& run_id, int64_t step) {
                              std::to_string(step));
 }
 
+LoopSetup single_process_setup(const RunSettings& settings, std::string run_id, int64_t total_steps,
+                               torch::Device device) {
+  // Stateless, so one instance serves every run of the process.
+  static const models::LocalReducer kLocalReducer;
+  static const models::GradientSync kNoSync = [](torch::nn::Module&) {};
+  LoopSetup setup;
+  setup.settings = &settings;
+  setup.run_id = std::move(run_id);
+  setup.total_steps = total_steps;
+  setup.slice = models::BatchSlice{settings.batch, 0, settings.batch};
+  setup.reducer = &kLocalReducer;
+  setup.sync_gradients = &kNoSync;
+  setup.device = device;
+  return setup;
+}
+
 LoopResult train_loop(models::Variant& variant, data::BatchSource& source, const LoopSetup& setup,
                       LoopObserver& observer) {
   const RunSettings& s = *setup.settings;

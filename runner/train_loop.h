@@ -57,6 +57,11 @@ class StepError : public std::runtime_error {
 LoopResult train_loop(models::Variant& variant, data::BatchSource& source, const LoopSetup& setup,
                       LoopObserver& observer);
 
+// The set-up of a run whose whole global batch is computed in this process: the full slice,
+// the identity reducer and no gradient synchronisation.
+LoopSetup single_process_setup(const RunSettings& settings, std::string run_id, int64_t total_steps,
+                               torch::Device device);
+
 // Images in the training range [-1, 1] to uint8 [0, 255] (round to nearest).
 torch::Tensor to_uint8_images(const torch::Tensor& images);
 

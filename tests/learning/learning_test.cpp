@@ -71,15 +71,7 @@ TEST(Learning, TrainedGanBeatsStepZeroAndMeanImageOnFashionMnist) {
                                       models::Purpose::kUser, 0, torch::TensorOptions());
   const double fd_step0 = models::frechet_distance(flat_pixels(variant->sample(z)), reference);
 
-  models::LocalReducer reducer;
-  const models::GradientSync no_sync = [](torch::nn::Module&) {};
-  LoopSetup setup;
-  setup.settings = &s;
-  setup.run_id = "learning";
-  setup.total_steps = kSteps;
-  setup.slice = models::BatchSlice{s.batch, 0, s.batch};
-  setup.reducer = &reducer;
-  setup.sync_gradients = &no_sync;
+  const LoopSetup setup = single_process_setup(s, "learning", kSteps, torch::kCPU);
   NullObserver observer;
   auto source = data::make_in_memory_source(train, torch::kCPU);
   const auto result = train_loop(*variant, *source, setup, observer);

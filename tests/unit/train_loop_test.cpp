@@ -76,15 +76,7 @@ struct LoopRun {
 };
 
 void run_loop(LoopRun& run, const RunSettings& s, const data::Dataset& d, int64_t steps) {
-  models::LocalReducer reducer;
-  const models::GradientSync no_sync = [](torch::nn::Module&) {};
-  LoopSetup setup;
-  setup.settings = &s;
-  setup.run_id = "loop-test";
-  setup.total_steps = steps;
-  setup.slice = models::BatchSlice{s.batch, 0, s.batch};
-  setup.reducer = &reducer;
-  setup.sync_gradients = &no_sync;
+  LoopSetup setup = single_process_setup(s, "loop-test", steps, torch::kCPU);
   setup.fixed_samples = 4;
   auto source = data::make_in_memory_source(d, torch::kCPU);
   run.result = train_loop(run.variant, *source, setup, run.observer);
