@@ -72,6 +72,7 @@ int train_main(int argc, char** argv, launch::MpiSession& mpi) {
       ("force", "rerun even if OUT already holds this run completed or diverged")
       ("dry-run", "print the plan and write nothing")
       ("verify", "check the data files against the published checksums before training")
+      ("data-parallel", "train this run on all ranks of the job (not implemented yet)")
       ("help,h", "this help");
   // clang-format on
   po::variables_map vm;
@@ -81,6 +82,10 @@ int train_main(int argc, char** argv, launch::MpiSession& mpi) {
     if (mpi.is_root()) fmt::print("{}", fmt::streamed(d));
     return kExitOk;
   }
+  if (vm.count("data-parallel"))
+    throw ConfigError(
+        "--data-parallel is not implemented yet in this version of ganrun; run one process, or "
+        "use --sweep to spread runs over ranks");
   if (vm.count("epochs") && vm.count("steps"))
     throw ConfigError("give --epochs or --steps, not both");
   if (vm.count("steps")) s.steps = vm["steps"].as<int64_t>();

@@ -73,3 +73,11 @@ def test_train_then_sample_round_trip(tmp_path, fashion_test_dir):
     run_ganrun(["sample", files[0], "--n", 16, "--seed", 6, "--out", other])
     assert grid.read_bytes() == again.read_bytes()
     assert grid.read_bytes() != other.read_bytes()
+
+
+def test_data_parallel_is_rejected_as_not_implemented(tmp_path):
+    out = tmp_path / "out"
+    r = run_ganrun(["train", "--data-parallel", "--steps", 2, "--out", out])
+    assert r.returncode == 2
+    assert len(ganrun_lines(r.stderr)) == 1 and "not implemented yet" in r.stderr
+    assert not out.exists()
