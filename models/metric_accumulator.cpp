@@ -24,8 +24,12 @@ void MetricAccumulator::add(const std::string& name, const torch::Tensor& value)
   ++counts_[i];
 }
 
-std::vector<double> MetricAccumulator::take_means() {
+std::vector<double> MetricAccumulator::take_means(std::vector<bool>* sampled) {
   std::vector<double> means(names_.size(), std::numeric_limits<double>::quiet_NaN());
+  if (sampled != nullptr) {
+    sampled->assign(names_.size(), false);
+    for (size_t i = 0; i < names_.size(); ++i) (*sampled)[i] = counts_[i] > 0;
+  }
   std::vector<torch::Tensor> defined;
   std::vector<size_t> which;
   for (size_t i = 0; i < names_.size(); ++i) {

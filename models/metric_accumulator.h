@@ -16,8 +16,9 @@ class MetricAccumulator {
   // Adds a scalar tensor (detached) to the running sum of `name`; no host sync.
   void add(const std::string& name, const torch::Tensor& value);
   // Means since the last call, in names() order (NaN for a metric with no sample), then resets.
-  // This is the one host sync of a log interval.
-  std::vector<double> take_means();
+  // This is the one host sync of a log interval. `sampled`, when given, says which metrics had
+  // at least one sample (a NaN there is a real NaN, not an empty interval).
+  std::vector<double> take_means(std::vector<bool>* sampled = nullptr);
   const std::vector<std::string>& names() const { return names_; }
 
  private:

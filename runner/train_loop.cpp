@@ -83,10 +83,12 @@ LoopResult train_loop(models::Variant& variant, data::BatchSource& source, const
       const int64_t done = step + 1;
       const bool last = done == setup.total_steps;
       if (done % s.log_every == 0 || last) {
-        const auto means = metrics.take_means();
+        std::vector<bool> sampled;
+        const auto means = metrics.take_means(&sampled);
         observer.on_metrics(done, means);
         for (size_t m = 0; m < means.size(); ++m) {
-          if (!std::isfinite(means[m])) {
+          // A metric the variant did not record in this interval is not a divergence.
+          if (sampled[m] && !std::isfinite(means[m])) {
             result.diverged = true;
             result.stop_step = done;
             result.message =

@@ -44,7 +44,8 @@ class ScriptedVariant final : public models::Variant {
   std::vector<int64_t> critic_iters, generator_iters;
 
  private:
-  std::vector<std::string> names_{"d_loss", "g_loss"};
+  // "penalty" is declared but never recorded: an empty metric is not a divergence.
+  std::vector<std::string> names_{"d_loss", "g_loss", "penalty"};
 };
 
 class RecordingObserver final : public LoopObserver {
@@ -138,6 +139,8 @@ TEST(TrainLoop, MetricRowsAreMeansOverEachLogIntervalAndSamplesFollowSampleEvery
   EXPECT_DOUBLE_EQ(run.observer.values[0][1], 1.5);
   EXPECT_DOUBLE_EQ(run.observer.values[1][1], 5.5);
   EXPECT_DOUBLE_EQ(run.observer.values[2][1], 8.5);
+  // The never-recorded metric reads NaN in every row, and did not end the run.
+  for (const auto& row : run.observer.values) EXPECT_TRUE(std::isnan(row[2]));
   EXPECT_EQ(run.observer.sample_steps, (std::vector<int64_t>{5, 10}));
 }
 
