@@ -122,9 +122,12 @@ std::string split_summary(const std::string& name, const fs::path& dir, std::uin
 int list_main(int argc, char** argv) {
   std::string data_dir;
   po::options_description d("ganrun data list [--data-dir D]");
-  d.add_options()("data-dir", po::value(&data_dir),
-                  "also look here: D/<name>, or D itself when it holds a set's files")("help,h",
-                                                                                       "this help");
+  // clang-format off
+  d.add_options()
+      ("data-dir", po::value(&data_dir),
+       "also look here: D/<name>, or D itself when it holds a set's files")
+      ("help,h", "this help");
+  // clang-format on
   const auto vm = parse(argc, argv, d);
   if (vm.count("help")) {
     fmt::print("{}", fmt::streamed(d));
@@ -195,16 +198,19 @@ int fetch_main(int argc, char** argv) {
   data::FetchOptions options;
   po::options_description d(
       "ganrun data fetch NAME [--dir D] [--mirror URL] [--split train|test] [--md5 FILE=HASH]");
-  d.add_options()("name", po::value(&name), "mnist | fashion-mnist | cifar10")(
-      "dir", po::value(&dir), "folder to fetch into (default: $GANRUN_DATA/<name>)")(
-      "mirror", po::value(&options.mirror),
-      "base URL (or local folder) serving the same file names, instead of the publisher's")(
-      "split", po::value(&split),
-      "fetch only this split's files: train | test (mnist, fashion-mnist)")(
-      "md5", po::value(&md5s)->composing(),
-      "FILE=HASH: expect this MD5 for FILE instead of the published one (a mirror's own copy)")(
-      "keep-archive", "cifar10: keep cifar-10-binary.tar.gz after unpacking it")("help,h",
-                                                                                 "this help");
+  // clang-format off
+  d.add_options()
+      ("name", po::value(&name), "mnist | fashion-mnist | cifar10")
+      ("dir", po::value(&dir), "folder to fetch into (default: $GANRUN_DATA/<name>)")
+      ("mirror", po::value(&options.mirror),
+       "base URL (or local folder) serving the same file names, instead of the publisher's")
+      ("split", po::value(&split),
+       "fetch only this split's files: train | test (mnist, fashion-mnist)")
+      ("md5", po::value(&md5s)->composing(),
+       "FILE=HASH: expect this MD5 for FILE instead of the published one (a mirror's own copy)")
+      ("keep-archive", "cifar10: keep cifar-10-binary.tar.gz after unpacking it")
+      ("help,h", "this help");
+  // clang-format on
   po::positional_options_description pos;
   pos.add("name", 1);
   const auto vm = parse(argc, argv, d, pos);
@@ -273,10 +279,13 @@ int fetch_main(int argc, char** argv) {
 int verify_main(int argc, char** argv) {
   std::string dir, name;
   po::options_description d("ganrun data verify DIR [--dataset NAME]");
-  d.add_options()("dir", po::value(&dir), "the data set's folder")(
-      "dataset", po::value(&name),
-      "mnist | fashion-mnist | cifar10 (default: guessed from the files and their MD5s)")(
-      "help,h", "this help");
+  // clang-format off
+  d.add_options()
+      ("dir", po::value(&dir), "the data set's folder")
+      ("dataset", po::value(&name),
+       "mnist | fashion-mnist | cifar10 (default: guessed from the files and their MD5s)")
+      ("help,h", "this help");
+  // clang-format on
   po::positional_options_description pos;
   pos.add("dir", 1);
   const auto vm = parse(argc, argv, d, pos);
@@ -318,12 +327,16 @@ int pack_main(int argc, char** argv) {
   std::string name, data_dir, split = "train", out;
   po::options_description d(
       "ganrun data pack --dataset NAME [--data-dir D] [--split train|test] --out F.h5");
-  d.add_options()("dataset", po::value(&name), "mnist | fashion-mnist | cifar10")(
-      "data-dir", po::value(&data_dir),
-      "the set's folder (default: $GANRUN_DATA/<name>, or Debian's for fashion-mnist)")(
-      "split", po::value(&split)->default_value(split), "train | test")(
-      "out", po::value(&out), "the pack to write (HDF5)")("force", "replace an existing pack")(
-      "help,h", "this help");
+  // clang-format off
+  d.add_options()
+      ("dataset", po::value(&name), "mnist | fashion-mnist | cifar10")
+      ("data-dir", po::value(&data_dir),
+       "the set's folder (default: $GANRUN_DATA/<name>, or Debian's for fashion-mnist)")
+      ("split", po::value(&split)->default_value(split), "train | test")
+      ("out", po::value(&out), "the pack to write (HDF5)")
+      ("force", "replace an existing pack")
+      ("help,h", "this help");
+  // clang-format on
   const auto vm = parse(argc, argv, d);
   if (vm.count("help")) {
     fmt::print("{}", fmt::streamed(d));
@@ -350,12 +363,15 @@ int show_main(int argc, char** argv) {
   std::string file, name, data_dir, split = "train", png;
   po::options_description d(
       "ganrun data show F.h5 | --dataset NAME [--data-dir D] [--split S]  [--png grid.png]");
-  d.add_options()("pack", po::value(&file), "a pack written by ganrun data pack")(
-      "dataset", po::value(&name), "instead of a pack: mnist | fashion-mnist | cifar10")(
-      "data-dir", po::value(&data_dir), "with --dataset: the set's folder")(
-      "split", po::value(&split)->default_value(split), "with --dataset: train | test")(
-      "png", po::value(&png), "write a grid of the first 64 images to this PNG")("help,h",
-                                                                                 "this help");
+  // clang-format off
+  d.add_options()
+      ("pack", po::value(&file), "a pack written by ganrun data pack")
+      ("dataset", po::value(&name), "instead of a pack: mnist | fashion-mnist | cifar10")
+      ("data-dir", po::value(&data_dir), "with --dataset: the set's folder")
+      ("split", po::value(&split)->default_value(split), "with --dataset: train | test")
+      ("png", po::value(&png), "write a grid of the first 64 images to this PNG")
+      ("help,h", "this help");
+  // clang-format on
   po::positional_options_description pos;
   pos.add("pack", 1);
   const auto vm = parse(argc, argv, d, pos);
