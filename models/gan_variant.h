@@ -1,18 +1,15 @@
-// models/gan_variant.h — the original GAN (Goodfellow et al. 2014) with the non-saturating
-// generator loss, as BCE with logits: D maximises log D(x) + log(1 - D(G(z))), G maximises
-// log D(G(z)). Adam for both nets.
+// models/gan_variant.h — the original GAN (Goodfellow et al. 2014) as BCE with logits: D
+// maximises log D(x) + log(1 - D(G(z))); G maximises log D(G(z)) (non-saturating, default) or
+// minimises log(1 - D(G(z))) (minimax, `g_loss: minimax`, as the 2-D studies used).
 #pragma once
-
-#include <torch/optim/adam.h>
 
 #include <memory>
 
-#include "models/mlp.h"
-#include "models/variant.h"
+#include "models/generator_owner.h"
 
 namespace ganrun::models {
 
-class GanVariant final : public Variant {
+class GanVariant final : public GeneratorOwner {
  public:
   explicit GanVariant(const VariantConfig& config);
 
@@ -20,16 +17,9 @@ class GanVariant final : public Variant {
   void discriminator_step(const RealBatch& real, const StepContext& ctx,
                           MetricAccumulator& metrics) override;
   void generator_step(const StepContext& ctx, MetricAccumulator& metrics) override;
-  torch::Tensor sample(const torch::Tensor& z) override;
-  NamedTensors generator_state() override;
-  void load_generator_state(const NamedTensors& state) override;
 
  private:
-  torch::Tensor generate(const torch::Tensor& z);  // [B, C, H, W]
-  VariantConfig config_;
-  MlpGenerator generator_{nullptr};
-  MlpDiscriminator discriminator_{nullptr};
-  std::unique_ptr<torch::optim::Adam> opt_g_, opt_d_;
+  std::shared_ptr<CriticNet> discriminator_;
 };
 
 }  // namespace ganrun::models

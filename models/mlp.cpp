@@ -34,31 +34,38 @@ torch::nn::BatchNorm1d bn(int64_t features) {
 
 }  // namespace
 
-MlpGeneratorImpl::MlpGeneratorImpl(int64_t z_dim, int64_t out_features)
+MlpGenerator::MlpGenerator(int64_t z_dim, int64_t channels, int64_t height, int64_t width)
     : fc1(register_module("fc1", torch::nn::Linear(torch::nn::LinearOptions(z_dim, kG1)))),
       fc2(register_module("fc2", torch::nn::Linear(torch::nn::LinearOptions(kG1, kG2)))),
       fc3(register_module("fc3", torch::nn::Linear(torch::nn::LinearOptions(kG2, kG3)))),
       fc4(register_module("fc4", torch::nn::Linear(torch::nn::LinearOptions(kG3, kG4)))),
-      fc5(register_module("fc5", torch::nn::Linear(torch::nn::LinearOptions(kG4, out_features)))),
+      fc5(register_module(
+          "fc5", torch::nn::Linear(torch::nn::LinearOptions(kG4, channels * height * width)))),
       bn2(register_module("bn2", bn(kG2))),
       bn3(register_module("bn3", bn(kG3))),
-      bn4(register_module("bn4", bn(kG4))) {}
+      bn4(register_module("bn4", bn(kG4))),
+      channels_(channels),
+      height_(height),
+      width_(width) {}
 
-torch::Tensor MlpGeneratorImpl::forward(torch::Tensor z) {
+torch::Tensor MlpGenerator::forward(const torch::Tensor& z) {
   torch::Tensor h = lrelu(fc1(z));  // the reference has no BatchNorm after the first layer
   h = lrelu(bn2(fc2(h)));
   h = lrelu(bn3(fc3(h)));
   h = lrelu(bn4(fc4(h)));
-  return torch::tanh(fc5(h));
+  return torch::tanh(fc5(h)).view({z.size(0), channels_, height_, width_});
 }
 
-MlpDiscriminatorImpl::MlpDiscriminatorImpl(int64_t in_features)
-    : fc1(register_module("fc1", torch::nn::Linear(torch::nn::LinearOptions(in_features, kD1)))),
+MlpDiscriminator::MlpDiscriminator(int64_t in_features, int64_t cond_classes, int64_t outputs)
+    : fc1(register_module(
+          "fc1", torch::nn::Linear(torch::nn::LinearOptions(in_features + cond_classes, kD1)))),
       fc2(register_module("fc2", torch::nn::Linear(torch::nn::LinearOptions(kD1, kD2)))),
-      fc3(register_module("fc3", torch::nn::Linear(torch::nn::LinearOptions(kD2, 1)))) {}
+      fc3(register_module("fc3", torch::nn::Linear(torch::nn::LinearOptions(kD2, outputs)))) {}
 
-torch::Tensor MlpDiscriminatorImpl::forward(torch::Tensor x) {
-  torch::Tensor h = lrelu(fc1(x.flatten(1)));  // images [B, C, H, W] or already flat [B, D]
+torch::Tensor MlpDiscriminator::forward(const torch::Tensor& x, const torch::Tensor& cond) {
+  torch::Tensor in = x.flatten(1);  // images [B, C, H, W] or already flat [B, D]
+  if (cond.defined()) in = torch::cat({in, cond.to(in.dtype())}, 1);
+  torch::Tensor h = lrelu(fc1(in));
   h = lrelu(fc2(h));
   return fc3(h);
 }

@@ -6,31 +6,35 @@
 #include <torch/nn/module.h>
 #include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/linear.h>
-#include <torch/nn/pimpl.h>  // TORCH_MODULE
 
 #include <cstdint>
+
+#include "models/nets.h"
 
 namespace ganrun::models {
 
 // z [B, z_dim] -> x [B, out_features] in (-1, 1). Submodules fc1..fc5 and bn2..bn4 (bnK follows
 // fcK), so parameters and buffers read "fc1.weight", "bn2.running_mean", ...
-struct MlpGeneratorImpl : torch::nn::Module {
-  explicit MlpGeneratorImpl(int64_t z_dim = 100, int64_t out_features = 784);
-  torch::Tensor forward(torch::Tensor z);
+// `channels x height x width` gives the output image shape (flat width c*h*w).
+struct MlpGenerator : GeneratorNet {
+  MlpGenerator(int64_t z_dim, int64_t channels, int64_t height, int64_t width);
+  torch::Tensor forward(const torch::Tensor& z) override;  // [B, C, H, W]
 
   torch::nn::Linear fc1{nullptr}, fc2{nullptr}, fc3{nullptr}, fc4{nullptr}, fc5{nullptr};
   torch::nn::BatchNorm1d bn2{nullptr}, bn3{nullptr}, bn4{nullptr};
-};
-TORCH_MODULE(MlpGenerator);
 
-// x [B, C, H, W] or [B, in_features] -> logits [B, 1]. No sigmoid: the loss uses
-// BCE-with-logits (or the raw critic value). Submodules fc1..fc3.
-struct MlpDiscriminatorImpl : torch::nn::Module {
-  explicit MlpDiscriminatorImpl(int64_t in_features = 784);
-  torch::Tensor forward(torch::Tensor x);
+ private:
+  int64_t channels_, height_, width_;
+};
+
+// x [B, C, H, W] or [B, in_features] (+ one-hot condition [B, cond] concatenated) -> raw
+// outputs [B, outputs]. No sigmoid: the loss uses BCE-with-logits (or the raw critic value).
+// Submodules fc1..fc3.
+struct MlpDiscriminator : CriticNet {
+  MlpDiscriminator(int64_t in_features, int64_t cond_classes = 0, int64_t outputs = 1);
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& cond) override;
 
   torch::nn::Linear fc1{nullptr}, fc2{nullptr}, fc3{nullptr};
 };
-TORCH_MODULE(MlpDiscriminator);
 
 }  // namespace ganrun::models

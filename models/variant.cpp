@@ -1,33 +1,145 @@
-// models/variant.cpp — NoiseSource and the variant factory (which variant x arch pairs exist).
+// models/variant.cpp — NoiseSource, the coupled batch sum, and the variant factory (which
+// variant x arch pairs exist).
 #include "models/variant.h"
 
+#include <ATen/ops/randint.h>
+
+#include <algorithm>
+#include <map>
 #include <stdexcept>
 
-#include "models/gan_variant.h"
+#include "models/nets.h"
 #include "models/run_random.h"
+#include "models/variant_families.h"
 
 namespace ganrun::models {
 
+ZDist parse_z_dist(const std::string& name) {
+  if (name == "normal") return ZDist::kNormal;
+  if (name == "uniform01") return ZDist::kUniform01;
+  if (name == "uniform_pm1") return ZDist::kUniformPm1;
+  throw std::invalid_argument("unknown z_dist '" + name +
+                              "' (known: normal, uniform01, uniform_pm1)");
+}
+
 NoiseSource::NoiseSource(uint64_t seed, int64_t z_dim, BatchSlice slice,
-                         torch::TensorOptions options)
-    : seed_(seed), z_dim_(z_dim), slice_(slice), options_(options) {}
+                         torch::TensorOptions options, ZDist dist)
+    : seed_(seed), z_dim_(z_dim), slice_(slice), options_(options), dist_(dist) {}
+
+torch::Tensor NoiseSource::rows(const torch::Tensor& global) const {
+  if (slice_.offset == 0 && slice_.count == slice_.global_batch) return global.to(options_);
+  return global.narrow(0, slice_.offset, slice_.count).to(options_);
+}
 
 torch::Tensor NoiseSource::z(int64_t step, uint64_t sub) const {
   // Drawn for the global batch, then sliced, so k processes see the same rows as one.
-  auto all = normal_noise(slice_.global_batch, z_dim_, seed_, static_cast<uint64_t>(step),
-                          Purpose::kNoise, sub, options_);
-  if (slice_.offset == 0 && slice_.count == slice_.global_batch) return all;
-  return all.narrow(0, slice_.offset, slice_.count);
+  if (dist_ == ZDist::kNormal) {
+    return rows(normal_noise(slice_.global_batch, z_dim_, seed_, static_cast<uint64_t>(step),
+                             Purpose::kNoise, sub, torch::TensorOptions().dtype(torch::kFloat64)));
+  }
+  auto gen = keyed_generator(seed_, static_cast<uint64_t>(step), Purpose::kNoise, sub);
+  auto u = at::empty({slice_.global_batch, z_dim_}, torch::TensorOptions().dtype(torch::kFloat64))
+               .uniform_(0.0, 1.0, gen);
+  if (dist_ == ZDist::kUniformPm1) u = u.mul(2.0).sub(1.0);
+  return rows(u);
+}
+
+torch::Tensor NoiseSource::uniform01(int64_t step, uint64_t purpose, uint64_t sub,
+                                     std::vector<int64_t> per_sample_shape) const {
+  std::vector<int64_t> shape{slice_.global_batch};
+  shape.insert(shape.end(), per_sample_shape.begin(), per_sample_shape.end());
+  auto gen =
+      keyed_generator(seed_, static_cast<uint64_t>(step), static_cast<Purpose>(purpose), sub);
+  return rows(
+      at::empty(shape, torch::TensorOptions().dtype(torch::kFloat64)).uniform_(0.0, 1.0, gen));
+}
+
+torch::Tensor NoiseSource::categorical(int64_t step, uint64_t purpose, uint64_t sub,
+                                       int64_t classes) const {
+  auto gen =
+      keyed_generator(seed_, static_cast<uint64_t>(step), static_cast<Purpose>(purpose), sub);
+  auto all =
+      at::randint(classes, {slice_.global_batch}, gen, torch::TensorOptions().dtype(torch::kInt64));
+  if (!(slice_.offset == 0 && slice_.count == slice_.global_batch))
+    all = all.narrow(0, slice_.offset, slice_.count);
+  return all.to(options_.device());
+}
+
+torch::Tensor coupled_sum(const BatchReducer& reducer, const torch::Tensor& partial) {
+  // value = the global sum; gradient = that of this process's own partial.
+  auto global = reducer.sum(partial.detach());
+  return partial + (global - partial.detach());
+}
+
+double coupled_scale(const BatchSlice& slice) {
+  return static_cast<double>(slice.global_batch) / static_cast<double>(slice.count);
+}
+
+namespace {
+
+using Factory = std::unique_ptr<Variant> (*)(const VariantConfig&);
+
+struct VariantEntry {
+  Factory make;
+  std::vector<std::string> archs;
+  bool labels;
+};
+
+const std::map<std::string, VariantEntry>& registry() {
+  static const std::vector<std::string> unconditional{
+      "mlp", "mlp-small", "mlp-deep", "dcgan28", "dcgan28-allconv", "dcgan32", "toy"};
+  static const std::vector<std::string> conditional{"mlp", "mlp-small", "mlp-deep", "dcgan28",
+                                                    "dcgan32"};
+  static const std::vector<std::string> autoencoder{"ae28", "ae32"};
+  static const std::map<std::string, VariantEntry> entries{
+      {"gan", {make_gan, unconditional, false}},
+      {"lsgan", {make_lsgan, unconditional, false}},
+      {"wgan", {make_wgan, unconditional, false}},
+      {"wgan-gp", {make_wgan_gp, unconditional, false}},
+      {"dragan", {make_dragan, unconditional, false}},
+      {"cgan", {make_cgan, conditional, true}},
+      {"acgan", {make_acgan, conditional, true}},
+      {"infogan", {make_infogan, conditional, false}},
+      {"ebgan", {make_ebgan, autoencoder, false}},
+      {"began", {make_began, autoencoder, false}},
+  };
+  return entries;
+}
+
+std::string join(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
+}  // namespace
+
+const std::vector<std::string>& accepted_archs(const std::string& variant) {
+  static const std::vector<std::string> none;
+  auto it = registry().find(variant);
+  return it == registry().end() ? none : it->second.archs;
+}
+
+bool needs_labels(const std::string& variant) {
+  auto it = registry().find(variant);
+  return it != registry().end() && it->second.labels;
 }
 
 std::unique_ptr<Variant> make_variant(const VariantConfig& config) {
-  if (config.variant == "gan") {
-    if (config.arch != "mlp")
-      throw std::invalid_argument("variant 'gan' does not accept arch '" + config.arch +
-                                  "' (accepted: mlp)");
-    return std::make_unique<GanVariant>(config);
+  auto it = registry().find(config.variant);
+  if (it == registry().end()) {
+    std::vector<std::string> names;
+    for (const auto& [name, entry] : registry()) names.push_back(name);
+    throw std::invalid_argument("unknown variant '" + config.variant + "' (known: " + join(names) +
+                                ")");
   }
-  throw std::invalid_argument("unknown variant '" + config.variant + "' (known: gan)");
+  const auto& archs = it->second.archs;
+  if (std::find(archs.begin(), archs.end(), config.arch) == archs.end())
+    throw std::invalid_argument("variant '" + config.variant + "' does not accept arch '" +
+                                config.arch + "' (accepted: " + join(archs) + ")");
+  const std::string shape = shape_error(config.arch, config.channels, config.height, config.width);
+  if (!shape.empty()) throw std::invalid_argument(shape);
+  return it->second.make(config);
 }
 
 }  // namespace ganrun::models

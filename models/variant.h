@@ -28,19 +28,35 @@ struct BatchSlice {
   int64_t count = 0;
 };
 
-// Noise for a step, drawn for the whole global batch as if by one process (keyed by seed, step
-// and a sub-index), then sliced: the numbers do not depend on how many processes share a run.
+// How z is drawn: N(0, 1) (default), U[0, 1) (the collection), U[-1, 1) (CS231n).
+enum class ZDist { kNormal, kUniform01, kUniformPm1 };
+ZDist parse_z_dist(const std::string& name);  // normal | uniform01 | uniform_pm1
+
+// Every per-sample random draw of a step, made for the whole global batch as if by one process
+// (keyed by seed, step, purpose and a sub-index), then sliced to this process's rows: the
+// numbers do not depend on how many processes share a run (ARCHITECTURE.md's sample-order rule).
 class NoiseSource {
  public:
-  NoiseSource(uint64_t seed, int64_t z_dim, BatchSlice slice, torch::TensorOptions options);
-  torch::Tensor z(int64_t step, uint64_t sub) const;  // [slice.count, z_dim]
+  NoiseSource(uint64_t seed, int64_t z_dim, BatchSlice slice, torch::TensorOptions options,
+              ZDist dist = ZDist::kNormal);
+  torch::Tensor z(int64_t step, uint64_t sub) const;  // [slice.count, z_dim], from `dist`
+  // U[0, 1) of shape [slice.count, cols...] (per-sample interpolation factors, DRAGAN's
+  // perturbation, latent codes), keyed by (step, purpose, sub).
+  torch::Tensor uniform01(int64_t step, uint64_t purpose, uint64_t sub,
+                          std::vector<int64_t> per_sample_shape) const;
+  // Class indices int64 [slice.count] uniform over [0, classes) (InfoGAN's categorical code).
+  torch::Tensor categorical(int64_t step, uint64_t purpose, uint64_t sub, int64_t classes) const;
   int64_t z_dim() const { return z_dim_; }
+  const BatchSlice& slice() const { return slice_; }
+  const torch::TensorOptions& options() const { return options_; }
 
  private:
+  torch::Tensor rows(const torch::Tensor& global) const;  // this process's slice of a draw
   uint64_t seed_;
   int64_t z_dim_;
   BatchSlice slice_;
   torch::TensorOptions options_;
+  ZDist dist_;
 };
 
 // Sums a per-process partial quantity over the run's global batch (across processes).
@@ -55,12 +71,22 @@ class LocalReducer final : public BatchReducer {
   torch::Tensor sum(const torch::Tensor& partial) const override { return partial; }
 };
 
+// A batch-wide sum that gradients flow through: this process's partial keeps its graph, the
+// other processes' share is added as a constant. With gradients averaged over k processes, a
+// loss built on it must be multiplied by k (= global_batch / count, see coupled_scale) so the
+// averaged gradient equals the one-process gradient. Used by EBGAN's batch hinge and
+// pull-away term (see models/README or ARCHITECTURE.md's sample-order rule).
+torch::Tensor coupled_sum(const BatchReducer& reducer, const torch::Tensor& partial);
+double coupled_scale(const BatchSlice& slice);
+
 // Called between backward() and the optimizer step with the module whose gradients must be
 // averaged across the run's processes. No-op for a single process.
 using GradientSync = std::function<void(torch::nn::Module&)>;
 
 struct StepContext {
   int64_t step = 0;         // generator step (0-based)
+  int64_t epoch = 0;        // data epoch of this step (for epoch-driven lr schedules)
+  bool epoch_end = false;   // the last step of an epoch
   int64_t critic_iter = 0;  // critic update within the step, 0..n_critic-1
   const NoiseSource* noise = nullptr;
   const BatchReducer* reducer = nullptr;
@@ -88,21 +114,64 @@ class Variant {
   virtual torch::Tensor sample(const torch::Tensor& z) = 0;
   virtual NamedTensors generator_state() = 0;
   virtual void load_generator_state(const NamedTensors& state) = 0;
+  // Every network of the run (G, D and any extra), for the start-of-run broadcast of a
+  // data-parallel group and for the equivalence tests.
+  virtual std::vector<std::shared_ptr<torch::nn::Module>> networks() = 0;
+  // Rows of fixed noise the sample grid is drawn from: 64 (8x8 grid); conditional variants
+  // take 10 and return 100 images, 10 noise rows x 10 classes (the collection's grid).
+  virtual int64_t fixed_noise_rows() const { return 64; }
+  // End-of-step hook (BEGAN's lr schedule, ...). Called once per generator step.
+  virtual void end_step(const StepContext&, MetricAccumulator&) {}
 };
 
-// Everything a variant needs to build its nets and optimizers.
+// One net's optimiser: adam | rmsprop | sgd and its hyper-parameters.
+struct OptimizerConfig {
+  std::string kind = "adam";
+  double lr = 2e-4;
+  double beta1 = 0.5, beta2 = 0.999;  // adam
+  double alpha = 0.99;                // rmsprop smoothing
+  double momentum = 0.0;              // rmsprop, sgd
+  double weight_decay = 0.0;
+};
+
+// Everything a variant needs to build its nets and optimizers. Every field is a run setting
+// (runner/run_settings.h has the same names); defaults are each paper's unless noted.
 struct VariantConfig {
   std::string variant = "gan";
   std::string arch = "mlp";
   int64_t z_dim = 100;
-  int64_t channels = 1, height = 28, width = 28;
-  double lr_g = 2e-4, lr_d = 2e-4, beta1 = 0.5, beta2 = 0.999;
-  uint64_t seed = 0;  // parameter initialisation is keyed by it
+  int64_t channels = 1, height = 28, width = 28;  // from the data set; toy: 2 x 1 x 1
+  int64_t classes = 10;                           // labels of the data set (cgan/acgan/infogan)
+  OptimizerConfig opt_g, opt_d;
+  // Variant settings.
+  std::string g_loss = "nonsat";     // gan: nonsat | minimax
+  std::string clip = "weights";      // wgan: weights (paper) | all (every D parameter)
+  double clip_value = 0.01;          // wgan
+  double gp_lambda = 10.0;           // wgan-gp and dragan penalty weight
+  std::string critic_norm = "none";  // wgan-gp / ae*: none | layer | batch
+  std::string hinge = "sample";      // ebgan: sample (paper) | batch (collection)
+  std::string pullaway = "paper";    // ebgan: paper | collection
+  double margin = 1.0;               // ebgan
+  double pt_weight = 0.1;            // ebgan pull-away weight
+  double gamma = 0.5;                // began
+  double lambda_k = 1e-3;            // began
+  std::string lr_schedule = "none";  // began: none | collection (halve on stalled M)
+  double info_weight = 1.0;          // infogan: weight of the information loss
+  bool info_optimizer = false;       // infogan: the collection's separate optimiser
+  // Architecture settings.
+  int64_t toy_depth = 3, toy_width = 512;  // toy: hidden layers and width of G and D
+  int64_t base_width = 64;                 // dcgan32: channels of the widest G/D layer / 4
+  uint64_t seed = 0;                       // parameter initialisation is keyed by it
   torch::Dtype dtype = torch::kFloat32;
   torch::Device device = torch::kCPU;
 };
 
-// Throws std::invalid_argument naming the variant/arch when the pair is unknown.
+// Architectures a variant accepts (empty for an unknown variant).
+const std::vector<std::string>& accepted_archs(const std::string& variant);
+// True for cgan, acgan (and infogan's collection preset does not need labels).
+bool needs_labels(const std::string& variant);
+
+// Throws std::invalid_argument naming the variant/arch when the pair is unknown or rejected.
 std::unique_ptr<Variant> make_variant(const VariantConfig& config);
 
 }  // namespace ganrun::models

@@ -175,10 +175,10 @@ RunResult execute_run(const RunSpec& spec, data::BatchSource& dataset, const Run
   vc.channels = dataset.channels();
   vc.height = dataset.height();
   vc.width = dataset.width();
-  vc.lr_g = s.lr_g;
-  vc.lr_d = s.lr_d;
-  vc.beta1 = s.beta1;
-  vc.beta2 = s.beta2;
+  vc.opt_g.lr = s.lr_g;
+  vc.opt_d.lr = s.lr_d;
+  vc.opt_g.beta1 = vc.opt_d.beta1 = s.beta1;
+  vc.opt_g.beta2 = vc.opt_d.beta2 = s.beta2;
   vc.seed = static_cast<uint64_t>(s.seed);
   vc.dtype = s.dtype == "float64" ? torch::kFloat64 : torch::kFloat32;
   vc.device = env.device;

@@ -68,7 +68,13 @@ LoopResult train_loop(models::Variant& variant, data::BatchSource& source, const
       maybe_throw_test_failure(setup.run_id, step);
       const int64_t epoch = step / steps_per_epoch;
       const int64_t first_batch = (step % steps_per_epoch) * s.n_critic;
-      models::StepContext ctx{step, 0, &noise, setup.reducer, setup.sync_gradients};
+      models::StepContext ctx;
+      ctx.step = step;
+      ctx.epoch = epoch;
+      ctx.epoch_end = (step + 1) % steps_per_epoch == 0;
+      ctx.noise = &noise;
+      ctx.reducer = setup.reducer;
+      ctx.sync_gradients = setup.sync_gradients;
       for (int64_t i = 0; i < s.n_critic; ++i) {
         ctx.critic_iter = i;
         const auto idx =
@@ -79,6 +85,7 @@ LoopResult train_loop(models::Variant& variant, data::BatchSource& source, const
       }
       ctx.critic_iter = s.n_critic;  // the generator's noise key follows the critic draws
       variant.generator_step(ctx, metrics);
+      variant.end_step(ctx, metrics);
 
       const int64_t done = step + 1;
       const bool last = done == setup.total_steps;

@@ -65,7 +65,7 @@ TEST(Learning, TrainedGanBeatsStepZeroAndMeanImageOnFashionMnist) {
   s.sample_every = 0;
   models::VariantConfig vc;  // the seed MLP pair, Adam 2e-4 (0.5, 0.999), z_dim 100
   vc.seed = static_cast<uint64_t>(seed);
-  vc.lr_g = vc.lr_d = s.lr_g = s.lr_d = kLearningRate;
+  vc.opt_g.lr = vc.opt_d.lr = s.lr_g = s.lr_d = kLearningRate;
   auto variant = models::make_variant(vc);
   const auto z = models::normal_noise(kEvalSamples, vc.z_dim, static_cast<uint64_t>(seed), 0,
                                       models::Purpose::kUser, 0, torch::TensorOptions());

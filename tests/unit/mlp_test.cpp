@@ -42,21 +42,21 @@ constexpr int64_t kGeneratorParams = 1510032;
 constexpr int64_t kDiscriminatorParams = 533505;
 
 TEST(MlpGenerator, HasHandCountedParameters) {
-  MlpGenerator g;
+  auto g = std::make_shared<MlpGenerator>(100, 1, 28, 28);
   EXPECT_EQ(count_parameters(*g), kGeneratorParams);
   g->to(torch::kFloat64);
   EXPECT_EQ(count_parameters(*g), kGeneratorParams);
 }
 
 TEST(MlpDiscriminator, HasHandCountedParameters) {
-  MlpDiscriminator d;
+  auto d = std::make_shared<MlpDiscriminator>(784);
   EXPECT_EQ(count_parameters(*d), kDiscriminatorParams);
   d->to(torch::kFloat64);
   EXPECT_EQ(count_parameters(*d), kDiscriminatorParams);
 }
 
 TEST(MlpGenerator, NamesParametersAndBuffersReadably) {
-  MlpGenerator g;
+  auto g = std::make_shared<MlpGenerator>(100, 1, 28, 28);
   std::vector<std::string> params, buffers;
   for (const auto& item : g->named_parameters()) params.push_back(item.key());
   for (const auto& item : g->named_buffers()) buffers.push_back(item.key());
@@ -73,7 +73,7 @@ TEST(MlpGenerator, NamesParametersAndBuffersReadably) {
 }
 
 TEST(MlpGenerator, BatchNormUsesEpsPointEight) {
-  MlpGenerator g;
+  auto g = std::make_shared<MlpGenerator>(100, 1, 28, 28);
   EXPECT_DOUBLE_EQ(g->bn2->options.eps(), 0.8);
   EXPECT_DOUBLE_EQ(g->bn3->options.eps(), 0.8);
   EXPECT_DOUBLE_EQ(g->bn4->options.eps(), 0.8);
@@ -81,7 +81,7 @@ TEST(MlpGenerator, BatchNormUsesEpsPointEight) {
 }
 
 TEST(MlpDiscriminator, NamesParametersReadably) {
-  MlpDiscriminator d;
+  auto d = std::make_shared<MlpDiscriminator>(784);
   std::vector<std::string> params;
   for (const auto& item : d->named_parameters()) params.push_back(item.key());
   EXPECT_EQ(params, (std::vector<std::string>{"fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias",
@@ -93,12 +93,12 @@ class MlpDtype : public testing::TestWithParam<torch::Dtype> {};
 
 TEST_P(MlpDtype, GeneratorOutputsFlatTanhRange) {
   const torch::Dtype dtype = GetParam();
-  MlpGenerator g;
+  auto g = std::make_shared<MlpGenerator>(100, 1, 28, 28);
   g->to(dtype);
   for (bool train : {true, false}) {
     g->train(train);
     const torch::Tensor x = g->forward(fixed_randn({8, 100}, 1, dtype));
-    EXPECT_EQ(x.sizes(), (std::vector<int64_t>{8, 784}));
+    EXPECT_EQ(x.sizes(), (std::vector<int64_t>{8, 1, 28, 28}));
     EXPECT_EQ(x.scalar_type(), dtype);
     EXPECT_LE(x.abs().max().item<double>(), 1.0);  // tanh output
     EXPECT_TRUE(torch::isfinite(x).all().item<bool>());
@@ -107,11 +107,11 @@ TEST_P(MlpDtype, GeneratorOutputsFlatTanhRange) {
 
 TEST_P(MlpDtype, DiscriminatorFlattensImagesToOneLogit) {
   const torch::Dtype dtype = GetParam();
-  MlpDiscriminator d;
+  auto d = std::make_shared<MlpDiscriminator>(784);
   d->to(dtype);
   const torch::Tensor images = fixed_randn({5, 1, 28, 28}, 2, dtype);
-  const torch::Tensor from_images = d->forward(images);
-  const torch::Tensor from_flat = d->forward(images.reshape({5, 784}));
+  const torch::Tensor from_images = d->forward(images, {});
+  const torch::Tensor from_flat = d->forward(images.reshape({5, 784}), {});
   EXPECT_EQ(from_images.sizes(), (std::vector<int64_t>{5, 1}));
   EXPECT_EQ(from_images.scalar_type(), dtype);
   EXPECT_TRUE(torch::equal(from_images, from_flat));
@@ -119,12 +119,12 @@ TEST_P(MlpDtype, DiscriminatorFlattensImagesToOneLogit) {
 
 TEST_P(MlpDtype, GeneratorFeedsDiscriminatorAfterReshape) {
   const torch::Dtype dtype = GetParam();
-  MlpGenerator g;
-  MlpDiscriminator d;
+  auto g = std::make_shared<MlpGenerator>(100, 1, 28, 28);
+  auto d = std::make_shared<MlpDiscriminator>(784);
   g->to(dtype);
   d->to(dtype);
   const torch::Tensor fake = g->forward(fixed_randn({4, 100}, 3, dtype)).view({4, 1, 28, 28});
-  EXPECT_EQ(d->forward(fake).sizes(), (std::vector<int64_t>{4, 1}));
+  EXPECT_EQ(d->forward(fake, {}).sizes(), (std::vector<int64_t>{4, 1}));
 }
 
 INSTANTIATE_TEST_SUITE_P(Mlp, MlpDtype, testing::Values(torch::kFloat32, torch::kFloat64),
@@ -134,11 +134,11 @@ INSTANTIATE_TEST_SUITE_P(Mlp, MlpDtype, testing::Values(torch::kFloat32, torch::
                          });
 
 TEST(MlpGenerator, CustomSizes) {
-  MlpGenerator g(/*z_dim=*/16, /*out_features=*/2);  // e.g. toy 2-D data
+  auto g = std::make_shared<MlpGenerator>(/*z_dim=*/16, 2, 1, 1);  // e.g. toy 2-D data
   g->eval();
-  EXPECT_EQ(g->forward(torch::zeros({3, 16})).sizes(), (std::vector<int64_t>{3, 2}));
-  MlpDiscriminator d(/*in_features=*/2);
-  EXPECT_EQ(d->forward(torch::zeros({3, 2})).sizes(), (std::vector<int64_t>{3, 1}));
+  EXPECT_EQ(g->forward(torch::zeros({3, 16})).sizes(), (std::vector<int64_t>{3, 2, 1, 1}));
+  auto d = std::make_shared<MlpDiscriminator>(/*in_features=*/2);
+  EXPECT_EQ(d->forward(torch::zeros({3, 2}), {}).sizes(), (std::vector<int64_t>{3, 1}));
 }
 
 }  // namespace

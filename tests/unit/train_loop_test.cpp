@@ -35,6 +35,7 @@ class ScriptedVariant final : public models::Variant {
   }
   models::NamedTensors generator_state() override { return {}; }
   void load_generator_state(const models::NamedTensors&) override {}
+  std::vector<std::shared_ptr<torch::nn::Module>> networks() override { return {}; }
 
   double d_loss_at(int64_t step) const {
     return step == nan_step ? std::numeric_limits<double>::quiet_NaN() : 1.0;

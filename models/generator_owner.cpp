@@ -1,0 +1,79 @@
+// models/generator_owner.cpp — the generator side every variant shares (see header).
+#include "models/generator_owner.h"
+
+#include <stdexcept>
+
+#include "models/optim.h"
+
+namespace ganrun::models {
+
+NetSpec GeneratorOwner::base_spec(const VariantConfig& config) {
+  NetSpec spec;
+  spec.arch = config.arch;
+  spec.channels = config.channels;
+  spec.height = config.height;
+  spec.width = config.width;
+  spec.g_inputs = config.z_dim;
+  spec.critic_norm = config.critic_norm;
+  spec.toy_depth = config.toy_depth;
+  spec.toy_width = config.toy_width;
+  spec.base_width = config.base_width;
+  return spec;
+}
+
+GeneratorOwner::GeneratorOwner(const VariantConfig& config, const NetSpec& spec) : config_(config) {
+  generator_ = make_generator(spec);
+  init_net(*generator_, config.arch, config.seed, kGeneratorNet);
+  generator_->to(config.device, config.dtype);
+  opt_g_ = make_optimizer(generator_->parameters(), config.opt_g);
+}
+
+void GeneratorOwner::set_critic_net(std::shared_ptr<torch::nn::Module> net) {
+  critic_net_ = std::move(net);
+  init_net(*critic_net_, config_.arch, config_.seed, kDiscriminatorNet);
+  critic_net_->to(config_.device, config_.dtype);
+  opt_d_ = make_optimizer(critic_net_->parameters(), config_.opt_d);
+}
+
+torch::Tensor GeneratorOwner::to_run(const torch::Tensor& t) const {
+  return t.to(config_.device, config_.dtype);
+}
+
+torch::Tensor GeneratorOwner::sample(const torch::Tensor& z) {
+  torch::NoGradGuard no_grad;
+  generator_->eval();
+  auto images = generator_->forward(to_run(z));
+  generator_->train();
+  return images;
+}
+
+NamedTensors GeneratorOwner::generator_state() {
+  NamedTensors state;
+  for (const auto& item : generator_->named_parameters())
+    state.emplace_back(item.key(), item.value());
+  for (const auto& item : generator_->named_buffers())
+    if (item.value().is_floating_point()) state.emplace_back(item.key(), item.value());
+  return state;
+}
+
+void GeneratorOwner::load_generator_state(const NamedTensors& state) {
+  torch::NoGradGuard no_grad;
+  auto params = generator_->named_parameters();
+  auto buffers = generator_->named_buffers();
+  for (const auto& [name, value] : state) {
+    torch::Tensor* target = params.find(name);
+    if (target == nullptr) target = buffers.find(name);
+    if (target == nullptr) throw std::invalid_argument("generator has no tensor '" + name + "'");
+    if (target->sizes() != value.sizes())
+      throw std::invalid_argument("generator tensor '" + name + "' has another shape");
+    target->copy_(value);
+  }
+}
+
+std::vector<std::shared_ptr<torch::nn::Module>> GeneratorOwner::networks() {
+  std::vector<std::shared_ptr<torch::nn::Module>> nets{generator_};
+  if (critic_net_) nets.push_back(critic_net_);
+  return nets;
+}
+
+}  // namespace ganrun::models

@@ -1,0 +1,46 @@
+// models/generator_owner.h — what every variant shares: the generator net, its optimiser and
+// the critic-side optimiser, eval-mode sampling, and the generator's state for the run file.
+// A variant derives from it and adds its critic (or auto-encoder) and its losses.
+#pragma once
+
+#include <torch/optim/optimizer.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "models/nets.h"
+#include "models/variant.h"
+
+namespace ganrun::models {
+
+// Net indices for keyed initialisation (part of the init key: stable, they change results).
+inline constexpr uint64_t kGeneratorNet = 0;
+inline constexpr uint64_t kDiscriminatorNet = 1;
+
+class GeneratorOwner : public Variant {
+ public:
+  // Builds and initialises the generator for `spec` (spec.g_inputs inputs) and its optimiser.
+  GeneratorOwner(const VariantConfig& config, const NetSpec& spec);
+
+  torch::Tensor sample(const torch::Tensor& z) override;  // unconditional: G(z) in eval mode
+  NamedTensors generator_state() override;
+  void load_generator_state(const NamedTensors& state) override;
+  std::vector<std::shared_ptr<torch::nn::Module>> networks() override;
+
+ protected:
+  // Registers the critic-side net (D, the critic or the auto-encoder), initialises it with the
+  // architecture's rule and builds its optimiser from config.opt_d.
+  void set_critic_net(std::shared_ptr<torch::nn::Module> net);
+  // The NetSpec every variant starts from: the run's arch, data shape and g_inputs = z_dim.
+  static NetSpec base_spec(const VariantConfig& config);
+  // G's output in eval mode / train mode, at the run's device and dtype.
+  torch::Tensor to_run(const torch::Tensor& t) const;
+
+  VariantConfig config_;
+  std::shared_ptr<GeneratorNet> generator_;
+  std::shared_ptr<torch::nn::Module> critic_net_;
+  std::unique_ptr<torch::optim::Optimizer> opt_g_, opt_d_;
+};
+
+}  // namespace ganrun::models
