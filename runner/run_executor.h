@@ -10,6 +10,7 @@
 #include <string>
 
 #include "data/batch_source.h"
+#include "launch/process_group.h"
 #include "runner/sweep_config.h"
 
 namespace ganrun {
@@ -20,6 +21,9 @@ struct RunEnvironment {
   int threads = 1;  // intra-op threads of this process (recorded in the file)
   std::string command_line;
   std::filesystem::path runs_dir;
+  // The ranks training this run together; size 1 = this process alone. Only the group's root
+  // writes the run file.
+  launch::ProcessGroup group;
 };
 
 enum class RunOutcome { kCompleted, kDiverged, kFailed };
