@@ -90,3 +90,24 @@ if(GANRUN_BUILD_TESTS)
   find_package(GTest)
   ganrun_require(GTest_FOUND "GoogleTest" "Install it: apt-get install libgtest-dev")
 endif()
+
+# --- NCCL (gradient all-reduce of data-parallel runs on GPUs) -----------------------------
+# The libnccl.so.2 that libtorch_cuda resolves: the wheel's (site-packages/nvidia/nccl) when
+# present, else the system's (a GPU machine whose torch links the system NCCL). A process holds
+# one libnccl.so.2, so ganrun must compile against the same nccl.h. Without NCCL ganrun still
+# builds; a data-parallel group on GPUs is then refused with a message.
+find_path(GANRUN_NCCL_INCLUDE_DIR nccl.h HINTS "${GANRUN_SITE_PACKAGES}/nvidia/nccl/include"
+  NO_DEFAULT_PATH)
+find_path(GANRUN_NCCL_INCLUDE_DIR nccl.h HINTS /usr/local/cuda/include)
+find_library(GANRUN_NCCL_LIBRARY NAMES nccl libnccl.so.2
+  HINTS "${GANRUN_SITE_PACKAGES}/nvidia/nccl/lib" NO_DEFAULT_PATH)
+find_library(GANRUN_NCCL_LIBRARY NAMES nccl libnccl.so.2 HINTS /usr/local/cuda/lib64)
+add_library(ganrun_nccl INTERFACE)
+if(GANRUN_NCCL_INCLUDE_DIR AND GANRUN_NCCL_LIBRARY)
+  target_include_directories(ganrun_nccl SYSTEM BEFORE INTERFACE "${GANRUN_NCCL_INCLUDE_DIR}")
+  target_link_libraries(ganrun_nccl INTERFACE "${GANRUN_NCCL_LIBRARY}")
+  target_compile_definitions(ganrun_nccl INTERFACE GANRUN_HAVE_NCCL=1)
+  message(STATUS "ganrun: NCCL ${GANRUN_NCCL_LIBRARY}")
+else()
+  message(STATUS "ganrun: NCCL not found: data-parallel runs on GPUs are unavailable")
+endif()

@@ -1,6 +1,7 @@
 // data/batch_source.cpp — the two batch sources: the whole set resident on the rank's device
 // (a batch is one index_select there) and rows read on demand from an HDF5 pack (a batch is
-// one read of exactly those rows, then one copy to the device).
+// one read of exactly those rows, then one copy to the device), and the 2-D toy points held on
+// the device.
 #include "data/batch_source.h"
 
 #include <stdexcept>
@@ -84,7 +85,49 @@ class PackSource final : public BatchSource {
   PackRowReader reader_;
 };
 
+// Toy points live on the device like an in-memory image set; a batch is one index_select.
+class ToySource final : public BatchSource {
+ public:
+  ToySource(ToySet set, torch::Device device)
+      : set_(std::move(set)), points_(set_.points.to(device, torch::kFloat64).contiguous()) {
+    if (points_.dim() != 2 || points_.size(1) != 2)
+      throw std::invalid_argument("toy source: points must be float64 [N, 2]");
+  }
+
+  int64_t size() const override { return points_.size(0); }
+  // The toy architecture's data shape: 2 channels of 1 x 1 (models/nets.h).
+  int64_t channels() const override { return 2; }
+  int64_t height() const override { return 1; }
+  int64_t width() const override { return 1; }
+
+  torch::Tensor images(const torch::Tensor&, torch::Device) override {
+    throw std::logic_error("toy set '" + set_.name + "' holds 2-D points, not images");
+  }
+  torch::Tensor labels(const torch::Tensor& indices, torch::Device device) override {
+    return torch::zeros({checked_indices(indices, size()).size(0)},
+                        torch::TensorOptions().dtype(torch::kInt64).device(device));
+  }
+  int64_t rows_read() const override { return 0; }
+  const ToySet* toy_set() const override { return &set_; }
+  torch::Tensor points(const torch::Tensor& indices, torch::Device device) override {
+    const auto idx = checked_indices(indices, size()).to(points_.device());
+    return points_.index_select(0, idx).to(device);
+  }
+
+ private:
+  ToySet set_;  // points on the CPU (for the evaluation), centres, sigma
+  torch::Tensor points_;
+};
+
 }  // namespace
+
+torch::Tensor BatchSource::points(const torch::Tensor&, torch::Device) {
+  throw std::logic_error("this data source holds images, not 2-D points");
+}
+
+std::unique_ptr<BatchSource> make_toy_source(ToySet set, torch::Device device) {
+  return std::make_unique<ToySource>(std::move(set), device);
+}
 
 std::unique_ptr<BatchSource> make_in_memory_source(Dataset dataset, torch::Device device) {
   return std::make_unique<InMemorySource>(std::move(dataset), device);

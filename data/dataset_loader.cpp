@@ -1,9 +1,10 @@
 // data/dataset_loader.cpp — resolves a data set's name, folder and split to its reader (IDX
 // files, CIFAR-10 batches, or an HDF5 pack given as the data path); maps uint8 batches to the
-// training range. No sampling order here.
+// training range; loads the 2-D toy sets. No sampling order here.
 #include "data/dataset_loader.h"
 
-#include <cstdlib>  // std::getenv
+#include <algorithm>  // std::find
+#include <cstdlib>    // std::getenv
 #include <filesystem>
 #include <stdexcept>
 
@@ -25,6 +26,8 @@ constexpr const char* kDataEnv = "GANRUN_DATA";
 constexpr const char* kCifarSubdir = "cifar-10-batches-bin";
 // The scale that maps 255 to 2, so x / kHalfRange - 1 spans [-1, 1] (the Tanh output range).
 constexpr double kHalfRange = 127.5;
+// The scale that maps 255 to 1 (pixel_range "01").
+constexpr double kFullRange = 255.0;
 
 std::string known_list() {
   std::string s;
@@ -123,7 +126,29 @@ Dataset load_dataset(const std::string& name, const std::string& data_dir,
   return ds;
 }
 
-torch::Tensor to_training_range(const torch::Tensor& uint8_batch, torch::Dtype dtype) {
+bool is_toy_dataset(const std::string& name) {
+  const auto& generated = toy_set_names();  // the generated sets; toy-file is read
+  return name == "toy-file" ||
+         std::find(generated.begin(), generated.end(), name) != generated.end();
+}
+
+ToySet load_toy_set(const std::string& name, const std::string& data_dir) {
+  if (!is_toy_dataset(name)) {
+    std::string known;
+    for (const auto& n : toy_set_names()) known += n + ", ";
+    known += "toy-file";
+    throw DataError("unknown toy data set '" + name + "' (known: " + known + ")");
+  }
+  if (name != "toy-file") return make_toy_set(name, kDefaultToyPoints, kToyDataSeed);
+  if (data_dir.empty())
+    throw DataError(
+        "toy-file needs the points file: pass --data-dir FILE (a CSV of x,y rows or a .mat "
+        "file)");
+  return read_toy_file(data_dir);
+}
+
+torch::Tensor to_training_range(const torch::Tensor& uint8_batch, torch::Dtype dtype,
+                                const std::string& pixel_range) {
   if (uint8_batch.scalar_type() != torch::kUInt8) {
     throw std::invalid_argument(std::string("to_training_range: expected a uint8 batch, got ") +
                                 c10::toString(uint8_batch.scalar_type()));
@@ -132,6 +157,10 @@ torch::Tensor to_training_range(const torch::Tensor& uint8_batch, torch::Dtype d
     throw std::invalid_argument(std::string("to_training_range: target dtype ") +
                                 c10::toString(dtype) + " is not a floating type");
   }
+  if (pixel_range == "01") return uint8_batch.to(dtype).div_(kFullRange);
+  if (pixel_range != "pm1")
+    throw std::invalid_argument("to_training_range: pixel_range '" + pixel_range +
+                                "' is not pm1 or 01");
   return uint8_batch.to(dtype).div_(kHalfRange).sub_(1.0);
 }
 

@@ -1,20 +1,10 @@
 // models/gan_variant.cpp — GAN losses and update steps (see header).
 #include "models/gan_variant.h"
 
-#include <torch/nn/functional/loss.h>  // binary_cross_entropy_with_logits
-
+#include "models/adversarial_losses.h"
 #include "models/variant_families.h"
 
 namespace ganrun::models {
-namespace {
-
-namespace F = torch::nn::functional;
-
-torch::Tensor bce_with_logits(const torch::Tensor& logits, double target) {
-  return F::binary_cross_entropy_with_logits(logits, torch::full_like(logits, target));
-}
-
-}  // namespace
 
 std::unique_ptr<Variant> make_gan(const VariantConfig& config) {
   return std::make_unique<GanVariant>(config);
@@ -43,7 +33,7 @@ void GanVariant::discriminator_step(const RealBatch& real, const StepContext& ct
   opt_d_->zero_grad();
   auto real_logits = discriminator_->forward(real.images, {});
   auto fake_logits = discriminator_->forward(fake, {});
-  auto loss = bce_with_logits(real_logits, 1.0) + bce_with_logits(fake_logits, 0.0);
+  auto loss = gan_d_loss(real_logits, fake_logits);
   loss.backward();
   (*ctx.sync_gradients)(*discriminator_);
   opt_d_->step();
@@ -60,8 +50,7 @@ void GanVariant::generator_step(const StepContext& ctx, MetricAccumulator& metri
   opt_g_->zero_grad();
   auto logits = discriminator_->forward(generator_->forward(z), {});
   // non-saturating: maximise log D(G(z)); minimax: minimise log(1 - D(G(z))) = -BCE(l, 0).
-  auto loss =
-      config_.g_loss == "minimax" ? -bce_with_logits(logits, 0.0) : bce_with_logits(logits, 1.0);
+  auto loss = gan_g_loss(logits, config_.g_loss == "minimax");
   loss.backward();
   (*ctx.sync_gradients)(*generator_);
   opt_g_->step();

@@ -15,9 +15,11 @@ NetSpec GeneratorOwner::base_spec(const VariantConfig& config) {
   spec.width = config.width;
   spec.g_inputs = config.z_dim;
   spec.critic_norm = config.critic_norm;
+  spec.generator_norm = config.generator_norm;
   spec.toy_depth = config.toy_depth;
   spec.toy_width = config.toy_width;
   spec.base_width = config.base_width;
+  spec.seed = config.seed;
   return spec;
 }
 

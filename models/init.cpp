@@ -1,8 +1,10 @@
-// models/init.cpp — keyed default initialisation (see header).
+// models/init.cpp — keyed default and collection initialisation (see header).
 #include "models/init.h"
 
 #include <torch/nn/modules/batchnorm.h>
+#include <torch/nn/modules/conv.h>
 #include <torch/nn/modules/linear.h>
+#include <torch/nn/modules/normalization.h>  // LayerNorm
 
 #include <cmath>
 #include <stdexcept>
@@ -10,24 +12,68 @@
 #include "models/run_random.h"
 
 namespace ganrun::models {
+namespace {
+
+constexpr double kCollectionWeightStd = 0.02;  // utils.initialize_weights: normal_(0, 0.02)
+
+// Norm layers start as the identity (weight 1, bias 0, fresh running statistics) under both
+// rules; true when `child` is one (and was reset).
+bool reset_norm(torch::nn::Module& child) {
+  if (auto* bn1 = child.as<torch::nn::BatchNorm1dImpl>()) {
+    bn1->reset_parameters();
+  } else if (auto* bn2 = child.as<torch::nn::BatchNorm2dImpl>()) {
+    bn2->reset_parameters();
+  } else if (auto* ln = child.as<torch::nn::LayerNormImpl>()) {
+    ln->reset_parameters();
+  } else {
+    return false;
+  }
+  return true;
+}
+
+void reject_unknown(const torch::nn::Module& child, const char* rule) {
+  if (child.parameters(/*recurse=*/false).size() > 0)
+    throw std::logic_error(std::string(rule) + ": no keyed initialisation for module " +
+                           child.name());
+}
+
+const torch::TensorOptions kDrawOptions = torch::TensorOptions().dtype(torch::kFloat64);
+
+}  // namespace
 
 void init_default(torch::nn::Module& module, uint64_t seed, uint64_t net_index) {
   auto gen = keyed_generator(seed, 0, Purpose::kInit, net_index);
   torch::NoGradGuard no_grad;
-  const auto f64 = torch::TensorOptions().dtype(torch::kFloat64);
   auto uniform_into = [&](torch::Tensor& target, double bound) {
-    auto draw = at::empty(target.sizes(), f64).uniform_(-bound, bound, gen);
-    target.copy_(draw);
+    target.copy_(at::empty(target.sizes(), kDrawOptions).uniform_(-bound, bound, gen));
   };
   for (auto& child : module.modules(/*include_self=*/true)) {
     if (auto* linear = child->as<torch::nn::LinearImpl>()) {
       const double bound = 1.0 / std::sqrt(static_cast<double>(linear->options.in_features()));
       uniform_into(linear->weight, bound);
       if (linear->bias.defined()) uniform_into(linear->bias, bound);
-    } else if (auto* bn = child->as<torch::nn::BatchNorm1dImpl>()) {
-      bn->reset_parameters();
-    } else if (child->parameters(/*recurse=*/false).size() > 0) {
-      throw std::logic_error("init_default: no keyed initialisation for module " + child->name());
+    } else if (!reset_norm(*child)) {
+      reject_unknown(*child, "init_default");
+    }
+  }
+}
+
+void init_collection(torch::nn::Module& module, uint64_t seed, uint64_t net_index) {
+  auto gen = keyed_generator(seed, 0, Purpose::kInit, net_index);
+  torch::NoGradGuard no_grad;
+  auto init_layer = [&](torch::Tensor& weight, torch::Tensor& bias) {
+    weight.copy_(at::empty(weight.sizes(), kDrawOptions).normal_(0.0, kCollectionWeightStd, gen));
+    if (bias.defined()) bias.zero_();
+  };
+  for (auto& child : module.modules(/*include_self=*/true)) {
+    if (auto* linear = child->as<torch::nn::LinearImpl>()) {
+      init_layer(linear->weight, linear->bias);
+    } else if (auto* conv = child->as<torch::nn::Conv2dImpl>()) {
+      init_layer(conv->weight, conv->bias);
+    } else if (auto* deconv = child->as<torch::nn::ConvTranspose2dImpl>()) {
+      init_layer(deconv->weight, deconv->bias);
+    } else if (!reset_norm(*child)) {
+      reject_unknown(*child, "init_collection");
     }
   }
 }

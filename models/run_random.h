@@ -18,6 +18,7 @@ enum class Purpose : uint64_t {
   kInterpolation = 4,  // penalty interpolation factors (later variants)
   kLatentCode = 5,     // InfoGAN codes (later)
   kUser = 6,           // `ganrun sample --seed`
+  kDropout = 7,        // dropout masks of a net that has Dropout (mlp-deep's critic)
 };
 
 // SplitMix64-based mixing of (seed, step, purpose, sub) into one 64-bit generator seed.

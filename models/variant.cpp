@@ -31,17 +31,20 @@ torch::Tensor NoiseSource::rows(const torch::Tensor& global) const {
   return global.narrow(0, slice_.offset, slice_.count).to(options_);
 }
 
+torch::Tensor draw_z(int64_t rows, int64_t z_dim, uint64_t seed, uint64_t step, Purpose purpose,
+                     uint64_t sub, ZDist dist, const torch::TensorOptions& options) {
+  const auto f64 = torch::TensorOptions().dtype(torch::kFloat64);
+  if (dist == ZDist::kNormal) return normal_noise(rows, z_dim, seed, step, purpose, sub, options);
+  auto gen = keyed_generator(seed, step, purpose, sub);
+  auto u = at::empty({rows, z_dim}, f64).uniform_(0.0, 1.0, gen);
+  if (dist == ZDist::kUniformPm1) u = u.mul(2.0).sub(1.0);
+  return u.to(options);
+}
+
 torch::Tensor NoiseSource::z(int64_t step, uint64_t sub) const {
   // Drawn for the global batch, then sliced, so k processes see the same rows as one.
-  if (dist_ == ZDist::kNormal) {
-    return rows(normal_noise(slice_.global_batch, z_dim_, seed_, static_cast<uint64_t>(step),
-                             Purpose::kNoise, sub, torch::TensorOptions().dtype(torch::kFloat64)));
-  }
-  auto gen = keyed_generator(seed_, static_cast<uint64_t>(step), Purpose::kNoise, sub);
-  auto u = at::empty({slice_.global_batch, z_dim_}, torch::TensorOptions().dtype(torch::kFloat64))
-               .uniform_(0.0, 1.0, gen);
-  if (dist_ == ZDist::kUniformPm1) u = u.mul(2.0).sub(1.0);
-  return rows(u);
+  return rows(draw_z(slice_.global_batch, z_dim_, seed_, static_cast<uint64_t>(step),
+                     Purpose::kNoise, sub, dist_, torch::TensorOptions().dtype(torch::kFloat64)));
 }
 
 torch::Tensor NoiseSource::uniform01(int64_t step, uint64_t purpose, uint64_t sub,

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "models/metric_accumulator.h"
+#include "models/run_random.h"
 
 namespace ganrun::models {
 
@@ -31,6 +32,11 @@ struct BatchSlice {
 // How z is drawn: N(0, 1) (default), U[0, 1) (the collection), U[-1, 1) (CS231n).
 enum class ZDist { kNormal, kUniform01, kUniformPm1 };
 ZDist parse_z_dist(const std::string& name);  // normal | uniform01 | uniform_pm1
+
+// z [rows, z_dim] from `dist`, drawn in float64 on the CPU from the keyed generator (seed,
+// step, purpose, sub), then converted to `options`.
+torch::Tensor draw_z(int64_t rows, int64_t z_dim, uint64_t seed, uint64_t step, Purpose purpose,
+                     uint64_t sub, ZDist dist, const torch::TensorOptions& options);
 
 // Every per-sample random draw of a step, made for the whole global batch as if by one process
 // (keyed by seed, step, purpose and a sub-index), then sliced to this process's rows: the
@@ -120,6 +126,9 @@ class Variant {
   // Rows of fixed noise the sample grid is drawn from: 64 (8x8 grid); conditional variants
   // take 10 and return 100 images, 10 noise rows x 10 classes (the collection's grid).
   virtual int64_t fixed_noise_rows() const { return 64; }
+  // Images sample() returns for fixed_noise_rows() rows of noise (64, or 100 for the 10x10
+  // class-by-noise grid of conditional variants).
+  virtual int64_t samples_per_grid() const { return 64; }
   // End-of-step hook (BEGAN's lr schedule, ...). Called once per generator step.
   virtual void end_step(const StepContext&, MetricAccumulator&) {}
 };
@@ -148,7 +157,8 @@ struct VariantConfig {
   std::string clip = "weights";      // wgan: weights (paper) | all (every D parameter)
   double clip_value = 0.01;          // wgan
   double gp_lambda = 10.0;           // wgan-gp and dragan penalty weight
-  std::string critic_norm = "none";  // wgan-gp / ae*: none | layer | batch
+  std::string critic_norm = "";      // "" = the arch's own; none | layer | batch (wgan-gp, ae*)
+  std::string generator_norm = "";   // "" = the arch's own; none (dcgan28 / ae28 generator)
   std::string hinge = "sample";      // ebgan: sample (paper) | batch (collection)
   std::string pullaway = "paper";    // ebgan: paper | collection
   double margin = 1.0;               // ebgan

@@ -26,10 +26,11 @@ constexpr const char* kUsage =
     "\n"
     "Usage:\n"
     "  ganrun --sweep FILE.yaml [--dry-run] [--force] [--out DIR] [--device D] [--threads N]\n"
-    "  mpirun -n N ganrun --sweep FILE.yaml     (runs spread round-robin over the N ranks)\n"
+    "  mpirun -n N ganrun --sweep FILE.yaml     (each rank takes the next run when it is free)\n"
     "  ganrun train [options]                   (one run; see ganrun train --help)\n"
     "  ganrun sample RUN.h5 --out grid.png [--n 64] [--seed S]\n"
     "  ganrun data list|fetch|verify|pack|show ...  (data sets; see ganrun data --help)\n"
+    "  ganrun presets [NAME]                    (named recipes and every value they set)\n"
     "  ganrun --version | --help\n"
     "\n"
     "Exit codes: 0 every run completed or diverged; 1 some run failed; 2 bad input or usage\n"
@@ -53,6 +54,8 @@ po::options_description sweep_options() {
       ("device", po::value<std::string>(), "auto | cpu | cuda (overrides the sweep file's device)")
       ("threads", po::value<int>()->default_value(0),
        "intra-op threads per rank (0: the cores bound to the rank, shared on the node)")
+      ("ranks-per-gpu", po::value<int>()->default_value(1),
+       "ranks of a node that may share one GPU (more ranks than GPUs is an error otherwise)")
       ("memory-budget", po::value<std::string>(),
        "image bytes a rank may hold in memory, e.g. 4GiB (overrides dataset.memory_budget); "
        "a larger HDF5 pack is read on demand")
@@ -93,6 +96,7 @@ int sweep_main(int argc, char** argv, launch::MpiSession& mpi) {
   options.force = vm.count("force") > 0;
   options.verify = vm.count("verify") > 0;
   options.threads = vm["threads"].as<int>();
+  options.ranks_per_gpu = vm["ranks-per-gpu"].as<int>();
   options.command_line = joined_command_line(argc, argv);
   return execute_plan(plan, options, mpi);
 }
@@ -116,9 +120,11 @@ int run_command(int argc, char** argv) {
       code = sample_main(argc - 1, argv + 1, *mpi);
     else if (sub == "data")
       code = data_main(argc - 1, argv + 1, *mpi);
+    else if (sub == "presets")
+      code = presets_main(argc - 1, argv + 1, *mpi);
     else if (!sub.empty() && sub[0] != '-')
       throw ConfigError("unknown subcommand '" + sub +
-                        "' (known: train, sample, data; or --sweep FILE)");
+                        "' (known: train, sample, data, presets; or --sweep FILE)");
     else
       code = sweep_main(argc, argv, *mpi);
   } catch (const po::error& e) {

@@ -1,8 +1,9 @@
 // runner/plan_execution.h — carries out a run plan on the MPI ranks of this job, the part that
-// `ganrun --sweep` and `ganrun train` share: validate everything on every rank before anything
+// `ganrun --sweep` and `ganrun train` share: split the world into run groups (ranks_per_run),
+// bind each rank to its device and threads, validate everything on every rank before anything
 // is written (one message, exit 2, from the lowest failing rank), print the plan, write the
-// sweep index, train each rank's runs (static round-robin), skip finished ones, agree on one
-// exit code, print the summary.
+// sweep index, hand the runs to the groups dynamically (launch/work_queue.h), skip finished
+// ones, log every assignment, agree on one exit code, print the summary.
 #pragma once
 
 #include <string>
@@ -17,6 +18,7 @@ struct ExecutionOptions {
   bool force = false;             // rerun runs whose files say completed or diverged
   bool write_sweep_index = true;  // false for `ganrun train`
   int threads = 0;                // 0: from the rank's cores (launch/cpu_binding.h)
+  int ranks_per_gpu = 1;          // ranks of a node that may share one GPU (sweeps)
   bool verify = false;  // check data files against the published checksums before training
   std::string command_line;
 };
@@ -25,7 +27,8 @@ struct ExecutionOptions {
 int execute_plan(const SweepPlan& plan, const ExecutionOptions& options,
                  const launch::MpiSession& mpi);
 
-// Static round-robin: run i goes to rank i mod size.
-int assigned_rank(size_t run_index, int world_size);
+// "" when `ranks_per_run` fits a world of `world_size` ranks and every run's batch, else the
+// message for the user (exit 2).
+std::string ranks_per_run_error(const SweepPlan& plan, int world_size);
 
 }  // namespace ganrun

@@ -12,10 +12,12 @@
 
 #include "models/variant.h"
 #include "runner/config_error.h"
+#include "runner/data_parallel.h"
 #include "runner/png_grid.h"
 #include "runner/progress.h"
 #include "runner/run_file.h"
 #include "runner/train_loop.h"
+#include "runner/variant_config.h"
 #include "runner/version.h"
 
 namespace ganrun {
@@ -77,8 +79,8 @@ AttrMap run_attrs(const RunSpec& spec, const RunEnvironment& env, const data::Ba
       {"beta2", s.beta2},
       {"n_critic", s.n_critic},
       {"batch", s.batch},
-      {"rank_batch", s.batch},  // one process per run in this version
-      {"ranks", int64_t{1}},
+      {"rank_batch", s.batch / env.group.size},  // this rank's slice of the global batch
+      {"ranks", static_cast<int64_t>(env.group.size)},
       {"dtype", s.dtype},
       {"seed", s.seed},
       {"z_dim", s.z_dim},
@@ -97,6 +99,37 @@ AttrMap run_attrs(const RunSpec& spec, const RunEnvironment& env, const data::Ba
       {"started", utc_now()},
       {"ended", std::string()},
   };
+}
+
+// ---- toy runs: /toy and /eval rows from a ToyEval (README "HDF5 layout") ----------------------
+
+std::vector<float> floats_of(const torch::Tensor& t) {
+  const auto c = t.to(torch::kCPU, torch::kFloat32).contiguous();
+  const float* p = c.data_ptr<float>();
+  return std::vector<float>(p, p + c.numel());
+}
+
+ToyLayout toy_layout_of(const ToyEval& eval) {
+  ToyLayout layout;
+  layout.points = eval.points.size(0);
+  layout.field_resolution = eval.field.defined() ? eval.field.size(0) : models::kFieldResolution;
+  const auto c = eval.centres.to(torch::kCPU, torch::kFloat64).contiguous();
+  layout.centres.assign(c.data_ptr<double>(), c.data_ptr<double>() + c.numel());
+  layout.extent = {eval.extent.x_min, eval.extent.x_max, eval.extent.y_min, eval.extent.y_max};
+  return layout;
+}
+
+// The first evaluation point declares /toy; a run without a critic net stores a NaN field.
+void append_toy_eval(RunFileWriter& writer, bool first, int64_t steps_done, const ToyEval& eval) {
+  const ToyLayout layout = toy_layout_of(eval);
+  if (first) writer.set_toy_layout(layout);
+  const auto r = layout.field_resolution;
+  const auto field = eval.field.defined() ? eval.field : torch::full({r, r}, NAN, torch::kFloat64);
+  writer.append_toy(steps_done, floats_of(eval.points), floats_of(field));
+  if (eval.coverage)
+    writer.append_eval(steps_done,
+                       {{"modes_covered", static_cast<double>(eval.coverage->modes_covered)},
+                        {"high_quality", eval.coverage->high_quality}});
 }
 
 class FileObserver final : public LoopObserver {
@@ -125,6 +158,15 @@ class FileObserver final : public LoopObserver {
     commit();
   }
 
+  // Toy evaluation points come every ~100 steps: commit them on the log points' interval, not
+  // each time (a commit rewrites the whole file).
+  void on_points(int64_t steps_done, const ToyEval& eval) override {
+    append_toy_eval(writer_, !toy_declared_, steps_done, eval);
+    toy_declared_ = true;
+    const auto now = std::chrono::steady_clock::now();
+    if (std::chrono::duration<double>(now - last_commit_).count() >= commit_interval_s()) commit();
+  }
+
   void commit() {
     writer_.commit();
     last_commit_ = std::chrono::steady_clock::now();
@@ -135,9 +177,54 @@ class FileObserver final : public LoopObserver {
   ProgressReporter& progress_;
   std::filesystem::path png_;
   int d_index_ = -1, g_index_ = -1;
+  bool toy_declared_ = false;
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
   std::chrono::steady_clock::time_point last_commit_ = start_;
 };
+
+// A rank of a data-parallel group other than its root records nothing: the root writes the
+// file and the PNG from the group's averaged metrics.
+class QuietObserver final : public LoopObserver {
+ public:
+  void on_metrics(int64_t, const std::vector<double>&) override {}
+  void on_samples(int64_t, const torch::Tensor&) override {}
+};
+
+// A non-root rank of a data-parallel group: trains its slice of each batch in step with the
+// root (the same collectives in the same order), writes no file and no PNG, and prints only its
+// final line. Its outcome equals the root's: the metrics it judges divergence on are the group
+// means, and a failure of the build or of a step happens on every rank alike.
+RunResult execute_member_run(const RunSpec& spec, data::BatchSource& dataset,
+                             const RunEnvironment& env, const models::VariantConfig& vc,
+                             int64_t steps) {
+  ProgressReporter progress(env.rank, spec.id, steps);
+  const std::string who =
+      fmt::format(" (rank {} of the run's group of {})", env.group.rank, env.group.size);
+  RunResult result;
+  try {
+    auto variant = models::make_variant(vc);
+    DataParallel parallel(env.group, env.device, spec.settings.batch);
+    parallel.broadcast_from_root(*variant);
+    LoopSetup setup = parallel.loop_setup(spec.settings, spec.id, steps, env.device);
+    setup.fixed_samples = variant->fixed_noise_rows();
+    QuietObserver quiet;
+    const LoopResult loop = train_loop(*variant, dataset, setup, quiet);
+    result = loop.diverged ? RunResult{RunOutcome::kDiverged, loop.stop_step, loop.message}
+                           : RunResult{RunOutcome::kCompleted, steps, ""};
+  } catch (const StepError& e) {
+    result = RunResult{RunOutcome::kFailed, e.step(), e.what()};
+  } catch (const std::exception& e) {
+    result = RunResult{RunOutcome::kFailed, 0, e.what()};
+  }
+  const char* status = result.outcome == RunOutcome::kCompleted  ? "completed"
+                       : result.outcome == RunOutcome::kDiverged ? "diverged"
+                                                                 : "failed";
+  progress.finish(
+      result.outcome == RunOutcome::kCompleted
+          ? status + who
+          : fmt::format("{} at step {}: {}{}", status, result.stop_step, result.message, who));
+  return result;
+}
 
 }  // namespace
 
@@ -168,22 +255,11 @@ int64_t total_steps(const RunSettings& s, int64_t dataset_size) {
 RunResult execute_run(const RunSpec& spec, data::BatchSource& dataset, const RunEnvironment& env) {
   const RunSettings& s = spec.settings;
   const int64_t steps = total_steps(s, dataset.size());
-  models::VariantConfig vc;
-  vc.variant = s.variant;
-  vc.arch = s.arch;
-  vc.z_dim = s.z_dim;
-  vc.channels = dataset.channels();
-  vc.height = dataset.height();
-  vc.width = dataset.width();
-  vc.opt_g.lr = s.lr_g;
-  vc.opt_d.lr = s.lr_d;
-  vc.opt_g.beta1 = vc.opt_d.beta1 = s.beta1;
-  vc.opt_g.beta2 = vc.opt_d.beta2 = s.beta2;
-  vc.seed = static_cast<uint64_t>(s.seed);
-  vc.dtype = s.dtype == "float64" ? torch::kFloat64 : torch::kFloat32;
-  vc.device = env.device;
+  const models::VariantConfig vc = make_variant_config(
+      s, DataShape{dataset.channels(), dataset.height(), dataset.width(), 10}, env.device);
 
-  constexpr int64_t kFixedSamples = 64;  // an 8x8 grid
+  if (!env.group.is_root()) return execute_member_run(spec, dataset, env, vc, steps);
+
   std::unique_ptr<models::Variant> variant;
   std::vector<std::string> metric_names;
   RunResult result;
@@ -195,10 +271,12 @@ RunResult execute_run(const RunSpec& spec, data::BatchSource& dataset, const Run
   } catch (const std::exception& e) {
     build_error = e.what();
   }
-  RunFileWriter writer(
-      run_file_path(env.runs_dir, spec.id), run_attrs(spec, env, dataset, steps), to_yaml(s),
-      metric_names,
-      SampleShape{kFixedSamples, dataset.channels(), dataset.height(), dataset.width()});
+  RunFileWriter writer(run_file_path(env.runs_dir, spec.id), run_attrs(spec, env, dataset, steps),
+                       to_yaml(s), metric_names,
+                       dataset.is_points()  // toy runs store points under /toy, no images
+                           ? SampleShape{}
+                           : SampleShape{variant ? variant->samples_per_grid() : 64,
+                                         dataset.channels(), dataset.height(), dataset.width()});
   ProgressReporter progress(env.rank, spec.id, steps);
   FileObserver observer(writer, progress, run_png_path(env.runs_dir, spec.id), metric_names);
   auto finish = [&](const std::string& status, const std::string& error, int64_t stop_step) {
@@ -214,8 +292,15 @@ RunResult execute_run(const RunSpec& spec, data::BatchSource& dataset, const Run
   try {
     if (!build_error.empty()) throw std::runtime_error(build_error);
     writer.commit();  // the file exists, status running, from the first moment
-    LoopSetup setup = single_process_setup(s, spec.id, steps, env.device);
-    setup.fixed_samples = kFixedSamples;
+    // A group of ranks trains this run data-parallel: the root is rank 0 of the group.
+    std::unique_ptr<DataParallel> parallel;
+    if (env.group.size > 1) {
+      parallel = std::make_unique<DataParallel>(env.group, env.device, s.batch);
+      parallel->broadcast_from_root(*variant);
+    }
+    LoopSetup setup = parallel ? parallel->loop_setup(s, spec.id, steps, env.device)
+                               : single_process_setup(s, spec.id, steps, env.device);
+    setup.fixed_samples = variant->fixed_noise_rows();
     const LoopResult loop = train_loop(*variant, dataset, setup, observer);
     last_step = loop.stop_step;
     if (loop.diverged) {

@@ -96,6 +96,32 @@ void write_generator(hid_t file, const std::vector<NamedArray>& arrays, const fs
   }
 }
 
+// /toy (README "HDF5 layout"): the evaluation points' samples and fields, one row per point
+// (chunk = one point), and the fixed centres and extent.
+void write_toy(hid_t file, const ToyLayout& layout, const std::vector<int64_t>& steps,
+               const std::vector<float>& points, const std::vector<float>& field,
+               const fs::path& p) {
+  Hid toy = h5::create_group(file, "toy", /*track_order=*/true, p);
+  const hsize_t t = steps.size(), n = layout.points, r = layout.field_resolution;
+  write_extendible(toy, "points", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, {t, n, 2}, 1, points.data(), p);
+  write_column(toy, "step", steps, p);
+  write_extendible(toy, "field", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, {t, r, r}, 1, field.data(), p);
+  write_extendible(toy, "field_extent", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, {4}, 4,
+                   layout.extent.data(), p);
+  const hsize_t k = layout.centres.size() / 2;
+  write_extendible(toy, "centres", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, {k, 2}, k > 0 ? k : 1,
+                   layout.centres.data(), p);
+}
+
+// /eval/step and /eval/<name>: float64 columns, one row per evaluation point.
+void write_eval(hid_t file, const std::vector<std::string>& names,
+                const std::vector<int64_t>& steps, const std::vector<std::vector<double>>& values,
+                const fs::path& p) {
+  Hid eval = h5::create_group(file, "eval", /*track_order=*/true, p);
+  write_column(eval, "step", steps, p);
+  for (size_t i = 0; i < names.size(); ++i) write_column(eval, names[i], values[i], p);
+}
+
 int64_t element_count(const std::vector<int64_t>& shape) {
   int64_t n = 1;
   for (int64_t d : shape) {
@@ -223,6 +249,51 @@ void RunFileWriter::set_attr(const std::string& name, AttrValue value) {
   attrs_[name] = std::move(value);
 }
 
+void RunFileWriter::set_toy_layout(ToyLayout layout) {
+  if (layout.points < 0 || layout.field_resolution < 0 || layout.centres.size() % 2 != 0)
+    throw std::invalid_argument("invalid toy layout for " + path_.string());
+  toy_ = std::move(layout);
+}
+
+void RunFileWriter::append_toy(int64_t step, const std::vector<float>& points,
+                               const std::vector<float>& field) {
+  if (!toy_)
+    throw std::invalid_argument("append_toy before set_toy_layout (" + path_.string() + ")");
+  const auto n = static_cast<size_t>(toy_->points), r = static_cast<size_t>(toy_->field_resolution);
+  if (points.size() != n * 2 || field.size() != r * r)
+    throw std::invalid_argument("append_toy: " + std::to_string(points.size()) +
+                                " coordinates and " + std::to_string(field.size()) +
+                                " field values, expected " + std::to_string(n * 2) + " and " +
+                                std::to_string(r * r) + " (" + path_.string() + ")");
+  toy_steps_.push_back(step);
+  toy_points_.insert(toy_points_.end(), points.begin(), points.end());
+  toy_field_.insert(toy_field_.end(), field.begin(), field.end());
+}
+
+void RunFileWriter::append_eval(int64_t step,
+                                const std::vector<std::pair<std::string, double>>& values) {
+  if (eval_steps_.empty() && eval_names_.empty()) {
+    for (const auto& [name, value] : values) {
+      if (name.empty() || name.find('/') != std::string::npos || name == "." || name == "step")
+        throw std::invalid_argument("invalid eval metric name '" + name + "' for " +
+                                    path_.string());
+      for (const auto& seen : eval_names_)
+        if (seen == name)
+          throw std::invalid_argument("duplicate eval metric name '" + name + "' for " +
+                                      path_.string());
+      eval_names_.push_back(name);
+    }
+    eval_values_.assign(eval_names_.size(), {});
+  }
+  bool same = values.size() == eval_names_.size();
+  for (size_t i = 0; same && i < values.size(); ++i) same = values[i].first == eval_names_[i];
+  if (!same)
+    throw std::invalid_argument("append_eval: the metric names differ from the first row's (" +
+                                path_.string() + ")");
+  eval_steps_.push_back(step);
+  for (size_t i = 0; i < values.size(); ++i) eval_values_[i].push_back(values[i].second);
+}
+
 void RunFileWriter::set_status(const std::string& status, const std::string& error,
                                int64_t stop_step) {
   attrs_["status"] = status;
@@ -267,6 +338,8 @@ void RunFileWriter::commit() {
       write_column(samples, "step", sample_steps_, tmp);
 
       if (!generator_.empty()) write_generator(file, generator_, tmp);
+      if (toy_) write_toy(file, *toy_, toy_steps_, toy_points_, toy_field_, tmp);
+      if (!eval_names_.empty()) write_eval(file, eval_names_, eval_steps_, eval_values_, tmp);
     }
     H5CALL(file.close(), tmp);
   });

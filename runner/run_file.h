@@ -8,6 +8,7 @@
 // Knows nothing of torch: tensors arrive as raw arrays (NamedArray).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -33,6 +34,14 @@ struct SampleShape {
   int64_t n = 0, c = 0, h = 0, w = 0;
 };
 
+// A 2-D toy run's /toy group: what every evaluation point holds, and the fixed data around it.
+struct ToyLayout {
+  int64_t points = 0;              // N sample points per evaluation point
+  int64_t field_resolution = 0;    // R: the decision field is R x R, [iy][ix]
+  std::vector<double> centres;     // K x 2, row-major (empty: a set without modes)
+  std::array<double, 4> extent{};  // the field's x_min, x_max, y_min, y_max
+};
+
 class RunFileWriter {
  public:
   // Starts a run file: attrs (run config + provenance; status is set to "running", error to ""
@@ -46,6 +55,14 @@ class RunFileWriter {
   void append_metrics(int64_t step, double wall_s, const std::vector<double>& values);
   void append_samples(int64_t step, const std::vector<uint8_t>& images);  // n*c*h*w bytes
   void set_attr(const std::string& name, AttrValue value);
+  // Toy runs: declares /toy (see ToyLayout); then one append_toy per evaluation point with
+  // N*2 point coordinates and R*R field values. Throws std::invalid_argument on sizes that do
+  // not match the layout, or append_toy before set_toy_layout.
+  void set_toy_layout(ToyLayout layout);
+  void append_toy(int64_t step, const std::vector<float>& points, const std::vector<float>& field);
+  // One row of /eval/step and /eval/<name> per evaluation point. The first call's names fix the
+  // columns (unique, no '/', not "step"); later calls must give the same names in that order.
+  void append_eval(int64_t step, const std::vector<std::pair<std::string, double>>& values);
   // status: running | completed | failed | diverged | preempted
   void set_status(const std::string& status, const std::string& error, int64_t stop_step);
   // Written under /generator/<name> in this order (an empty list writes no /generator).
@@ -67,6 +84,12 @@ class RunFileWriter {
   std::vector<int64_t> sample_steps_;
   std::vector<uint8_t> sample_images_;  // T * n*c*h*w
   std::vector<NamedArray> generator_;
+  std::optional<ToyLayout> toy_;
+  std::vector<int64_t> toy_steps_;
+  std::vector<float> toy_points_, toy_field_;  // T * N*2, T * R*R
+  std::vector<std::string> eval_names_;
+  std::vector<int64_t> eval_steps_;
+  std::vector<std::vector<double>> eval_values_;  // [metric][row]
 };
 
 // What a rerun, the summary table and `ganrun sample` need from an existing run file.

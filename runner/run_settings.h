@@ -11,27 +11,74 @@ namespace ganrun {
 
 struct RunSettings {
   // What is trained.
-  std::string variant = "gan";            // gan (later issues: lsgan, wgan, wgan-gp, ...)
-  std::string arch = "mlp";               // mlp (later: mlp-small, dcgan28, ae28, toy, ...)
-  std::string dataset = "fashion-mnist";  // mnist | fashion-mnist
+  std::string preset;                     // "" (none) | collection | paper | cs231n | toy-2d
+  std::string variant = "gan";            // gan | lsgan | wgan | wgan-gp | dragan | cgan | ...
+  std::string arch = "mlp";               // mlp | mlp-small | mlp-deep | dcgan28 | ae28 | toy | ...
+  std::string dataset = "fashion-mnist";  // mnist | fashion-mnist | cifar10 | toy-ring8 | ...
   std::string data_dir;                   // "" = $GANRUN_DATA/<dataset>, else the dataset's default
   std::string split = "train";            // train | test
-  // Optimisation (Adam for both nets in this issue).
+  // Optimisation: one optimiser per net.
+  std::string optimizer_g = "adam";  // adam | rmsprop | sgd
+  std::string optimizer_d = "adam";
   double lr_g = 2e-4;
   double lr_d = 2e-4;
-  double beta1 = 0.5;
+  double beta1 = 0.5;  // adam
   double beta2 = 0.999;
-  int64_t n_critic = 1;  // critic (D) updates per generator update
-  int64_t batch = 64;    // global batch of the run
-  int64_t epochs = 0;    // exactly one of epochs / steps is > 0
+  double momentum = 0.0;        // rmsprop, sgd
+  double rmsprop_alpha = 0.99;  // rmsprop smoothing constant
+  double weight_decay = 0.0;    // of the critic's optimiser (one WGAN-GP recipe: 1e-3)
+  int64_t n_critic = 1;         // critic (D) updates per generator update
+  int64_t batch = 64;           // global batch of the run
+  int64_t epochs = 0;           // exactly one of epochs / steps is > 0
   int64_t steps = 0;
   int64_t seed = 0;
   int64_t z_dim = 100;
-  std::string dtype = "float32";  // float32 | float64 (data, noise and models)
+  std::string z_dist = "normal";    // normal | uniform01 | uniform_pm1
+  std::string pixel_range = "pm1";  // pm1 ([-1, 1]) | 01 ([0, 1], still a tanh generator)
+  std::string dtype = "float32";    // float32 | float64 (data, noise and models)
+  // Variant settings (each read only by the variants it names).
+  std::string g_loss = "nonsat";     // gan: nonsat | minimax
+  std::string clip = "weights";      // wgan: weights | all
+  double clip_value = 0.01;          // wgan
+  double gp_lambda = 10.0;           // wgan-gp, dragan
+  std::string critic_norm = "auto";  // auto (wgan-gp: none, else the arch's) | none | layer | batch
+  std::string g_norm = "auto";       // auto (the arch's) | none: no BatchNorm in dcgan28/ae28's G
+  std::string hinge = "sample";      // ebgan: sample | batch
+  std::string pullaway = "paper";    // ebgan: paper | collection
+  double margin = 1.0;               // ebgan
+  double pt_weight = 0.1;            // ebgan
+  double gamma = 0.5;                // began
+  double lambda_k = 1e-3;            // began
+  std::string lr_schedule = "none";  // began: none | collection
+  double info_weight = 1.0;          // infogan
+  std::string info_optimizer = "joint";  // infogan: joint | separate (the collection's)
+  // Architecture settings.
+  int64_t toy_depth = 3;    // toy: hidden layers of G and D
+  int64_t toy_width = 512;  // toy: units per hidden layer
+  int64_t base_width = 64;  // dcgan32: width of the narrowest conv layer
   // Bookkeeping.
   int64_t log_every = 100;     // metric rows and progress lines, in steps
   int64_t sample_every = 500;  // fixed-noise sample grids, in steps (0 = only at the end)
 };
+
+// How a per-run key's value is written: a name, a real number, an integer, or the betas pair.
+enum class SettingKind { kString, kFloat, kInt, kPair };
+
+// Throws std::invalid_argument for a key that is not a per-run key.
+SettingKind setting_kind(const std::string& key);
+
+// Sets one per-run key of `s` from a value already checked by setting_error (the shorthands
+// lr, betas and optimizer set two fields). For kPair, `number` and `second` are beta1/beta2.
+void set_setting(RunSettings& s, const std::string& key, const std::string& text, double number,
+                 int64_t integer, double second = 0.0);
+
+// Sets one per-run key from its text form ("2e-4", "wgan-gp", "[0.5, 0.9]"); checks the value
+// with setting_error and throws ConfigError naming the key when it is not valid. Presets and
+// tests use it.
+void set_setting_text(RunSettings& s, const std::string& key, const std::string& text);
+
+// The values of a string key that this version implements (empty for other keys).
+std::vector<std::string> setting_choices(const std::string& key);
 
 // `epochs` when a sweep or the flags set neither epochs nor steps.
 inline constexpr int64_t kDefaultEpochs = 30;
@@ -53,6 +100,10 @@ std::string setting_error(const std::string& key, const std::string& value);
 // unimplemented variant, both or neither of epochs/steps, ...). No file context: the message
 // starts with the key (e.g. "lr_g must be > 0 (got -1)"); callers with a location prefix it.
 void validate(const RunSettings& s);
+
+// "" when the variant accepts the architecture and the dataset's image shape fits it, else the
+// message naming both and the fix (runner/variant_config.cpp; called by validate()).
+std::string compatibility_error(const RunSettings& s);
 
 // The resolved settings as YAML text, one `key: value` line per field in canonical order
 // (written to /config and hashed into run ids). Floats use canonical_float, strings are quoted

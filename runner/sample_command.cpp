@@ -2,6 +2,7 @@
 // weights saved in its file (/generator) and draws a fresh grid with a new seed.
 #include <fmt/format.h>
 #include <fmt/ostream.h>  // fmt::streamed
+#include <yaml-cpp/yaml.h>
 
 #include <boost/program_options.hpp>
 #include <cmath>
@@ -14,6 +15,7 @@
 #include "runner/run_file.h"
 #include "runner/subcommands.h"
 #include "runner/train_loop.h"
+#include "runner/variant_config.h"
 
 namespace ganrun {
 namespace po = boost::program_options;
@@ -67,15 +69,25 @@ int sample_main(int argc, char** argv, launch::MpiSession& mpi) {
                     run_path, run->status));
   if (!mpi.is_root()) return kExitOk;
 
-  models::VariantConfig vc;
-  vc.variant = attr_as<std::string>(*run, run_path, "variant");
-  vc.arch = attr_as<std::string>(*run, run_path, "arch");
-  vc.z_dim = attr_as<int64_t>(*run, run_path, "z_dim");
-  vc.channels = attr_as<int64_t>(*run, run_path, "channels");
-  vc.height = attr_as<int64_t>(*run, run_path, "height");
-  vc.width = attr_as<int64_t>(*run, run_path, "width");
-  vc.dtype = attr_as<std::string>(*run, run_path, "dtype") == "float64" ? torch::kFloat64
-                                                                        : torch::kFloat32;
+  // The run's own resolved settings (/config), so every variant and architecture setting
+  // rebuilds the same generator.
+  RunSettings settings;
+  const YAML::Node config = YAML::Load(run->config_yaml);
+  for (const auto& item : config) {
+    const auto key = item.first.as<std::string>();
+    // Not needed to rebuild G, and "0" means "not set" for epochs/steps.
+    if (key == "data_dir" || key == "epochs" || key == "steps") continue;
+    set_setting_text(settings, key, item.second.as<std::string>());
+  }
+  if (settings.dataset.rfind("toy-", 0) == 0)
+    throw ConfigError(
+        fmt::format("{}: a 2-D toy run has no images; its sample points are in the "
+                    "run file's /toy/points",
+                    run_path));
+  const DataShape shape{attr_as<int64_t>(*run, run_path, "channels"),
+                        attr_as<int64_t>(*run, run_path, "height"),
+                        attr_as<int64_t>(*run, run_path, "width"), 10};
+  const models::VariantConfig vc = make_variant_config(settings, shape, torch::kCPU);
   auto variant = models::make_variant(vc);
   models::NamedTensors state;
   for (const auto& array : read_generator(run_path)) {
@@ -86,9 +98,14 @@ int sample_main(int argc, char** argv, launch::MpiSession& mpi) {
     state.emplace_back(array.name, t.to(vc.dtype));
   }
   variant->load_generator_state(state);
-  auto z = models::normal_noise(n, vc.z_dim, static_cast<uint64_t>(seed), 0, models::Purpose::kUser,
-                                0, torch::TensorOptions().dtype(vc.dtype));
-  auto images = to_uint8_images(variant->sample(z)).contiguous();
+  // Conditional variants draw their 10 x 10 class-by-noise grid (10 noise rows) whatever --n.
+  const int64_t rows = variant->fixed_noise_rows() == 64 ? n : variant->fixed_noise_rows();
+  // Keyed by the user's seed (Purpose::kUser), from the run's own z distribution.
+  const auto z =
+      models::draw_z(rows, vc.z_dim, static_cast<uint64_t>(seed), 0, models::Purpose::kUser, 0,
+                     models::parse_z_dist(settings.z_dist), torch::TensorOptions().dtype(vc.dtype));
+  auto images = to_uint8_images(variant->sample(z), settings.pixel_range).contiguous();
+  n = images.size(0);
   const auto* p = images.data_ptr<uint8_t>();
   write_png_grid(out, std::vector<uint8_t>(p, p + images.numel()), n, vc.channels, vc.height,
                  vc.width);

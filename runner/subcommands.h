@@ -10,5 +10,7 @@ int train_main(int argc, char** argv, launch::MpiSession& mpi);
 int sample_main(int argc, char** argv, launch::MpiSession& mpi);
 // `ganrun data list|fetch|verify|pack|show` (runner/data_command.cpp); one process only.
 int data_main(int argc, char** argv, launch::MpiSession& mpi);
+// `ganrun presets [NAME]` (runner/presets_command.cpp).
+int presets_main(int argc, char** argv, launch::MpiSession& mpi);
 
 }  // namespace ganrun

@@ -11,11 +11,13 @@
 #include <cctype>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 
 #include "runner/config_error.h"
 #include "runner/did_you_mean.h"
+#include "runner/presets.h"
 
 namespace ganrun {
 
@@ -28,10 +30,7 @@ constexpr uint64_t kMaxGridPoints = 100000;
 // Keys of the full schema (ARCHITECTURE "The sweep file") that this version does not implement.
 // They are rejected by name so that a sweep written for a later version fails loudly.
 const std::vector<std::string>& planned_run_keys() {
-  static const std::vector<std::string> keys{
-      "g_loss",      "clip",      "gp_lambda",  "critic_norm",     "weight_decay",
-      "hinge",       "pullaway",  "margin",     "gamma",           "z_dist",
-      "pixel_range", "optimizer", "eval_every", "checkpoint_every"};
+  static const std::vector<std::string> keys{"eval_every", "checkpoint_every"};
   return keys;
 }
 
@@ -43,10 +42,19 @@ const std::vector<std::string>& top_section_keys() {
 }
 
 // Per-run keys that live at the top level of the file (the rest live under train/dataset).
+// Every per-run key except those of the train and dataset sections (and preset, which is a
+// top-level key of its own: it picks values, it is not layered).
 const std::vector<std::string>& model_keys() {
-  static const std::vector<std::string> keys{"variant",  "arch",  "lr",    "lr_g",
-                                             "lr_d",     "beta1", "beta2", "betas",
-                                             "n_critic", "z_dim", "dtype"};
+  static const std::vector<std::string> keys = [] {
+    const std::vector<std::string> elsewhere{"preset",       "dataset",  "data_dir", "split",
+                                             "epochs",       "steps",    "batch",    "seed",
+                                             "sample_every", "log_every"};
+    std::vector<std::string> out;
+    for (const auto& k : run_setting_keys()) {
+      if (std::find(elsewhere.begin(), elsewhere.end(), k) == elsewhere.end()) out.push_back(k);
+    }
+    return out;
+  }();
   return keys;
 }
 
@@ -81,24 +89,15 @@ std::string join(const std::vector<std::string>& v, const char* sep) {
   return out;
 }
 
-enum class Kind { kString, kFloat, kInt, kPair };
+using Kind = SettingKind;
 
-Kind kind_of(const std::string& key) {
-  if (key == "variant" || key == "arch" || key == "dataset" || key == "data_dir" ||
-      key == "split" || key == "dtype") {
-    return Kind::kString;
-  }
-  if (key == "lr" || key == "lr_g" || key == "lr_d" || key == "beta1" || key == "beta2") {
-    return Kind::kFloat;
-  }
-  if (key == "betas") return Kind::kPair;
-  return Kind::kInt;
-}
+Kind kind_of(const std::string& key) { return setting_kind(key); }
 
 // The RunSettings fields a per-run key writes: the shorthands write two.
 std::vector<std::string> fields_of(const std::string& key) {
   if (key == "lr") return {"lr_g", "lr_d"};
   if (key == "betas") return {"beta1", "beta2"};
+  if (key == "optimizer") return {"optimizer_g", "optimizer_d"};
   return {key};
 }
 
@@ -118,6 +117,8 @@ struct Setting {
   double number = 0;
   int64_t integer = 0;
   double b1 = 0, b2 = 0;
+  // The number set_setting takes: the float, or beta1 of a pair.
+  double kind_number() const { return key == "betas" ? b1 : number; }
 };
 
 struct GridKey {
@@ -292,32 +293,7 @@ Setting Parser::parse_setting(const std::string& key, int key_line, const YAML::
 }
 
 void apply(RunSettings& r, const Setting& s) {
-  using Setter = void (*)(RunSettings&, const Setting&);
-  static const std::map<std::string, Setter> setters{
-      {"variant", [](RunSettings& r, const Setting& s) { r.variant = s.str; }},
-      {"arch", [](RunSettings& r, const Setting& s) { r.arch = s.str; }},
-      {"dataset", [](RunSettings& r, const Setting& s) { r.dataset = s.str; }},
-      {"data_dir", [](RunSettings& r, const Setting& s) { r.data_dir = s.str; }},
-      {"split", [](RunSettings& r, const Setting& s) { r.split = s.str; }},
-      {"dtype", [](RunSettings& r, const Setting& s) { r.dtype = s.str; }},
-      {"lr", [](RunSettings& r, const Setting& s) { r.lr_g = r.lr_d = s.number; }},
-      {"lr_g", [](RunSettings& r, const Setting& s) { r.lr_g = s.number; }},
-      {"lr_d", [](RunSettings& r, const Setting& s) { r.lr_d = s.number; }},
-      {"beta1", [](RunSettings& r, const Setting& s) { r.beta1 = s.number; }},
-      {"beta2", [](RunSettings& r, const Setting& s) { r.beta2 = s.number; }},
-      {"betas", [](RunSettings& r, const Setting& s) { r.beta1 = s.b1, r.beta2 = s.b2; }},
-      {"n_critic", [](RunSettings& r, const Setting& s) { r.n_critic = s.integer; }},
-      {"batch", [](RunSettings& r, const Setting& s) { r.batch = s.integer; }},
-      {"epochs", [](RunSettings& r, const Setting& s) { r.epochs = s.integer; }},
-      {"steps", [](RunSettings& r, const Setting& s) { r.steps = s.integer; }},
-      {"seed", [](RunSettings& r, const Setting& s) { r.seed = s.integer; }},
-      {"z_dim", [](RunSettings& r, const Setting& s) { r.z_dim = s.integer; }},
-      {"log_every", [](RunSettings& r, const Setting& s) { r.log_every = s.integer; }},
-      {"sample_every", [](RunSettings& r, const Setting& s) { r.sample_every = s.integer; }},
-  };
-  auto it = setters.find(s.key);
-  if (it == setters.end()) throw std::logic_error("apply: unhandled per-run key " + s.key);
-  it->second(r, s);
+  set_setting(r, s.key, s.str, s.kind_number(), s.integer, s.b2);
 }
 
 void Parser::parse_dataset(int key_line, const YAML::Node& n) {
@@ -470,11 +446,7 @@ void Parser::parse_ranks_per_run(int key_line, const YAML::Node& n) {
   const int line = line_of(n, key_line);
   if (!ok) fail(line, fmt::format("ranks_per_run must be an integer (got {})", describe(n)));
   if (ranks < 1) fail(line, fmt::format("ranks_per_run must be >= 1 (got {})", n.Scalar()));
-  if (ranks > 1) {
-    fail(line, fmt::format("ranks_per_run: {} is not implemented yet in this version of ganrun "
-                           "(only 1)",
-                           n.Scalar()));
-  }
+  // World size % k and batch % k are checked when the plan meets the ranks (plan_execution).
   plan_.ranks_per_run = ranks;
 }
 
@@ -535,8 +507,10 @@ RunSpec Parser::resolve(const std::vector<std::size_t>& index) const {
   RunSpec spec;
   RunSettings& r = spec.settings;
   int epochs_line = 0, steps_line = 0;
+  std::set<std::string> explicit_fields;  // what the file sets: a preset fills only the rest
   auto apply_all = [&](const Setting& s) {
     apply(r, s);
+    for (const auto& f : fields_written(s.key)) explicit_fields.insert(f);
     if (s.key == "epochs") epochs_line = s.line;
     if (s.key == "steps") steps_line = s.line;
   };
@@ -556,7 +530,12 @@ RunSpec Parser::resolve(const std::vector<std::size_t>& index) const {
          fmt::format("epochs (line {}) and steps (line {}) are both set; set only one of them",
                      epochs_line, steps_line));
   }
-  if (!epochs_line && !steps_line) r.epochs = kDefaultEpochs;
+  try {
+    if (!r.preset.empty()) apply_preset(r, r.preset, explicit_fields);
+  } catch (const ConfigError& e) {
+    throw ConfigError(fmt::format("{}: {}", file_, e.what()));
+  }
+  if (r.epochs == 0 && r.steps == 0) r.epochs = kDefaultEpochs;
   try {
     validate(r);  // every value was checked where it was read; this guards the combination
   } catch (const ConfigError& e) {
@@ -629,7 +608,7 @@ SweepPlan Parser::parse(const std::string& text) {
                          *name));
       }
     } else if (key == "preset") {
-      fail_not_implemented(line, "preset");
+      top_.settings.push_back(parse_setting("preset", line, v, false));
     } else if (key == "dataset") {
       parse_dataset(line, v);
     } else if (key == "train") {
@@ -723,10 +702,13 @@ std::string sha256_hex8(const std::string& text) {
 // Id abbreviations; keys not listed (arch, dataset, data_dir, split, dtype) show their value.
 const char* abbreviation(const std::string& key) {
   static const std::map<std::string, const char*> abbrev{
-      {"lr", "lr"},        {"lr_g", "lrg"},       {"lr_d", "lrd"},    {"beta1", "b1"},
-      {"beta2", "b2"},     {"betas", "bs"},       {"n_critic", "nc"}, {"batch", "b"},
-      {"z_dim", "z"},      {"steps", "st"},       {"epochs", "ep"},   {"seed", "s"},
-      {"log_every", "le"}, {"sample_every", "se"}};
+      {"lr", "lr"},           {"lr_g", "lrg"},        {"lr_d", "lrd"},     {"beta1", "b1"},
+      {"beta2", "b2"},        {"betas", "bs"},        {"n_critic", "nc"},  {"batch", "b"},
+      {"z_dim", "z"},         {"steps", "st"},        {"epochs", "ep"},    {"seed", "s"},
+      {"log_every", "le"},    {"sample_every", "se"}, {"momentum", "mom"}, {"rmsprop_alpha", "ra"},
+      {"weight_decay", "wd"}, {"clip_value", "c"},    {"gp_lambda", "gp"}, {"margin", "m"},
+      {"pt_weight", "pt"},    {"gamma", "gam"},       {"lambda_k", "lk"},  {"info_weight", "iw"},
+      {"toy_depth", "td"},    {"toy_width", "tw"},    {"base_width", "bw"}};
   auto it = abbrev.find(key);
   return it == abbrev.end() ? "" : it->second;
 }

@@ -1,5 +1,6 @@
 // runner/sweep_index.cpp — writes <out>/sweep.h5 (attrs, /sweep_text, /grid columns, /runs/<id>
-// external links to runs/<id>.h5) in one atomic snapshot, and reads its sweep text back.
+// external links to runs/<id>.h5, /assignments columns) in one atomic snapshot, and reads its
+// sweep text back.
 #include "runner/sweep_index.h"
 
 #include <hdf5.h>
@@ -38,11 +39,46 @@ void write_int64s(hid_t loc, const char* name, const std::vector<int64_t>& v, co
     H5CALL(H5Dwrite(ds, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()), p);
 }
 
+void write_float64s(hid_t loc, const char* name, const std::vector<double>& v, const fs::path& p) {
+  hsize_t dims[1] = {v.size()};
+  Hid space(H5CALL(H5Screate_simple(1, dims, nullptr), p), H5Sclose);
+  Hid ds(H5CALL(H5Dcreate2(loc, name, H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                p),
+         H5Dclose);
+  if (!v.empty())
+    H5CALL(H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()), p);
+}
+
+// One column per field, like /grid: h5py and pandas read each as an array of equal length.
+void write_assignments(hid_t file, const std::vector<Assignment>& log, const fs::path& p) {
+  Hid group = h5::create_group(file, "assignments", /*track_order=*/true, p);
+  std::vector<int64_t> invocation, rank, run_group;
+  std::vector<std::string> run_id, outcome;
+  std::vector<double> start, end;
+  for (const auto& a : log) {
+    invocation.push_back(a.invocation);
+    rank.push_back(a.rank);
+    run_group.push_back(a.group);
+    run_id.push_back(a.run_id);
+    start.push_back(a.start);
+    end.push_back(a.end);
+    outcome.push_back(a.outcome);
+  }
+  write_int64s(group, "invocation", invocation, p);
+  write_int64s(group, "rank", rank, p);
+  write_int64s(group, "group", run_group, p);
+  h5::write_strings(group, "run_id", run_id, /*scalar=*/false, p);
+  write_float64s(group, "start", start, p);
+  write_float64s(group, "end", end, p);
+  h5::write_strings(group, "outcome", outcome, /*scalar=*/false, p);
+}
+
 }  // namespace
 
 void write_sweep_index(const std::filesystem::path& path, const std::string& sweep_name,
                        const std::string& sweep_text, const std::vector<std::string>& grid_keys,
-                       const std::vector<SweepIndexRun>& runs) {
+                       const std::vector<SweepIndexRun>& runs,
+                       const std::vector<Assignment>& assignments) {
   h5::silence_errors();
   for (const auto& key : grid_keys) {
     if (key.empty() || key.find('/') != std::string::npos || key == "." || key == "run_id" ||
@@ -91,6 +127,7 @@ void write_sweep_index(const std::filesystem::path& path, const std::string& swe
                                   H5P_DEFAULT),
                tmp);
       }
+      write_assignments(file, assignments, tmp);
     }
     H5CALL(file.close(), tmp);
   });

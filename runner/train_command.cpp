@@ -4,10 +4,12 @@
 #include <fmt/ostream.h>  // fmt::streamed
 
 #include <boost/program_options.hpp>
+#include <set>
 
 #include "runner/command.h"
 #include "runner/config_error.h"
 #include "runner/plan_execution.h"
+#include "runner/presets.h"
 #include "runner/subcommands.h"
 
 namespace ganrun {
@@ -25,18 +27,36 @@ std::string as_flag(std::string message) {
   return "--" + key + message.substr(space == std::string::npos ? message.size() : space);
 }
 
+std::string dashed(std::string key) {
+  for (char& c : key)
+    if (c == '_') c = '-';
+  return key;
+}
+
+std::string help_for(const std::string& key) {
+  const auto choices = setting_choices(key);
+  std::string text;
+  for (const auto& c : choices)
+    if (!c.empty()) text += (text.empty() ? "" : " | ") + c;
+  return text.empty() ? "sweep-file key " + key + " (README: settings)" : text;
+}
+
 }  // namespace
 
 int train_main(int argc, char** argv, launch::MpiSession& mpi) {
   RunSettings s;
   std::string out = "results/train", device = "auto";
-  int threads = 0;
+  int threads = 0, ranks_per_gpu = 1;
   po::options_description d("ganrun train [options]");
   // One option per line reads like the help text it produces.
   // clang-format off
   d.add_options()
-      ("variant", po::value(&s.variant)->default_value(s.variant), "GAN variant: gan")
-      ("arch", po::value(&s.arch)->default_value(s.arch), "architecture: mlp")
+      ("variant", po::value(&s.variant)->default_value(s.variant),
+       "gan | lsgan | wgan | wgan-gp | dragan | cgan | acgan | infogan | ebgan | began")
+      ("arch", po::value(&s.arch)->default_value(s.arch),
+       "mlp | mlp-small | mlp-deep | dcgan28 | dcgan28-allconv | dcgan32 | ae28 | ae32 | toy")
+      ("preset", po::value(&s.preset),
+       "a named recipe (ganrun presets lists them); explicit flags override its values")
       ("dataset", po::value(&s.dataset)->default_value(s.dataset),
        "mnist | fashion-mnist | cifar10")
       ("data-dir", po::value(&s.data_dir),
@@ -49,7 +69,7 @@ int train_main(int argc, char** argv, launch::MpiSession& mpi) {
       ("steps", po::value<int64_t>(), "generator steps (instead of --epochs)")
       ("batch", po::value(&s.batch)->default_value(s.batch), "global batch size")
       ("lr", po::value<double>(), "learning rate of both nets (sets --lr-g and --lr-d)")
-      ("lr-g", po::value(&s.lr_g)->default_value(s.lr_g, "2e-4"), "generator learning rate (Adam)")
+      ("lr-g", po::value(&s.lr_g)->default_value(s.lr_g, "2e-4"), "generator learning rate")
       ("lr-d", po::value(&s.lr_d)->default_value(s.lr_d, "2e-4"), "discriminator learning rate")
       ("beta1", po::value(&s.beta1)->default_value(s.beta1, "0.5"), "Adam beta1")
       ("beta2", po::value(&s.beta2)->default_value(s.beta2, "0.999"), "Adam beta2")
@@ -63,6 +83,8 @@ int train_main(int argc, char** argv, launch::MpiSession& mpi) {
        "auto | cpu | cuda (auto: CUDA when a GPU is present)")
       ("threads", po::value(&threads)->default_value(0),
        "intra-op threads (0: the cores this process may use)")
+      ("ranks-per-gpu", po::value(&ranks_per_gpu)->default_value(1),
+       "ranks of a node that may share one GPU (more ranks than GPUs is an error otherwise)")
       ("out", po::value(&out)->default_value(out),
        "output folder; the run is written to OUT/runs/<run-id>.h5 and .png")
       ("log-every", po::value(&s.log_every)->default_value(s.log_every),
@@ -72,9 +94,22 @@ int train_main(int argc, char** argv, launch::MpiSession& mpi) {
       ("force", "rerun even if OUT already holds this run completed or diverged")
       ("dry-run", "print the plan and write nothing")
       ("verify", "check the data files against the published checksums before training")
-      ("data-parallel", "train this run on all ranks of the job (not implemented yet)")
+      ("data-parallel",
+       "train this run on all ranks of the job as one data-parallel group (each rank takes "
+       "batch / ranks of every global batch; gradients averaged over the ranks)")
       ("help,h", "this help");
   // clang-format on
+  // Every other per-run key of the sweep file as --key-with-dashes VALUE, read and checked by
+  // the same rules as the file (set_setting_text).
+  po::options_description more("Variant, optimiser and architecture settings (sweep-file keys)");
+  std::vector<std::pair<std::string, std::string>> generic;  // (flag, key)
+  for (const auto& key : run_setting_keys()) {
+    const std::string flag = dashed(key);
+    if (d.find_nothrow(flag, false) != nullptr || key == "betas" || key == "data_dir") continue;
+    more.add_options()(flag.c_str(), po::value<std::string>(), help_for(key).c_str());
+    generic.emplace_back(flag, key);
+  }
+  d.add(more);
   po::variables_map vm;
   po::store(po::command_line_parser(argc, argv).options(d).run(), vm);
   po::notify(vm);
@@ -82,19 +117,30 @@ int train_main(int argc, char** argv, launch::MpiSession& mpi) {
     if (mpi.is_root()) fmt::print("{}", fmt::streamed(d));
     return kExitOk;
   }
-  if (vm.count("data-parallel"))
-    throw ConfigError(
-        "--data-parallel is not implemented yet in this version of ganrun; run one process, or "
-        "use --sweep to spread runs over ranks");
   if (vm.count("epochs") && vm.count("steps"))
     throw ConfigError("give --epochs or --steps, not both");
   if (vm.count("steps")) s.steps = vm["steps"].as<int64_t>();
-  s.epochs = vm.count("epochs") ? vm["epochs"].as<int64_t>() : (s.steps > 0 ? 0 : 30);
+  if (vm.count("epochs")) s.epochs = vm["epochs"].as<int64_t>();
   if (vm.count("lr")) {
     if (!vm["lr-g"].defaulted() || !vm["lr-d"].defaulted())
       throw ConfigError("give --lr, or --lr-g and --lr-d, not both");
     s.lr_g = s.lr_d = vm["lr"].as<double>();
   }
+  // What the command line set explicitly: a preset fills only the rest.
+  std::set<std::string> explicit_fields;
+  for (const auto& key : run_setting_keys()) {
+    const std::string flag = dashed(key);
+    if (vm.count(flag) && !vm[flag].defaulted())
+      for (const auto& f : fields_written(key)) explicit_fields.insert(f);
+  }
+  try {
+    for (const auto& [flag, key] : generic)
+      if (vm.count(flag)) set_setting_text(s, key, vm[flag].as<std::string>());
+    if (!s.preset.empty()) apply_preset(s, s.preset, explicit_fields);
+  } catch (const ConfigError& e) {
+    throw ConfigError(as_flag(e.what()));
+  }
+  if (s.epochs == 0 && s.steps == 0) s.epochs = kDefaultEpochs;
   if (device != "auto" && device != "cpu" && device != "cuda")
     throw ConfigError("--device must be auto, cpu or cuda (got '" + device + "')");
   if (threads < 0) throw ConfigError("--threads must be >= 0");
@@ -109,6 +155,8 @@ int train_main(int argc, char** argv, launch::MpiSession& mpi) {
   plan.out = out;
   plan.device = device;
   plan.runs.push_back(make_single_run(s));
+  // --data-parallel: the whole world is one group training this run (ranks_per_run = world).
+  if (vm.count("data-parallel")) plan.ranks_per_run = mpi.size();
   plan.memory_budget = parse_byte_size(vm["memory-budget"].as<std::string>(), "--memory-budget");
   ExecutionOptions options;
   options.dry_run = vm.count("dry-run") > 0;
@@ -116,6 +164,7 @@ int train_main(int argc, char** argv, launch::MpiSession& mpi) {
   options.verify = vm.count("verify") > 0;
   options.write_sweep_index = false;
   options.threads = threads;
+  options.ranks_per_gpu = ranks_per_gpu;
   for (int i = 0; i < argc; ++i)
     options.command_line += (i ? " " : "ganrun ") + std::string(argv[i]);
   return execute_plan(plan, options, mpi);

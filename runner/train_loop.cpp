@@ -12,8 +12,53 @@
 
 namespace ganrun {
 
-torch::Tensor to_uint8_images(const torch::Tensor& images) {
-  return ((images.to(torch::kFloat64) + 1.0) * 127.5).round().clamp(0, 255).to(torch::kUInt8);
+torch::Tensor to_uint8_images(const torch::Tensor& images, const std::string& pixel_range) {
+  const auto x = images.to(torch::kFloat64);
+  torch::Tensor scaled;
+  if (pixel_range == "pm1")
+    scaled = (x + 1.0) * 127.5;
+  else if (pixel_range == "01")
+    scaled = x * 255.0;
+  else
+    throw std::invalid_argument("to_uint8_images: pixel_range '" + pixel_range +
+                                "' is not pm1 or 01");
+  return scaled.round().clamp(0, 255).to(torch::kUInt8);
+}
+
+// ---- toy runs -------------------------------------------------------------------------------
+
+namespace {
+
+// The critic net of a variant: the first of its networks that is one (nullptr: none, e.g. an
+// auto-encoder discriminator).
+models::CriticNet* find_critic(models::Variant& variant) {
+  for (const auto& net : variant.networks())
+    if (auto* critic = dynamic_cast<models::CriticNet*>(net.get())) return critic;
+  return nullptr;
+}
+
+// A real batch in the run's dtype: toy points as [k, 2], images scaled to the pixel range.
+torch::Tensor real_rows(data::BatchSource& source, const torch::Tensor& idx, torch::Device device,
+                        torch::Dtype dtype, const std::string& pixel_range) {
+  if (source.is_points()) return source.points(idx, device).to(dtype);
+  return data::to_training_range(source.images(idx, device), dtype, pixel_range);
+}
+
+}  // namespace
+
+ToyEval evaluate_toy(models::Variant& variant, const torch::Tensor& fixed_z,
+                     const data::ToySet& set, const models::FieldExtent& extent) {
+  ToyEval eval;
+  eval.points = variant.sample(fixed_z).reshape({-1, 2}).to(torch::kCPU, torch::kFloat64);
+  eval.extent = extent;
+  eval.centres = set.centres.defined() ? set.centres.to(torch::kFloat64)
+                                       : torch::empty({0, 2}, torch::kFloat64);
+  // The fixed noise is in the run's dtype and on its device, like the critic.
+  if (auto* critic = find_critic(variant))
+    eval.field = models::decision_field(*critic, extent, fixed_z.options());
+  if (eval.centres.size(0) > 0 && set.sigma > 0.0)
+    eval.coverage = models::mode_coverage(eval.points, eval.centres, set.sigma);
+  return eval;
 }
 
 void maybe_throw_test_failure(const std::string& run_id, int64_t step) {
@@ -53,11 +98,17 @@ LoopResult train_loop(models::Variant& variant, data::BatchSource& source, const
 
   data::SampleOrder order(source.size(), s.batch, static_cast<uint64_t>(s.seed));
   const int64_t steps_per_epoch = order.batches_per_epoch() / s.n_critic;
-  models::NoiseSource noise(static_cast<uint64_t>(s.seed), s.z_dim, setup.slice, options);
+  const models::ZDist z_dist = models::parse_z_dist(s.z_dist);
+  models::NoiseSource noise(static_cast<uint64_t>(s.seed), s.z_dim, setup.slice, options, z_dist);
   // The sample grid's noise is drawn once, for the fixed batch only (no slicing).
-  const auto fixed_z =
-      models::normal_noise(setup.fixed_samples, s.z_dim, static_cast<uint64_t>(s.seed), 0,
-                           models::Purpose::kFixedNoise, 0, options);
+  // Toy runs score more points than a grid shows (setup.toy_samples).
+  const data::ToySet* toy = source.toy_set();
+  const auto fixed_z = models::draw_z(toy ? setup.toy_samples : setup.fixed_samples, s.z_dim,
+                                      static_cast<uint64_t>(s.seed), 0,
+                                      models::Purpose::kFixedNoise, 0, z_dist, options);
+  // The field covers the data (plus a margin) at every evaluation point: one extent per run.
+  const models::FieldExtent toy_extent =
+      toy ? models::field_extent(toy->points) : models::FieldExtent{};
   models::MetricAccumulator metrics(variant.metric_names());
   const auto& names = variant.metric_names();
 
@@ -79,7 +130,7 @@ LoopResult train_loop(models::Variant& variant, data::BatchSource& source, const
         ctx.critic_iter = i;
         const auto idx =
             order.indices(epoch, first_batch + i, setup.slice.offset, setup.slice.count);
-        models::RealBatch real{data::to_training_range(source.images(idx, device), dtype),
+        models::RealBatch real{real_rows(source, idx, device, dtype, s.pixel_range),
                                source.labels(idx, device)};
         variant.discriminator_step(real, ctx, metrics);
       }
@@ -91,7 +142,8 @@ LoopResult train_loop(models::Variant& variant, data::BatchSource& source, const
       const bool last = done == setup.total_steps;
       if (done % s.log_every == 0 || last) {
         std::vector<bool> sampled;
-        const auto means = metrics.take_means(&sampled);
+        auto means = metrics.take_means(&sampled);
+        if (setup.reduce_metrics) setup.reduce_metrics(means);
         observer.on_metrics(done, means);
         for (size_t m = 0; m < means.size(); ++m) {
           // A metric the variant did not record in this interval is not a divergence.
@@ -104,8 +156,13 @@ LoopResult train_loop(models::Variant& variant, data::BatchSource& source, const
           }
         }
       }
-      if ((s.sample_every > 0 && done % s.sample_every == 0) || last)
-        observer.on_samples(done, to_uint8_images(variant.sample(fixed_z)).to(torch::kCPU));
+      if (toy != nullptr) {
+        if ((setup.toy_eval_every > 0 && done % setup.toy_eval_every == 0) || last)
+          observer.on_points(done, evaluate_toy(variant, fixed_z, *toy, toy_extent));
+      } else if ((s.sample_every > 0 && done % s.sample_every == 0) || last) {
+        observer.on_samples(
+            done, to_uint8_images(variant.sample(fixed_z), s.pixel_range).to(torch::kCPU));
+      }
     }
   } catch (const StepError&) {
     throw;

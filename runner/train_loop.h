@@ -1,22 +1,37 @@
 // runner/train_loop.h — the step loop, written once for every variant: per step n_critic
 // critic updates on fresh real batches (the one sample order) and one generator update; metrics
 // summed on the device and read every log_every steps (the only host sync); fixed-noise sample
-// grids every sample_every steps. What happens at those points (file writes, progress lines)
-// is the caller's, through LoopObserver.
+// grids every sample_every steps. On a 2-D toy set (a points source) the evaluation points
+// every toy_eval_every steps replace the grids: fixed-noise sample points, the critic's
+// decision field and the mode metric. What happens at those points (file writes, progress
+// lines) is the caller's, through LoopObserver.
 #pragma once
 
 #include <torch/types.h>
 
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "data/batch_source.h"
+#include "models/decision_field.h"
+#include "models/mode_coverage.h"
 #include "models/variant.h"
 #include "runner/run_settings.h"
 
 namespace ganrun {
+
+// One evaluation point of a toy run (all tensors float64 on the CPU).
+struct ToyEval {
+  torch::Tensor points;  // [N, 2]: G(the fixed noise) in eval mode
+  torch::Tensor field;   // [R, R]: the critic's raw output, field[iy][ix] (models/decision_field.h)
+  models::FieldExtent extent;  // what the field spans (the data's extent plus a margin)
+  torch::Tensor centres;       // [K, 2]: the set's mode centres (K = 0: no modes)
+  std::optional<models::ModeCoverage> coverage;  // the mode metric, when the set has modes
+};
 
 class LoopObserver {
  public:
@@ -25,6 +40,8 @@ class LoopObserver {
   virtual void on_metrics(int64_t steps_done, const std::vector<double>& means) = 0;
   // Fixed-noise samples as uint8 [N, C, H, W].
   virtual void on_samples(int64_t steps_done, const torch::Tensor& images_u8) = 0;
+  // Toy runs only, at each evaluation point (instead of on_samples).
+  virtual void on_points(int64_t /*steps_done*/, const ToyEval& /*eval*/) {}
 };
 
 struct LoopResult {
@@ -40,8 +57,15 @@ struct LoopSetup {
   models::BatchSlice slice;  // this process's part of the global batch
   const models::BatchReducer* reducer = nullptr;
   const models::GradientSync* sync_gradients = nullptr;
+  // Data-parallel runs: replaces each log point's metric means by their mean over the group,
+  // so every rank records and judges divergence on the same numbers (null: local means).
+  std::function<void(std::vector<double>&)> reduce_metrics;
   int64_t fixed_samples = 64;
   torch::Device device = torch::kCPU;  // where batches, noise and the models live
+  // Toy runs: an evaluation point every toy_eval_every steps (and at the last step; 0 = only
+  // there), scoring toy_samples fixed-noise points (2,500 as in the mode-collapse studies).
+  int64_t toy_eval_every = 100;
+  int64_t toy_samples = 2500;
 };
 
 // An exception inside the loop, with the step it happened at (the run's stop_step).
@@ -62,8 +86,15 @@ LoopResult train_loop(models::Variant& variant, data::BatchSource& source, const
 LoopSetup single_process_setup(const RunSettings& settings, std::string run_id, int64_t total_steps,
                                torch::Device device);
 
-// Images in the training range [-1, 1] to uint8 [0, 255] (round to nearest).
-torch::Tensor to_uint8_images(const torch::Tensor& images);
+// Images in the training range ([-1, 1] for "pm1", [0, 1] for "01") to uint8 [0, 255] (round
+// to nearest, clamped). Throws std::invalid_argument for another pixel_range.
+torch::Tensor to_uint8_images(const torch::Tensor& images, const std::string& pixel_range = "pm1");
+
+// A toy run's evaluation: G(fixed_z) as points, the critic's field over the extent, and the
+// mode metric against the set's centres. The critic is the first of variant.networks() that is
+// a CriticNet (none: the field is left undefined).
+ToyEval evaluate_toy(models::Variant& variant, const torch::Tensor& fixed_z,
+                     const data::ToySet& set, const models::FieldExtent& extent);
 
 // Test-only hook: GANRUN_TEST_THROW="<run-id substring>@<step>" makes a matching run throw at
 // that step, so tests can make one run of a sweep fail.

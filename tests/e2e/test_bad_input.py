@@ -40,7 +40,10 @@ def test_corrupt_idx_magic(tmp_path, fashion_copy):
 @pytest.mark.parametrize("extra,needles", [
     ("n_critc: 5\n", ["n_critc", "n_critic", "sweep.yaml:4"]),
     ("lr: -1\n", ["lr", "sweep.yaml:4", "-1"]),
-    ("preset: collection\n", ["preset", "not implemented yet", "sweep.yaml:4"]),
+    ("preset: colection\n", ["preset", "colection", "collection"]),
+    ("variant: ebgan\n", ["ebgan", "does not accept arch 'mlp'", "ae28"]),
+    ("arch: dcgan32\n", ["dcgan32", "fashion-mnist"]),
+    ("eval_every: 10\n", ["eval_every", "not implemented yet", "sweep.yaml:4"]),
 ])
 def test_bad_sweep_file(tmp_path, fashion_test_dir, extra, needles):
     out = tmp_path / "out"

@@ -75,9 +75,9 @@ def test_train_then_sample_round_trip(tmp_path, fashion_test_dir):
     assert grid.read_bytes() != other.read_bytes()
 
 
-def test_data_parallel_is_rejected_as_not_implemented(tmp_path):
+def test_train_on_two_ranks_needs_data_parallel(tmp_path):
     out = tmp_path / "out"
-    r = run_ganrun(["train", "--data-parallel", "--steps", 2, "--out", out])
+    r = run_ganrun(["train", "--steps", 2, "--out", out], ranks=2)
     assert r.returncode == 2
-    assert len(ganrun_lines(r.stderr)) == 1 and "not implemented yet" in r.stderr
+    assert len(ganrun_lines(r.stderr)) == 1 and "--data-parallel" in r.stderr
     assert not out.exists()

@@ -43,7 +43,8 @@ def test_sweep_on_two_ranks_then_rerun_skips(tmp_path, fashion_test_dir):
     assert len(ids) == 4 and len(set(ids)) == 4
     with h5py.File(out / "sweep.h5", "r") as f:
         assert f["sweep_text"][()].decode() == sweep.read_text()
-        assert list(f["grid/rank"][:]) == [0, 1, 0, 1]
+        # Scheduling is dynamic: /grid/rank is the rank that trained each run.
+        assert set(f["grid/rank"][:]) <= {0, 1}
         for run_id in ids:
             # The external link resolves to the run file's root.
             assert f["runs/" + run_id].attrs["run_id"] == run_id
@@ -62,7 +63,7 @@ def test_sweep_on_two_ranks_then_rerun_skips(tmp_path, fashion_test_dir):
 
 def test_failing_run_leaves_others_completed_and_is_rerun(tmp_path, fashion_test_dir):
     sweep, out = make_sweep(tmp_path, fashion_test_dir)
-    # Grid order (lr, seed): run 0 = lr 2e-4 seed 0, on rank 0 (round-robin); it throws at step 2.
+    # Grid order (lr, seed): run 0 = lr 2e-4 seed 0, on whichever rank takes it; it throws at step 2.
     r = run_ganrun(["--sweep", sweep], ranks=2, env={"GANRUN_TEST_THROW": "lr2e-4-s0@2"})
     assert r.returncode == 1, r.stderr
     ids = run_ids(out)
@@ -97,6 +98,6 @@ def test_dry_run_prints_plan_and_writes_nothing(tmp_path, fashion_test_dir):
     assert not out.exists()
     plan_rows = [l for l in r.stderr.splitlines() if l.startswith("gan-")]
     assert len(plan_rows) == 4
-    # run, rank, ..., steps: ranks alternate and every run has 20 steps.
-    assert [row.split()[1] for row in plan_rows] == ["0", "1", "0", "1"]
+    # run, rank, ..., steps: ranks are handed out dynamically and every run has 20 steps.
+    assert [row.split()[1] for row in plan_rows] == ["dynamic"] * 4
     assert all(row.split()[-1] == str(STEPS) for row in plan_rows)

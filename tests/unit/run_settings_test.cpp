@@ -32,9 +32,16 @@ std::string validate_error(const RunSettings& s) {
 TEST(RunSettingsKeys, CanonicalOrder) {
   EXPECT_EQ(run_setting_keys(),
             (std::vector<std::string>{
-                "variant", "arch",  "dataset", "data_dir", "split",     "lr",          "lr_g",
-                "lr_d",    "beta1", "beta2",   "betas",    "n_critic",  "batch",       "epochs",
-                "steps",   "seed",  "z_dim",   "dtype",    "log_every", "sample_every"}));
+                "preset",      "variant",        "arch",         "dataset",     "data_dir",
+                "split",       "optimizer",      "optimizer_g",  "optimizer_d", "lr",
+                "lr_g",        "lr_d",           "beta1",        "beta2",       "betas",
+                "momentum",    "rmsprop_alpha",  "weight_decay", "n_critic",    "batch",
+                "epochs",      "steps",          "seed",         "z_dim",       "z_dist",
+                "pixel_range", "dtype",          "g_loss",       "clip",        "clip_value",
+                "gp_lambda",   "critic_norm",    "g_norm",       "hinge",       "pullaway",
+                "margin",      "pt_weight",      "gamma",        "lambda_k",    "lr_schedule",
+                "info_weight", "info_optimizer", "toy_depth",    "toy_width",   "base_width",
+                "log_every",   "sample_every"}));
 }
 
 TEST(RunSettingsValidate, DefaultsWithALengthAreValid) {
@@ -64,12 +71,15 @@ TEST(RunSettingsValidate, NamesTheKeyOfABadValue) {
       {[](RunSettings& s) { s.epochs = -2; }, "epochs must be >= 1 (got -2)"},
       {[](RunSettings& s) { s.steps = 5; }, "epochs (30) and steps (5) are both set"},
       {[](RunSettings& s) { s.epochs = 0; }, "neither epochs nor steps is set"},
-      {[](RunSettings& s) { s.variant = "wgan-gp"; },
-       "variant 'wgan-gp' is not implemented yet in this version of ganrun (implemented: gan)"},
+      {[](RunSettings& s) { s.variant = "ebgan"; },
+       "variant 'ebgan' does not accept arch 'mlp' (accepted: ae28, ae32)"},
+      {[](RunSettings& s) { s.gamma = 1.5; }, "gamma must be in [0, 1] (got 1.5)"},
+      {[](RunSettings& s) { s.clip_value = 0; }, "clip_value must be > 0 (got 0)"},
+      {[](RunSettings& s) { s.hinge = "mean"; }, "hinge 'mean' is not a known hinge"},
       {[](RunSettings& s) { s.arch = "mlpp"; },
        "arch 'mlpp' is not a known arch (did you mean 'mlp'?)"},
       {[](RunSettings& s) { s.dataset = "toy-grid25"; },
-       "dataset 'toy-grid25' is not implemented yet"},
+       "arch 'mlp' needs images; 2-D toy data sets train with arch 'toy'"},
       {[](RunSettings& s) { s.split = "val"; }, "split 'val' is not a known split"},
       {[](RunSettings& s) { s.dtype = "float16"; }, "dtype 'float16' is not a known dtype"},
   };
@@ -92,22 +102,48 @@ TEST(RunSettingsYaml, CanonicalText) {
   s.dataset = "mnist";
   s.lr_d = 1e-4;
   EXPECT_EQ(to_yaml(s),
+            "preset: \"\"\n"  // empty would read back as null: quoted
             "variant: gan\n"
             "arch: mlp\n"
             "dataset: mnist\n"
-            "data_dir: \"\"\n"  // empty would read back as null: quoted
+            "data_dir: \"\"\n"
             "split: train\n"
+            "optimizer_g: adam\n"
+            "optimizer_d: adam\n"
             "lr_g: 2e-4\n"
             "lr_d: 1e-4\n"
             "beta1: 5e-1\n"
             "beta2: 9.99e-1\n"
+            "momentum: 0e0\n"
+            "rmsprop_alpha: 9.9e-1\n"
+            "weight_decay: 0e0\n"
             "n_critic: 1\n"
             "batch: 64\n"
             "epochs: 30\n"
             "steps: 0\n"
             "seed: 0\n"
             "z_dim: 100\n"
+            "z_dist: normal\n"
+            "pixel_range: pm1\n"
             "dtype: float32\n"
+            "g_loss: nonsat\n"
+            "clip: weights\n"
+            "clip_value: 1e-2\n"
+            "gp_lambda: 1e1\n"
+            "critic_norm: auto\n"
+            "g_norm: auto\n"
+            "hinge: sample\n"
+            "pullaway: paper\n"
+            "margin: 1e0\n"
+            "pt_weight: 1e-1\n"
+            "gamma: 5e-1\n"
+            "lambda_k: 1e-3\n"
+            "lr_schedule: none\n"
+            "info_weight: 1e0\n"
+            "info_optimizer: joint\n"
+            "toy_depth: 3\n"
+            "toy_width: 512\n"
+            "base_width: 64\n"
             "log_every: 100\n"
             "sample_every: 500\n");
 }

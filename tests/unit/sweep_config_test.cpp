@@ -99,27 +99,26 @@ const BadInput kBadInputs[] = {
     {"batch_zero", "name: t\ntrain:\n  epochs: 2\n  batch: 0\n", 4, {"batch must be >= 1 (got 0)"}},
     {"seed_negative", "train: {seed: -3}\n", 1, {"seed must be >= 0 (got -3)"}},
     {"sample_every_negative", "train:\n  sample_every: -1\n", 2, {"sample_every must be >= 0"}},
-    {"preset_not_implemented",
-     "name: t\npreset: collection\n",
+    {"preset_unknown",
+     "name: t\npreset: colection\n",
      2,
-     {"key 'preset' is not implemented yet in this version of ganrun"}},
-    {"variant_wgan_gp_not_implemented",
-     "variant: wgan-gp\n",
+     {"preset 'colection' is not a known preset", "did you mean 'collection'"}},
+    {"variant_unknown", "variant: wgangp\n", 1, {"variant 'wgangp'", "did you mean 'wgan-gp'"}},
+    {"variant_in_grid_unknown",
+     "grid:\n  variant: [gan, wgan_gp]\n",
+     2,
+     {"variant 'wgan_gp' is not a known variant"}},
+    {"variants_section_unknown",
+     "variants:\n  ebgn: {arch: ae28}\n",
+     2,
+     {"'ebgn'", "did you mean 'ebgan'"}},
+    {"arch_unknown", "arch: dcgan29\n", 1, {"arch 'dcgan29' is not a known arch"}},
+    {"dataset_unknown",
+     "dataset: {name: toy-ring9}\n",
      1,
-     {"variant 'wgan-gp' is not implemented yet"}},
-    {"variant_in_grid_not_implemented",
-     "grid:\n  variant: [gan, wgan-gp]\n",
-     2,
-     {"'wgan-gp' is not implemented yet"}},
-    {"variants_section_not_implemented",
-     "variants:\n  ebgan: {arch: ae28}\n",
-     2,
-     {"'ebgan' is not implemented yet"}},
-    {"arch_not_implemented", "arch: dcgan28\n", 1, {"arch 'dcgan28' is not implemented yet"}},
-    {"dataset_not_implemented",
-     "dataset: {name: toy-ring8}\n",
-     1,
-     {"dataset 'toy-ring8' is not implemented yet"}},
+     {"dataset 'toy-ring9' is not a known dataset"}},
+    {"gamma_out_of_range", "gamma: 2\n", 1, {"gamma must be in [0, 1] (got 2)"}},
+    {"hinge_unknown", "hinge: both\n", 1, {"hinge 'both' is not a known hinge"}},
     {"memory_budget_bad_unit",
      "dataset:\n  name: mnist\n  memory_budget: 4GB\n",
      3,
@@ -134,17 +133,13 @@ const BadInput kBadInputs[] = {
      3,
      {"key 'eval_every' is not implemented yet"}},
     {"future_run_key_not_implemented",
-     "variants:\n  gan:\n    gp_lambda: 10\n",
+     "variants:\n  gan:\n    checkpoint_every: 10\n",
      3,
-     {"key 'gp_lambda' is not implemented yet"}},
+     {"key 'checkpoint_every' is not implemented yet"}},
     {"interval_in_epochs_not_implemented",
      "train:\n  sample_every: {epochs: 2}\n",
      2,
      {"sample_every in epochs", "not implemented yet"}},
-    {"ranks_per_run_2",
-     "name: t\nranks_per_run: 2\n",
-     2,
-     {"ranks_per_run: 2 is not implemented yet"}},
     {"ranks_per_run_0", "ranks_per_run: 0\n", 1, {"ranks_per_run must be >= 1"}},
     {"pack_integer", "pack: 4\n", 1, {"pack: 4 is not implemented yet"}},
     {"pack_bad_word", "pack: on\n", 1, {"pack must be off, auto or an integer"}},
@@ -280,6 +275,12 @@ device: cpu
   EXPECT_EQ(s.z_dim, 64);
   EXPECT_EQ(s.dtype, "float64");
   EXPECT_TRUE(plan.runs[0].grid_point.empty());
+}
+
+// Groups of ranks per run are accepted here; world size and batch divisibility are checked when
+// the plan meets the ranks (plan_execution).
+TEST(SweepConfigParse, RanksPerRunAboveOneIsAccepted) {
+  EXPECT_EQ(parse_sweep("name: t\nranks_per_run: 4\n", "t.yaml").ranks_per_run, 4);
 }
 
 TEST(SweepConfigParse, NeitherEpochsNorStepsDefaultsToThirtyEpochs) {
@@ -427,21 +428,26 @@ TEST(SweepConfigRunId, HashIsSha256OfResolvedYamlWithoutDataDirAndLogEvery) {
   s.log_every = 50;
   s.sample_every = 500;
   // Hashed text = to_yaml(s) minus the data_dir and log_every lines:
-  //   variant: gan\narch: mlp\ndataset: mnist\nsplit: train\nlr_g: 2e-4\nlr_d: 1e-4\n
-  //   beta1: 5e-1\nbeta2: 9.99e-1\nn_critic: 5\nbatch: 64\nepochs: 0\nsteps: 1000\nseed: 3\n
-  //   z_dim: 100\ndtype: float32\nsample_every: 500\n
-  // python3 -c "import hashlib; print(hashlib.sha256(TEXT.encode()).hexdigest()[:8])" -> f4bf0af7
-  EXPECT_EQ(make_run_id(s, {}), "gan-f4bf0af7");
-  EXPECT_EQ(make_run_id(s, {"n_critic", "lr_g", "seed"}), "gan-lrg2e-4-nc5-s3-f4bf0af7");
+  //   preset: ""\nvariant: gan\narch: mlp\ndataset: mnist\nsplit: train\noptimizer_g: adam\n
+  //   optimizer_d: adam\nlr_g: 2e-4\nlr_d: 1e-4\nbeta1: 5e-1\nbeta2: 9.99e-1\nmomentum: 0e0\n
+  //   rmsprop_alpha: 9.9e-1\nweight_decay: 0e0\nn_critic: 5\nbatch: 64\nepochs: 0\n
+  //   steps: 1000\nseed: 3\nz_dim: 100\nz_dist: normal\npixel_range: pm1\ndtype: float32\n
+  //   g_loss: nonsat\nclip: weights\nclip_value: 1e-2\ngp_lambda: 1e1\ncritic_norm: auto\n
+  //   g_norm: auto\nhinge: sample\npullaway: paper\nmargin: 1e0\npt_weight: 1e-1\n
+  //   gamma: 5e-1\nlambda_k: 1e-3\nlr_schedule: none\ninfo_weight: 1e0\n
+  //   info_optimizer: joint\ntoy_depth: 3\ntoy_width: 512\nbase_width: 64\nsample_every: 500\n
+  // python3 -c "import hashlib; print(hashlib.sha256(TEXT.encode()).hexdigest()[:8])" -> 6a613cf9
+  EXPECT_EQ(make_run_id(s, {}), "gan-6a613cf9");
+  EXPECT_EQ(make_run_id(s, {"n_critic", "lr_g", "seed"}), "gan-lrg2e-4-nc5-s3-6a613cf9");
   // Where the data lives and how often it logs are not part of the experiment.
   RunSettings moved = s;
   moved.data_dir = "/elsewhere/mnist";
   moved.log_every = 1;
-  EXPECT_EQ(make_run_id(moved, {}), "gan-f4bf0af7");
+  EXPECT_EQ(make_run_id(moved, {}), "gan-6a613cf9");
   // Anything else is.
   RunSettings other = s;
   other.sample_every = 501;
-  EXPECT_NE(make_run_id(other, {}), "gan-f4bf0af7");
+  EXPECT_NE(make_run_id(other, {}), "gan-6a613cf9");
 }
 
 TEST(SweepConfigRunId, StableAcrossParses) {

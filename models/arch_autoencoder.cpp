@@ -1,0 +1,59 @@
+// models/arch_autoencoder.cpp — layers and forward pass of the collection's auto-encoder
+// discriminator in its EBGAN and BEGAN forms (see header).
+#include "models/arch_autoencoder.h"
+
+#include <torch/nn/functional/activation.h>  // relu
+
+#include <stdexcept>
+
+namespace ganrun::models {
+namespace {
+
+namespace F = torch::nn::functional;
+namespace nn = torch::nn;
+
+constexpr int64_t kChannels = 64;  // the encoder conv's and the decoder FC's channels
+constexpr int64_t kCodeDim = 32;   // the code (EBGAN's pull-away term works on it)
+constexpr int64_t kKernel = 4, kStride = 2, kPad = 1;
+
+bool is_ebgan_form(const std::string& form) {
+  if (form == "ebgan") return true;
+  if (form == "began") return false;
+  throw std::invalid_argument("ae_form '" + form + "' is not one of ebgan, began");
+}
+
+}  // namespace
+
+CollectionAutoEncoder::CollectionAutoEncoder(const NetSpec& spec)
+    : conv(register_module(
+          "conv",
+          nn::Conv2d(
+              nn::Conv2dOptions(spec.channels, kChannels, kKernel).stride(kStride).padding(kPad)))),
+      code(register_module("code",
+                           nn::Linear(kChannels * (spec.height / 2) * (spec.width / 2), kCodeDim))),
+      fc(register_module("fc",
+                         nn::Linear(kCodeDim, kChannels * (spec.height / 2) * (spec.width / 2)))),
+      relu_after_fc_(is_ebgan_form(spec.ae_form)),
+      half_height_(spec.height / 2),
+      half_width_(spec.width / 2) {
+  // The EBGAN form's norm slot after the decoder FC: BatchNorm1d over its 64*(H/2)*(W/2)
+  // features unless critic_norm says otherwise. The BEGAN form has none.
+  if (relu_after_fc_)
+    norm = NormSlot(*this, "norm", resolve_critic_norm(spec.critic_norm, NormKind::kBatch),
+                    {kChannels * half_height_ * half_width_});
+  deconv = register_module(
+      "deconv", nn::ConvTranspose2d(nn::ConvTranspose2dOptions(kChannels, spec.channels, kKernel)
+                                        .stride(kStride)
+                                        .padding(kPad)));
+}
+
+std::pair<torch::Tensor, torch::Tensor> CollectionAutoEncoder::forward(const torch::Tensor& x) {
+  auto h = F::relu(conv(x)).flatten(1);
+  auto c = code(h);
+  h = norm(fc(c));
+  if (relu_after_fc_) h = F::relu(h);
+  h = h.view({x.size(0), kChannels, half_height_, half_width_});
+  return {deconv(h), c};
+}
+
+}  // namespace ganrun::models

@@ -1,0 +1,25 @@
+// models/conditional.cpp — one-hot labels and the class-by-noise grid (see header).
+#include "models/conditional.h"
+
+namespace ganrun::models {
+
+torch::Tensor one_hot(const torch::Tensor& labels, int64_t classes,
+                      const torch::TensorOptions& options) {
+  return torch::zeros({labels.size(0), classes}, options)
+      .scatter_(1, labels.to(options.device(), torch::kInt64).unsqueeze(1), 1.0);
+}
+
+torch::Tensor with_one_hot(const torch::Tensor& z, const torch::Tensor& labels, int64_t classes) {
+  return torch::cat({z, one_hot(labels, classes, z.options())}, 1);
+}
+
+ClassByNoiseGrid class_by_noise_grid(const torch::Tensor& noise_rows, int64_t classes) {
+  const int64_t rows = noise_rows.size(0);
+  auto labels =
+      torch::arange(classes,
+                    torch::TensorOptions().dtype(torch::kInt64).device(noise_rows.device()))
+          .repeat({rows});
+  return {noise_rows.repeat_interleave(classes, 0), labels};
+}
+
+}  // namespace ganrun::models

@@ -1,0 +1,95 @@
+// models/penalties.cpp — gradient penalties and their evaluation points (see header).
+#include "models/penalties.h"
+
+#include <torch/autograd.h>  // torch::autograd::grad
+
+#include <vector>
+
+#include "models/run_random.h"
+
+namespace ganrun::models {
+namespace {
+
+// [B] -> [B, 1, ..., 1] with as many trailing ones as `like` has per-sample dimensions.
+torch::Tensor per_sample(const torch::Tensor& a, const torch::Tensor& like) {
+  std::vector<int64_t> shape(static_cast<size_t>(like.dim()), 1);
+  shape[0] = a.size(0);
+  return a.reshape(shape);
+}
+
+std::vector<int64_t> sample_shape(const torch::Tensor& x) {
+  return std::vector<int64_t>(x.sizes().begin() + 1, x.sizes().end());
+}
+
+}  // namespace
+
+torch::Tensor input_gradient_norms(const CriticFn& critic, const torch::Tensor& x) {
+  auto out = critic(x);
+  // Gradient of the sum of outputs: sample i's rows only depend on D(x_i).
+  auto grads = torch::autograd::grad({out}, {x}, {torch::ones_like(out)},
+                                     /*retain_graph=*/true, /*create_graph=*/true)[0];
+  return grads.flatten(1).norm(2, 1);
+}
+
+torch::Tensor unit_gradient_penalty(const torch::Tensor& norms, double lambda) {
+  return lambda * (norms - 1.0).square().mean();
+}
+
+torch::Tensor interpolate(const torch::Tensor& real, const torch::Tensor& fake,
+                          const torch::Tensor& a) {
+  const auto w = per_sample(a, real);
+  // G's output may be flat where the data is [B, C, H, W] (or the reverse for toy points):
+  // mix in the data's shape, or broadcasting would build a [B, 1, B, ...] tensor.
+  return w * real + (1.0 - w) * fake.reshape_as(real);
+}
+
+DraganPoints dragan_perturb(const torch::Tensor& x, const torch::Tensor& std,
+                            const torch::Tensor& a, const torch::Tensor& u) {
+  DraganPoints p;
+  p.perturbed = x + 0.5 * std * u;
+  p.points = x + per_sample(a, x) * (p.perturbed - x);
+  return p;
+}
+
+torch::Tensor global_batch_std(const BatchReducer& reducer, const torch::Tensor& x) {
+  torch::NoGradGuard no_grad;
+  // float64 sums: sum of squares minus the squared sum over ~1e5 elements in float32 would
+  // lose the digits the difference keeps.
+  const auto local = torch::stack(
+      {x.sum(torch::kFloat64), x.square().sum(torch::kFloat64),
+       torch::full({}, static_cast<double>(x.numel()), x.options().dtype(torch::kFloat64))});
+  const auto total = reducer.sum(local);
+  const auto n = total[2];
+  const auto variance = (total[1] - total[0].square() / n) / (n - 1.0);
+  return variance.clamp_min(0.0).sqrt().to(x.scalar_type());
+}
+
+uint64_t factor_sub(int64_t critic_iter) { return 2 * static_cast<uint64_t>(critic_iter); }
+uint64_t perturbation_sub(int64_t critic_iter) { return factor_sub(critic_iter) + 1; }
+
+torch::Tensor draw_sample_factors(const NoiseSource& noise, int64_t step, int64_t critic_iter,
+                                  const torch::Tensor& like) {
+  const auto a = noise.uniform01(step, static_cast<uint64_t>(Purpose::kInterpolation),
+                                 factor_sub(critic_iter), {});
+  return a.to(like.options());
+}
+
+torch::Tensor wgan_gp_points(const torch::Tensor& real, const torch::Tensor& fake,
+                             const NoiseSource& noise, int64_t step, int64_t critic_iter) {
+  const auto a = draw_sample_factors(noise, step, critic_iter, real);
+  return interpolate(real.detach(), fake.detach(), a).requires_grad_(true);
+}
+
+DraganPoints dragan_points(const torch::Tensor& x, const BatchReducer& reducer,
+                           const NoiseSource& noise, int64_t step, int64_t critic_iter) {
+  const auto a = draw_sample_factors(noise, step, critic_iter, x);
+  const auto u = noise
+                     .uniform01(step, static_cast<uint64_t>(Purpose::kInterpolation),
+                                perturbation_sub(critic_iter), sample_shape(x))
+                     .to(x.options());
+  auto p = dragan_perturb(x.detach(), global_batch_std(reducer, x), a, u);
+  p.points = p.points.detach().requires_grad_(true);
+  return p;
+}
+
+}  // namespace ganrun::models

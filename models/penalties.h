@@ -1,0 +1,66 @@
+// models/penalties.h — gradient penalties on the critic's input: the per-sample gradient norm,
+// the (||grad|| - 1)^2 penalty, and where WGAN-GP and DRAGAN evaluate it. Pure functions of
+// tensors (plus the keyed draws and the batch reducer they need), so tests call them directly.
+//
+// Draws: the per-sample factor a and DRAGAN's elementwise u come from the run's NoiseSource
+// under Purpose::kInterpolation, drawn for the global batch and sliced, so k processes sharing
+// a run see the numbers one process would.
+#pragma once
+
+#include <torch/types.h>
+
+#include <functional>
+
+#include "models/variant.h"
+
+namespace ganrun::models {
+
+// A critic as a function of its input: x [B, ...] -> outputs [B, 1].
+using CriticFn = std::function<torch::Tensor(const torch::Tensor&)>;
+
+// ||grad_x sum_i D(x)_i||_2 per sample, [B]: sample i's row of the gradient is that of its own
+// output (no cross-sample terms without batch statistics). Built with create_graph, so a loss
+// on the norms back-propagates into the critic's parameters (double backward). `x` must
+// require grad.
+torch::Tensor input_gradient_norms(const CriticFn& critic, const torch::Tensor& x);
+
+// lambda * mean_i (norms_i - 1)^2 over this process's rows.
+torch::Tensor unit_gradient_penalty(const torch::Tensor& norms, double lambda);
+
+// WGAN-GP's points x_hat = a * real + (1 - a) * fake with a [B] broadcast over each sample.
+torch::Tensor interpolate(const torch::Tensor& real, const torch::Tensor& fake,
+                          const torch::Tensor& a);
+
+// DRAGAN's points: x_p = x + 0.5 * std * u and x_hat = x + a * (x_p - x), a [B] per sample,
+// u elementwise (the shape of x), std a scalar tensor.
+struct DraganPoints {
+  torch::Tensor perturbed;  // x_p
+  torch::Tensor points;     // x_hat
+};
+DraganPoints dragan_perturb(const torch::Tensor& x, const torch::Tensor& std,
+                            const torch::Tensor& a, const torch::Tensor& u);
+
+// The standard deviation of every element of the global batch, one scalar: this process's
+// sum, sum of squares and element count summed by `reducer` (in float64), unbiased (N - 1)
+// as torch.std, which the collection's DRAGAN.py uses (x_.std()). No gradient.
+torch::Tensor global_batch_std(const BatchReducer& reducer, const torch::Tensor& x);
+
+// Sub-indices of the Purpose::kInterpolation draws of critic update `critic_iter`: the
+// per-sample factor a and DRAGAN's elementwise u get distinct keys.
+uint64_t factor_sub(int64_t critic_iter);
+uint64_t perturbation_sub(int64_t critic_iter);
+
+// a ~ U[0, 1) per sample of this process's rows, shaped [count, 1, ...] to broadcast over x.
+torch::Tensor draw_sample_factors(const NoiseSource& noise, int64_t step, int64_t critic_iter,
+                                  const torch::Tensor& like);
+
+// WGAN-GP's x_hat for one critic update, detached from G and D and requiring grad.
+torch::Tensor wgan_gp_points(const torch::Tensor& real, const torch::Tensor& fake,
+                             const NoiseSource& noise, int64_t step, int64_t critic_iter);
+
+// DRAGAN's x_p and x_hat for one critic update (x_hat requires grad); std(x) is the global
+// batch's, through `reducer`.
+DraganPoints dragan_points(const torch::Tensor& x, const BatchReducer& reducer,
+                           const NoiseSource& noise, int64_t step, int64_t critic_iter);
+
+}  // namespace ganrun::models

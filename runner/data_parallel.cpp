@@ -1,0 +1,69 @@
+// runner/data_parallel.cpp — a run's set-up on a group of ranks (see header).
+#include "runner/data_parallel.h"
+
+#include <fmt/format.h>
+
+#include "data/sample_order.h"
+#include "launch/mpi_allreduce_backend.h"  // average_over_group
+#include "launch/tensor_broadcast.h"
+#include "runner/config_error.h"
+
+namespace ganrun {
+
+torch::Tensor GroupBatchReducer::sum(const torch::Tensor& partial) const {
+  auto total = partial.detach().clone(at::MemoryFormat::Contiguous);
+  collectives_->sum_in_place(total);
+  return total;
+}
+
+std::string data_parallel_batch_error(int64_t batch, int ranks) {
+  if (ranks < 1 || batch % ranks == 0) return "";
+  return fmt::format(
+      "batch {} does not divide over the {} ranks of a data-parallel run (each rank takes "
+      "batch / ranks samples); choose a batch that is a multiple of {}, or another number of "
+      "ranks",
+      batch, ranks, ranks);
+}
+
+DataParallel::DataParallel(const launch::ProcessGroup& group, torch::Device device,
+                           int64_t global_batch)
+    : group_(group),
+      collectives_([&] {
+        if (const auto error = data_parallel_batch_error(global_batch, group.size); !error.empty())
+          throw ConfigError(error);
+        return launch::make_collectives(group, device);
+      }()),
+      allreducer_(*collectives_),
+      reducer_(*collectives_) {
+  const auto shard = data::shard_of(global_batch, group.rank, group.size);
+  slice_ = models::BatchSlice{global_batch, shard.offset, shard.count};
+  sync_ = [this](torch::nn::Module& module) { allreducer_.average(module.parameters()); };
+}
+
+LoopSetup DataParallel::loop_setup(const RunSettings& settings, std::string run_id,
+                                   int64_t total_steps, torch::Device device) const {
+  LoopSetup setup;
+  setup.settings = &settings;
+  setup.run_id = std::move(run_id);
+  setup.total_steps = total_steps;
+  setup.slice = slice_;
+  setup.reducer = &reducer_;
+  setup.sync_gradients = &sync_;
+  setup.device = device;
+  const launch::ProcessGroup group = group_;
+  setup.reduce_metrics = [group](std::vector<double>& means) {
+    launch::average_over_group(group, means);
+  };
+  return setup;
+}
+
+void DataParallel::broadcast_from_root(models::Variant& variant) {
+  std::vector<torch::Tensor> state;
+  for (const auto& net : variant.networks()) {
+    for (const auto& p : net->parameters()) state.push_back(p);
+    for (const auto& b : net->buffers()) state.push_back(b);
+  }
+  launch::broadcast_from_root(*collectives_, state);
+}
+
+}  // namespace ganrun
