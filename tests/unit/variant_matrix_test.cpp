@@ -87,8 +87,12 @@ TEST_P(VariantMatrix, FiveStepsGiveFiniteMetrics) {
   EXPECT_EQ(names[0], "d_loss");
   EXPECT_EQ(names[1], "g_loss");
   for (size_t m = 0; m < means.size(); ++m) {
-    if (m < 2) EXPECT_TRUE(sampled[m]) << names[m] << " never recorded";
-    if (sampled[m]) EXPECT_TRUE(std::isfinite(means[m])) << names[m] << " = " << means[m];
+    if (m < 2) {
+      EXPECT_TRUE(sampled[m]) << names[m] << " never recorded";
+    }
+    if (sampled[m]) {
+      EXPECT_TRUE(std::isfinite(means[m])) << names[m] << " = " << means[m];
+    }
   }
   // The sample grid has the promised size and shape, in the tanh range.
   const auto z = at::randn({variant->fixed_noise_rows(), config.z_dim}, gen);
