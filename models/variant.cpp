@@ -5,7 +5,6 @@
 #include <ATen/ops/randint.h>
 
 #include <algorithm>
-#include <map>
 #include <stdexcept>
 
 #include "models/nets.h"
@@ -88,13 +87,15 @@ struct VariantEntry {
   bool labels;
 };
 
-const std::map<std::string, VariantEntry>& registry() {
+// In the order ganrun lists them (help texts, README): the unconditional image variants, the
+// conditional ones, the auto-encoder ones.
+const std::vector<std::pair<std::string, VariantEntry>>& registry() {
   static const std::vector<std::string> unconditional{
       "mlp", "mlp-small", "mlp-deep", "dcgan28", "dcgan28-allconv", "dcgan32", "toy"};
   static const std::vector<std::string> conditional{"mlp", "mlp-small", "mlp-deep", "dcgan28",
                                                     "dcgan32"};
   static const std::vector<std::string> autoencoder{"ae28", "ae32"};
-  static const std::map<std::string, VariantEntry> entries{
+  static const std::vector<std::pair<std::string, VariantEntry>> entries{
       {"gan", {make_gan, unconditional, false}},
       {"lsgan", {make_lsgan, unconditional, false}},
       {"wgan", {make_wgan, unconditional, false}},
@@ -109,6 +110,12 @@ const std::map<std::string, VariantEntry>& registry() {
   return entries;
 }
 
+const VariantEntry* find_entry(const std::string& variant) {
+  for (const auto& [name, entry] : registry())
+    if (name == variant) return &entry;
+  return nullptr;
+}
+
 std::string join(const std::vector<std::string>& v) {
   std::string out;
   for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
@@ -117,32 +124,38 @@ std::string join(const std::vector<std::string>& v) {
 
 }  // namespace
 
+const std::vector<std::string>& variant_names() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> v;
+    for (const auto& [name, entry] : registry()) v.push_back(name);
+    return v;
+  }();
+  return names;
+}
+
 const std::vector<std::string>& accepted_archs(const std::string& variant) {
   static const std::vector<std::string> none;
-  auto it = registry().find(variant);
-  return it == registry().end() ? none : it->second.archs;
+  const VariantEntry* entry = find_entry(variant);
+  return entry == nullptr ? none : entry->archs;
 }
 
 bool needs_labels(const std::string& variant) {
-  auto it = registry().find(variant);
-  return it != registry().end() && it->second.labels;
+  const VariantEntry* entry = find_entry(variant);
+  return entry != nullptr && entry->labels;
 }
 
 std::unique_ptr<Variant> make_variant(const VariantConfig& config) {
-  auto it = registry().find(config.variant);
-  if (it == registry().end()) {
-    std::vector<std::string> names;
-    for (const auto& [name, entry] : registry()) names.push_back(name);
-    throw std::invalid_argument("unknown variant '" + config.variant + "' (known: " + join(names) +
-                                ")");
-  }
-  const auto& archs = it->second.archs;
+  const VariantEntry* entry = find_entry(config.variant);
+  if (entry == nullptr)
+    throw std::invalid_argument("unknown variant '" + config.variant +
+                                "' (known: " + join(variant_names()) + ")");
+  const auto& archs = entry->archs;
   if (std::find(archs.begin(), archs.end(), config.arch) == archs.end())
     throw std::invalid_argument("variant '" + config.variant + "' does not accept arch '" +
                                 config.arch + "' (accepted: " + join(archs) + ")");
   const std::string shape = shape_error(config.arch, config.channels, config.height, config.width);
   if (!shape.empty()) throw std::invalid_argument(shape);
-  return it->second.make(config);
+  return entry->make(config);
 }
 
 }  // namespace ganrun::models

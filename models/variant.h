@@ -176,6 +176,8 @@ struct VariantConfig {
   torch::Device device = torch::kCPU;
 };
 
+// The variants ganrun knows, in the order help texts list them (gan, lsgan, ..., began).
+const std::vector<std::string>& variant_names();
 // Architectures a variant accepts (empty for an unknown variant).
 const std::vector<std::string>& accepted_archs(const std::string& variant);
 // True for cgan, acgan (and infogan's collection preset does not need labels).

@@ -13,7 +13,7 @@
 #include <utility>
 
 #include "data/h5_check.h"
-#include "runner/atomic_file.h"  // write_file_atomically, is_snapshot_tmp_name
+#include "common/atomic_file.h"  // write_file_atomically, is_snapshot_tmp_name
 
 namespace ganrun {
 namespace {

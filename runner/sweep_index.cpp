@@ -11,7 +11,7 @@
 #include <system_error>
 
 #include "data/h5_check.h"
-#include "runner/atomic_file.h"  // write_file_atomically
+#include "common/atomic_file.h"  // write_file_atomically
 #include "runner/version.h"      // ganrun::version
 
 namespace ganrun {

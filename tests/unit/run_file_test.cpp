@@ -15,7 +15,7 @@
 #include <map>
 
 #include "data/h5_check.h"       // H5CALL, Hid
-#include "runner/atomic_file.h"  // snapshot_tmp_path
+#include "common/atomic_file.h"  // snapshot_tmp_path
 
 namespace {
 

@@ -1,5 +1,5 @@
-// runner/atomic_file.cpp — write-then-rename with fsyncs (see atomic_file.h); POSIX only.
-#include "runner/atomic_file.h"
+// common/atomic_file.cpp — write-then-rename with fsyncs (see atomic_file.h); POSIX only.
+#include "common/atomic_file.h"
 
 #include <fcntl.h>   // ::open, O_RDONLY, O_DIRECTORY, O_CLOEXEC
 #include <unistd.h>  // ::fsync, ::close
@@ -43,16 +43,20 @@ bool is_snapshot_tmp_name(const std::string& filename) {
   return filename.size() > 5 && filename.front() == '.' && filename.ends_with(".tmp");
 }
 
+void publish_file(const fs::path& tmp, const fs::path& path) {
+  fsync_path(tmp, false);
+  if (std::rename(tmp.c_str(), path.c_str()) != 0)
+    throw_errno("cannot rename " + tmp.string() + " to", path, errno);
+  const fs::path dir = path.parent_path();
+  fsync_path(dir.empty() ? fs::path(".") : dir, true);
+}
+
 void write_file_atomically(const fs::path& path,
                            const std::function<void(const fs::path& tmp)>& write) {
   const fs::path tmp = snapshot_tmp_path(path);
   try {
     write(tmp);
-    fsync_path(tmp, false);
-    if (std::rename(tmp.c_str(), path.c_str()) != 0)
-      throw_errno("cannot rename " + tmp.string() + " to", path, errno);
-    fs::path dir = path.parent_path();
-    fsync_path(dir.empty() ? fs::path(".") : dir, true);
+    publish_file(tmp, path);
   } catch (const std::exception& e) {
     std::error_code ignored;
     fs::remove(tmp, ignored);
