@@ -1,6 +1,6 @@
-// models/generator_owner.h — what every variant shares: the generator net, its optimiser and
-// the critic-side optimiser, eval-mode sampling, and the generator's state for the run file.
-// A variant derives from it and adds its critic (or auto-encoder) and its losses.
+// models/generator_owner.h — what every variant holds: the generator net, its optimiser and
+// the critic-side net and optimiser, eval-mode sampling, and the generator's state for the run
+// file. The update steps over these nets are models/single_critic_step.h's.
 #pragma once
 
 #include <torch/optim/optimizer.h>

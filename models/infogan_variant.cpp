@@ -18,9 +18,9 @@
 
 #include "models/adversarial_losses.h"
 #include "models/conditional.h"
-#include "models/generator_owner.h"
 #include "models/optim.h"
 #include "models/run_random.h"
+#include "models/single_critic_step.h"
 #include "models/variant_families.h"
 
 namespace ganrun::models {
@@ -53,28 +53,17 @@ torch::Tensor information_loss(const CriticOutputs& out, const LatentCodes& code
          F::mse_loss(out.continuous, codes.continuous);
 }
 
-class InfoganVariant final : public GeneratorOwner {
+class InfoganVariant final : public ImageCriticVariant {
  public:
+  // info_loss: CE + MSE on the generator step's fakes (unweighted); cat_acc: how often Q's
+  // category logits pick the categorical code they were generated from.
   explicit InfoganVariant(const VariantConfig& config)
-      : GeneratorOwner(config, generator_spec(config)) {
-    NetSpec spec = base_spec(config);
-    spec.critic_outputs = 1 + kCodeWidth;
-    discriminator_ = make_critic(spec);
-    set_critic_net(discriminator_);
+      : ImageCriticVariant(config, generator_spec(config), critic_spec(config),
+                           {"d_loss", "g_loss", "d_real", "d_fake", "info_loss", "cat_acc"}) {
     if (config.info_optimizer) {
       // infoGAN.py: optim.Adam(chain(G.parameters(), D.parameters()), lr=args.lrD, betas).
-      std::vector<torch::Tensor> params = generator_->parameters();
-      for (const auto& p : discriminator_->parameters()) params.push_back(p);
-      opt_info_ = make_optimizer(params, config.opt_d);
+      opt_info_ = make_optimizer(generator_and_critic_parameters(), config.opt_d);
     }
-  }
-
-  const std::vector<std::string>& metric_names() const override {
-    // info_loss: CE + MSE on the generator step's fakes (unweighted); cat_acc: how often Q's
-    // category logits pick the categorical code they were generated from.
-    static const std::vector<std::string> names{"d_loss", "g_loss",    "d_real",
-                                                "d_fake", "info_loss", "cat_acc"};
-    return names;
   }
 
   int64_t fixed_noise_rows() const override { return kConditionalGridRows; }
@@ -89,85 +78,84 @@ class InfoganVariant final : public GeneratorOwner {
     return GeneratorOwner::sample(generator_input(grid.noise, codes));
   }
 
-  void discriminator_step(const RealBatch& real, const StepContext& ctx,
-                          MetricAccumulator& metrics) override {
-    generator_->train();
-    discriminator_->train();
-    const auto z = ctx.noise->z(ctx.step, static_cast<uint64_t>(ctx.critic_iter));
-    const auto codes = draw_codes(ctx);
-    torch::Tensor fake;
-    {
-      torch::NoGradGuard no_grad;
-      fake = generator_->forward(generator_input(z, codes));
-    }
-    opt_d_->zero_grad();
-    const auto on_real = split(discriminator_->forward(real.images, {}));
-    const auto on_fake = split(discriminator_->forward(fake, {}));
-    auto loss = gan_d_loss(on_real.source, on_fake.source);
-    if (!config_.info_optimizer)
-      loss = loss + config_.info_weight * information_loss(on_fake, codes);
-    loss.backward();
-    (*ctx.sync_gradients)(*discriminator_);
-    opt_d_->step();
-    metrics.add("d_loss", loss);
-    metrics.add("d_real", torch::sigmoid(on_real.source).mean());
-    metrics.add("d_fake", torch::sigmoid(on_fake.source).mean());
-  }
-
-  void generator_step(const StepContext& ctx, MetricAccumulator& metrics) override {
-    generator_->train();
-    discriminator_->train();
-    const auto z = ctx.noise->z(ctx.step, static_cast<uint64_t>(ctx.critic_iter));
-    const auto codes = draw_codes(ctx);
-    opt_g_->zero_grad();
-    const auto out =
-        split(discriminator_->forward(generator_->forward(generator_input(z, codes)), {}));
-    const auto gan_loss = gan_g_loss(out.source, /*minimax=*/false);
-    const auto info = information_loss(out, codes);
-    if (config_.info_optimizer) {
-      collection_generator_update(gan_loss, info, ctx);
-      metrics.add("g_loss", gan_loss);
-    } else {
-      auto loss = gan_loss + config_.info_weight * info;
-      loss.backward();
-      (*ctx.sync_gradients)(*generator_);
-      opt_g_->step();
-      metrics.add("g_loss", loss);
-    }
-    metrics.add("info_loss", info);
-    metrics.add("cat_acc", out.category.argmax(1).eq(codes.category).to(torch::kFloat64).mean());
-  }
-
  private:
   static NetSpec generator_spec(const VariantConfig& config) {
     NetSpec spec = base_spec(config);
     spec.g_inputs = config.z_dim + kCodeWidth;
     return spec;
   }
+  static NetSpec critic_spec(const VariantConfig& config) {
+    NetSpec spec = base_spec(config);
+    spec.critic_outputs = 1 + kCodeWidth;
+    return spec;
+  }
 
   // The codes of this update: the category and the continuous codes come from two keys
   // (sub-indices 2i and 2i + 1 of the update i) so that they are independent draws.
-  static LatentCodes draw_codes(const StepContext& ctx) {
+  FakeInputs fake_inputs(const StepContext& ctx, const RealBatch*) override {
     const auto sub = 2 * static_cast<uint64_t>(ctx.critic_iter);
     const auto purpose = static_cast<uint64_t>(Purpose::kLatentCode);
-    return {ctx.noise->categorical(ctx.step, purpose, sub, kCategories),
-            ctx.noise->uniform01(ctx.step, purpose, sub + 1, {kContinuous}) * 2.0 - 1.0};
+    const LatentCodes codes{
+        ctx.noise->categorical(ctx.step, purpose, sub, kCategories),
+        ctx.noise->uniform01(ctx.step, purpose, sub + 1, {kContinuous}) * 2.0 - 1.0};
+    FakeInputs inputs;
+    inputs.generator_input =
+        generator_input(ctx.noise->z(ctx.step, static_cast<uint64_t>(ctx.critic_iter)), codes);
+    inputs.labels = codes.category;
+    inputs.continuous = codes.continuous;
+    return inputs;
   }
 
-  torch::Tensor generator_input(const torch::Tensor& z, const LatentCodes& codes) const {
+  static torch::Tensor generator_input(const torch::Tensor& z, const LatentCodes& codes) {
     return torch::cat(
         {z, codes.continuous.to(z.options()), one_hot(codes.category, kCategories, z.options())},
         1);
   }
 
-  void collection_generator_update(const torch::Tensor& gan_loss, const torch::Tensor& info,
-                                   const StepContext& ctx) {
+  UpdateLoss critic_loss(const CriticUpdate& u, MetricAccumulator& metrics) override {
+    const auto on_real = split(score(u.real.images, u.inputs));
+    const auto on_fake = split(score(u.fake, u.inputs));
+    metrics.add("d_real", torch::sigmoid(on_real.source).mean());
+    metrics.add("d_fake", torch::sigmoid(on_fake.source).mean());
+    auto loss = gan_d_loss(on_real.source, on_fake.source);
+    if (!config_.info_optimizer)
+      loss = loss + config_.info_weight * information_loss(on_fake, codes_of(u.inputs));
+    return loss;
+  }
+
+  UpdateLoss generator_loss(const torch::Tensor& fake, const FakeInputs& inputs, const StepContext&,
+                            MetricAccumulator& metrics) override {
+    const auto out = split(score(fake, inputs));
+    const auto gan_loss = gan_g_loss(out.source, /*minimax=*/false);
+    const auto info = information_loss(out, codes_of(inputs));
+    metrics.add("info_loss", info);
+    metrics.add("cat_acc", out.category.argmax(1).eq(inputs.labels).to(torch::kFloat64).mean());
+    if (!config_.info_optimizer) return gan_loss + config_.info_weight * info;
+    pending_info_ = info;  // the collection's update applies it with its own optimiser
+    return gan_loss;
+  }
+
+  static LatentCodes codes_of(const FakeInputs& inputs) {
+    return {inputs.labels, inputs.continuous};
+  }
+
+  std::vector<torch::Tensor> generator_and_critic_parameters() const {
     std::vector<torch::Tensor> params = generator_->parameters();
-    for (const auto& p : discriminator_->parameters()) params.push_back(p);
-    auto info_grads = torch::autograd::grad({config_.info_weight * info}, params, {},
+    for (const auto& p : critic_->parameters()) params.push_back(p);
+    return params;
+  }
+
+  // The collection's form (info_optimizer): G steps on its GAN loss alone; then the separate
+  // optimiser over G's and D's parameters steps on what their gradients hold at that point
+  // (see the file's opening comment), the information gradient taken before G's step.
+  void apply_generator_loss(const UpdateLoss& loss, const StepContext& ctx) override {
+    if (!config_.info_optimizer) return SingleCriticVariant::apply_generator_loss(loss, ctx);
+    const std::vector<torch::Tensor> params = generator_and_critic_parameters();
+    auto info_grads = torch::autograd::grad({config_.info_weight * pending_info_}, params, {},
                                             /*retain_graph=*/true, /*create_graph=*/false,
                                             /*allow_unused=*/true);
-    gan_loss.backward();  // G's gradients, and D's on top of its last critic update's
+    pending_info_ = torch::Tensor();
+    loss.minimised.backward();  // G's gradients, and D's on top of its last critic update's
     (*ctx.sync_gradients)(*generator_);
     opt_g_->step();
     {
@@ -183,12 +171,12 @@ class InfoganVariant final : public GeneratorOwner {
       }
     }
     (*ctx.sync_gradients)(*generator_);
-    (*ctx.sync_gradients)(*discriminator_);
+    (*ctx.sync_gradients)(*critic_);
     opt_info_->step();
   }
 
-  std::shared_ptr<CriticNet> discriminator_;
   std::unique_ptr<torch::optim::Optimizer> opt_info_;
+  torch::Tensor pending_info_;  // the generator update's information loss (collection form)
 };
 
 }  // namespace

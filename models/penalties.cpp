@@ -1,8 +1,13 @@
-// models/penalties.cpp — gradient penalties and their evaluation points (see header).
+// models/penalties.cpp — gradient penalties, their evaluation points and weight clipping (see
+// header).
 #include "models/penalties.h"
 
-#include <torch/autograd.h>  // torch::autograd::grad
+#include <torch/autograd.h>                  // torch::autograd::grad
+#include <torch/nn/modules/batchnorm.h>      // BatchNorm1dImpl, BatchNorm2dImpl
+#include <torch/nn/modules/instancenorm.h>   // InstanceNorm1dImpl, InstanceNorm2dImpl
+#include <torch/nn/modules/normalization.h>  // LayerNormImpl, GroupNormImpl
 
+#include <stdexcept>
 #include <vector>
 
 #include "models/run_random.h"
@@ -19,6 +24,16 @@ torch::Tensor per_sample(const torch::Tensor& a, const torch::Tensor& like) {
 
 std::vector<int64_t> sample_shape(const torch::Tensor& x) {
   return std::vector<int64_t>(x.sizes().begin() + 1, x.sizes().end());
+}
+
+// Scale and shift of a normalisation layer are not "weights" for `clip: weights`.
+bool is_normalisation(torch::nn::Module& m) {
+  return m.as<torch::nn::BatchNorm1dImpl>() != nullptr ||
+         m.as<torch::nn::BatchNorm2dImpl>() != nullptr ||
+         m.as<torch::nn::LayerNormImpl>() != nullptr ||
+         m.as<torch::nn::GroupNormImpl>() != nullptr ||
+         m.as<torch::nn::InstanceNorm1dImpl>() != nullptr ||
+         m.as<torch::nn::InstanceNorm2dImpl>() != nullptr;
 }
 
 }  // namespace
@@ -90,6 +105,40 @@ DraganPoints dragan_points(const torch::Tensor& x, const BatchReducer& reducer,
   auto p = dragan_perturb(x.detach(), global_batch_std(reducer, x), a, u);
   p.points = p.points.detach().requires_grad_(true);
   return p;
+}
+
+// ---- weight clipping ------------------------------------------------------------------------
+
+ClipForm parse_clip_form(const std::string& name) {
+  if (name == "weights") return ClipForm::kWeights;
+  if (name == "all") return ClipForm::kAll;
+  throw std::invalid_argument("unknown clip '" + name + "' (known: weights, all)");
+}
+
+std::vector<torch::Tensor> clipped_parameters(torch::nn::Module& critic, ClipForm form) {
+  if (form == ClipForm::kAll) return critic.parameters();
+  std::vector<torch::Tensor> weights;
+  for (const auto& module : critic.modules(/*include_self=*/true)) {
+    if (is_normalisation(*module)) continue;
+    for (const auto& item : module->named_parameters(/*recurse=*/false))
+      if (item.key() == "weight") weights.push_back(item.value());
+  }
+  return weights;
+}
+
+void clip_in_place(const std::vector<torch::Tensor>& params, double c) {
+  torch::NoGradGuard no_grad;
+  for (const auto& p : params) p.clamp_(-c, c);
+}
+
+std::pair<torch::Tensor, torch::Tensor> parameter_range(const std::vector<torch::Tensor>& params) {
+  torch::NoGradGuard no_grad;
+  std::vector<torch::Tensor> mins, maxs;
+  for (const auto& p : params) {
+    mins.push_back(p.min());
+    maxs.push_back(p.max());
+  }
+  return {torch::stack(mins).min(), torch::stack(maxs).max()};
 }
 
 }  // namespace ganrun::models

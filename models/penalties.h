@@ -1,15 +1,20 @@
-// models/penalties.h — gradient penalties on the critic's input: the per-sample gradient norm,
-// the (||grad|| - 1)^2 penalty, and where WGAN-GP and DRAGAN evaluate it. Pure functions of
-// tensors (plus the keyed draws and the batch reducer they need), so tests call them directly.
+// models/penalties.h — what keeps a critic Lipschitz: gradient penalties on the critic's input
+// (the per-sample gradient norm, the (||grad|| - 1)^2 penalty, and where WGAN-GP and DRAGAN
+// evaluate it) and WGAN's weight clipping. Pure functions of tensors and modules (plus the keyed
+// draws and the batch reducer they need), so tests call them directly.
 //
 // Draws: the per-sample factor a and DRAGAN's elementwise u come from the run's NoiseSource
 // under Purpose::kInterpolation, drawn for the global batch and sliced, so k processes sharing
 // a run see the numbers one process would.
 #pragma once
 
+#include <torch/nn/module.h>
 #include <torch/types.h>
 
 #include <functional>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "models/variant.h"
 
@@ -62,5 +67,23 @@ torch::Tensor wgan_gp_points(const torch::Tensor& real, const torch::Tensor& fak
 // batch's, through `reducer`.
 DraganPoints dragan_points(const torch::Tensor& x, const BatchReducer& reducer,
                            const NoiseSource& noise, int64_t step, int64_t critic_iter);
+
+// ---- weight clipping (WGAN, Arjovsky et al. 2017) --------------------------------------------
+// The other way to keep a critic Lipschitz: its parameters clipped to [-c, c] after every
+// critic update. `clip: weights` clips the weight matrices and kernels only (parameters named
+// "weight" of every module that is not a normalisation layer), leaving biases and
+// BatchNorm/LayerNorm scale and shift free: the paper's "weights" read literally. `all` clips
+// every critic parameter, as the collection's WGAN.py does (`for p in D.parameters():
+// p.data.clamp_`), and as the paper's own code does too (its DCGAN critic has bias-free
+// convolutions, so there "all" means kernels plus BatchNorm scale/shift).
+enum class ClipForm { kWeights, kAll };
+ClipForm parse_clip_form(const std::string& name);  // weights | all; throws otherwise
+
+// The parameters of `critic` that `form` clips.
+std::vector<torch::Tensor> clipped_parameters(torch::nn::Module& critic, ClipForm form);
+// Clamps each tensor to [-c, c] in place (outside autograd).
+void clip_in_place(const std::vector<torch::Tensor>& params, double c);
+// {min, max} over every element of `params`, as scalar tensors (no host sync).
+std::pair<torch::Tensor, torch::Tensor> parameter_range(const std::vector<torch::Tensor>& params);
 
 }  // namespace ganrun::models

@@ -8,15 +8,15 @@
 
 namespace ganrun::models {
 
-std::unique_ptr<Variant> make_gan(const VariantConfig& config);      // gan_variant.cpp
-std::unique_ptr<Variant> make_lsgan(const VariantConfig& config);    // lsgan_variant.cpp
-std::unique_ptr<Variant> make_wgan(const VariantConfig& config);     // wgan_variant.cpp
-std::unique_ptr<Variant> make_wgan_gp(const VariantConfig& config);  // wgan_gp_variant.cpp
-std::unique_ptr<Variant> make_dragan(const VariantConfig& config);   // dragan_variant.cpp
-std::unique_ptr<Variant> make_cgan(const VariantConfig& config);     // cgan_variant.cpp
-std::unique_ptr<Variant> make_acgan(const VariantConfig& config);    // acgan_variant.cpp
+std::unique_ptr<Variant> make_gan(const VariantConfig& config);      // unconditional_variants.cpp
+std::unique_ptr<Variant> make_lsgan(const VariantConfig& config);    // unconditional_variants.cpp
+std::unique_ptr<Variant> make_wgan(const VariantConfig& config);     // unconditional_variants.cpp
+std::unique_ptr<Variant> make_wgan_gp(const VariantConfig& config);  // unconditional_variants.cpp
+std::unique_ptr<Variant> make_dragan(const VariantConfig& config);   // unconditional_variants.cpp
+std::unique_ptr<Variant> make_cgan(const VariantConfig& config);   // class_conditional_variants.cpp
+std::unique_ptr<Variant> make_acgan(const VariantConfig& config);  // class_conditional_variants.cpp
 std::unique_ptr<Variant> make_infogan(const VariantConfig& config);  // infogan_variant.cpp
-std::unique_ptr<Variant> make_ebgan(const VariantConfig& config);    // ebgan_variant.cpp
-std::unique_ptr<Variant> make_began(const VariantConfig& config);    // began_variant.cpp
+std::unique_ptr<Variant> make_ebgan(const VariantConfig& config);    // autoencoder_variants.cpp
+std::unique_ptr<Variant> make_began(const VariantConfig& config);    // autoencoder_variants.cpp
 
 }  // namespace ganrun::models

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "models/variant.h"
-#include "models/wgan_variant.h"
+#include "models/penalties.h"
 
 namespace ganrun::models {
 namespace {

@@ -1,0 +1,166 @@
+// models/autoencoder_variants.cpp — the variants whose critic is an auto-encoder, over the one
+// single-critic step (models/single_critic_step.h): the energy of an image is how badly the
+// auto-encoder reconstructs it (models/energy_losses.h holds the pure loss functions).
+//
+// - ebgan (Zhao et al. 2017): energy = reconstruction MSE. D minimises E(x) + hinge(m - E(G(z)));
+//   G minimises E(G(z)) + pt_weight PT(encoder codes of G(z)). `hinge: sample|batch` and
+//   `pullaway: paper|collection` select the paper's or the collection's (EBGAN.py) forms. The
+//   batch hinge and the pull-away term are functions of the whole global batch: their losses
+//   carry coupled_scale so that the gradient averaged over the run's processes equals the
+//   one-process gradient (the recorded loss is the unscaled one).
+// - began (Berthelot et al. 2017): L(x) = mean |x - D(x)|; D minimises L(x) - k_t L(G(z)), G
+//   minimises L(G(z)), and after each step k_{t+1} = clamp(k_t + lambda_k (gamma L(x) -
+//   L(G(z))), 0, 1) with both losses the global batch's means. The convergence measure
+//   M = L(x) + |gamma L(x) - L(G(z))| is recorded, and `lr_schedule: collection` halves both
+//   learning rates at epoch ends when M stalls (BEGAN.py's rule). k_t stays on the device: no
+//   host sync per step.
+#include <memory>
+#include <stdexcept>
+
+#include "models/energy_losses.h"
+#include "models/optim.h"
+#include "models/single_critic_step.h"
+#include "models/variant_families.h"
+
+namespace ganrun::models {
+namespace {
+
+// Builds G(z), then the auto-encoder critic in the EBGAN or BEGAN form of the run's arch.
+class AutoEncoderVariant : public SingleCriticVariant {
+ protected:
+  AutoEncoderVariant(const VariantConfig& config, const std::string& form,
+                     std::vector<std::string> metrics)
+      : SingleCriticVariant(config, base_spec(config), std::move(metrics)) {
+    NetSpec spec = base_spec(config);
+    spec.ae_form = form;
+    autoencoder_ = make_autoencoder(spec);
+    set_critic_net(autoencoder_);
+  }
+
+  std::shared_ptr<AutoEncoderNet> autoencoder_;
+};
+
+void require_one_of(const std::string& variant, const std::string& key, const std::string& value,
+                    const std::string& a, const std::string& b) {
+  if (value != a && value != b)
+    throw std::invalid_argument(variant + ": unknown " + key + " '" + value + "' (known: " + a +
+                                ", " + b + ")");
+}
+
+class Ebgan final : public AutoEncoderVariant {
+ public:
+  // energy_real / energy_fake: mean reconstruction MSE in the critic updates; margin_hits: the
+  // fraction of fakes whose energy is below the margin (those the hinge pushes up); pullaway:
+  // the pull-away term of the generator update.
+  explicit Ebgan(const VariantConfig& config)
+      : AutoEncoderVariant(
+            checked(config), "ebgan",
+            {"d_loss", "g_loss", "energy_real", "energy_fake", "margin_hits", "pullaway"}) {}
+
+ private:
+  static const VariantConfig& checked(const VariantConfig& config) {
+    require_one_of("ebgan", "hinge", config.hinge, "sample", "batch");
+    require_one_of("ebgan", "pullaway", config.pullaway, "paper", "collection");
+    return config;
+  }
+
+  UpdateLoss critic_loss(const CriticUpdate& u, MetricAccumulator& metrics) override {
+    const auto& real = u.real.images;
+    const auto real_energy = mse_energy(autoencoder_->forward(real).first, real);
+    const auto fake_energy = mse_energy(autoencoder_->forward(u.fake).first, u.fake);
+    const auto real_term = real_energy.mean();
+    torch::Tensor hinge;
+    double hinge_scale = 1.0;  // the batch hinge is coupled across processes
+    if (config_.hinge == "sample") {
+      hinge = hinge_per_sample(fake_energy, config_.margin);
+    } else {
+      const auto& slice = u.ctx.noise->slice();
+      hinge = hinge_on_batch_mean(fake_energy, config_.margin, *u.ctx.reducer, slice.global_batch);
+      hinge_scale = coupled_scale(slice);
+    }
+    metrics.add("energy_real", real_term);
+    metrics.add("energy_fake", fake_energy.mean());
+    metrics.add("margin_hits", fake_energy.lt(config_.margin).to(torch::kFloat64).mean());
+    return {real_term + hinge_scale * hinge, real_term + hinge};
+  }
+
+  UpdateLoss generator_loss(const torch::Tensor& fake, const FakeInputs&, const StepContext& ctx,
+                            MetricAccumulator& metrics) override {
+    const auto [reconstruction, code] = autoencoder_->forward(fake);
+    const auto energy = mse_energy(reconstruction, fake).mean();
+    const int64_t global_batch = ctx.noise->slice().global_batch;
+    const auto pullaway = config_.pullaway == "paper"
+                              ? pullaway_paper(code, *ctx.reducer, global_batch)
+                              : pullaway_collection(code, *ctx.reducer, global_batch);
+    const double scale = coupled_scale(ctx.noise->slice());
+    metrics.add("pullaway", pullaway);
+    return {energy + config_.pt_weight * scale * pullaway, energy + config_.pt_weight * pullaway};
+  }
+};
+
+double learning_rate(torch::optim::Optimizer& optimizer) {
+  return optimizer.param_groups().front().options().get_lr();
+}
+
+class Began final : public AutoEncoderVariant {
+ public:
+  // k_t after the step's update; M the convergence measure; lr the generator's learning rate.
+  explicit Began(const VariantConfig& config)
+      : AutoEncoderVariant(checked(config), "began", {"d_loss", "g_loss", "k_t", "M", "lr"}) {
+    const auto options = torch::TensorOptions().dtype(config.dtype).device(config.device);
+    k_ = torch::zeros({}, options);  // k_0 = 0 (paper and BEGAN.py)
+  }
+
+  void end_step(const StepContext& ctx, MetricAccumulator& metrics) override {
+    // One host read per epoch: the collection's rule looks at the epoch's last M only.
+    if (config_.lr_schedule == "collection" && ctx.epoch_end &&
+        schedule_.epoch_end(convergence_.item<double>())) {
+      set_learning_rate(*opt_g_, StalledConvergenceHalving::halved(learning_rate(*opt_g_)));
+      set_learning_rate(*opt_d_, StalledConvergenceHalving::halved(learning_rate(*opt_d_)));
+    }
+    metrics.add("lr", torch::full({}, learning_rate(*opt_g_), k_.options()));
+  }
+
+ private:
+  static const VariantConfig& checked(const VariantConfig& config) {
+    require_one_of("began", "lr_schedule", config.lr_schedule, "none", "collection");
+    return config;
+  }
+
+  UpdateLoss critic_loss(const CriticUpdate& u, MetricAccumulator&) override {
+    const auto& real = u.real.images;
+    const auto real_loss = l1_energy(autoencoder_->forward(real).first, real);
+    const auto fake_loss = l1_energy(autoencoder_->forward(u.fake).first, u.fake);
+    // L(x) of the step's last critic update drives k_t and M (BEGAN.py: D_real_loss).
+    real_loss_ = global_mean(real_loss.detach(), *u.ctx.reducer, u.ctx.noise->slice().global_batch);
+    return real_loss.mean() - k_ * fake_loss.mean();
+  }
+
+  UpdateLoss generator_loss(const torch::Tensor& fake, const FakeInputs&, const StepContext& ctx,
+                            MetricAccumulator& metrics) override {
+    const auto fake_loss = l1_energy(autoencoder_->forward(fake).first, fake);
+    const auto fake_mean =
+        global_mean(fake_loss.detach(), *ctx.reducer, ctx.noise->slice().global_batch);
+    k_ = began_k_update(k_, real_loss_, fake_mean, config_.gamma, config_.lambda_k);
+    convergence_ = began_convergence(real_loss_, fake_mean, config_.gamma);
+    metrics.add("k_t", k_);
+    metrics.add("M", convergence_);
+    return fake_loss.mean();
+  }
+
+  torch::Tensor k_;            // k_t, a scalar on the run's device
+  torch::Tensor real_loss_;    // global-batch L(x) of the last critic update
+  torch::Tensor convergence_;  // M of the last step
+  StalledConvergenceHalving schedule_;
+};
+
+}  // namespace
+
+std::unique_ptr<Variant> make_ebgan(const VariantConfig& config) {
+  return std::make_unique<Ebgan>(config);
+}
+std::unique_ptr<Variant> make_began(const VariantConfig& config) {
+  return std::make_unique<Began>(config);
+}
+
+}  // namespace ganrun::models
