@@ -156,11 +156,7 @@ class Began final : public AutoEncoderVariant {
 
 }  // namespace
 
-std::unique_ptr<Variant> make_ebgan(const VariantConfig& config) {
-  return std::make_unique<Ebgan>(config);
-}
-std::unique_ptr<Variant> make_began(const VariantConfig& config) {
-  return std::make_unique<Began>(config);
-}
+std::unique_ptr<Variant> make_ebgan(const VariantConfig& c) { return std::make_unique<Ebgan>(c); }
+std::unique_ptr<Variant> make_began(const VariantConfig& c) { return std::make_unique<Began>(c); }
 
 }  // namespace ganrun::models

@@ -82,11 +82,7 @@ class Cgan final : public ClassConditionalVariant {
   }
 
   UpdateLoss critic_loss(const CriticUpdate& u, MetricAccumulator& metrics) override {
-    const auto real_logits = score(u.real.images, u.inputs);
-    const auto fake_logits = score(u.fake, u.inputs);
-    metrics.add("d_real", torch::sigmoid(real_logits).mean());
-    metrics.add("d_fake", torch::sigmoid(fake_logits).mean());
-    return gan_d_loss(real_logits, fake_logits);
+    return bce_critic_loss(u, metrics);
   }
   UpdateLoss generator_loss(const torch::Tensor& fake, const FakeInputs& inputs, const StepContext&,
                             MetricAccumulator&) override {
@@ -141,11 +137,7 @@ class Acgan final : public ClassConditionalVariant {
 
 }  // namespace
 
-std::unique_ptr<Variant> make_cgan(const VariantConfig& config) {
-  return std::make_unique<Cgan>(config);
-}
-std::unique_ptr<Variant> make_acgan(const VariantConfig& config) {
-  return std::make_unique<Acgan>(config);
-}
+std::unique_ptr<Variant> make_cgan(const VariantConfig& c) { return std::make_unique<Cgan>(c); }
+std::unique_ptr<Variant> make_acgan(const VariantConfig& c) { return std::make_unique<Acgan>(c); }
 
 }  // namespace ganrun::models

@@ -181,8 +181,8 @@ class InfoganVariant final : public ImageCriticVariant {
 
 }  // namespace
 
-std::unique_ptr<Variant> make_infogan(const VariantConfig& config) {
-  return std::make_unique<InfoganVariant>(config);
+std::unique_ptr<Variant> make_infogan(const VariantConfig& c) {
+  return std::make_unique<InfoganVariant>(c);
 }
 
 }  // namespace ganrun::models

@@ -3,6 +3,8 @@
 
 #include <torch/csrc/autograd/grad_mode.h>  // torch::NoGradGuard
 
+#include "models/adversarial_losses.h"
+
 namespace ganrun::models {
 
 SingleCriticVariant::SingleCriticVariant(const VariantConfig& config, const NetSpec& generator_spec,
@@ -56,6 +58,15 @@ ImageCriticVariant::ImageCriticVariant(const VariantConfig& config, const NetSpe
     : SingleCriticVariant(config, generator_spec, std::move(metrics)) {
   critic_ = make_critic(critic_spec);
   set_critic_net(critic_);
+}
+
+torch::Tensor ImageCriticVariant::bce_critic_loss(const CriticUpdate& u,
+                                                  MetricAccumulator& metrics) {
+  const auto real_logits = score(u.real.images, u.inputs);
+  const auto fake_logits = score(u.fake, u.inputs);
+  metrics.add("d_real", torch::sigmoid(real_logits).mean());
+  metrics.add("d_fake", torch::sigmoid(fake_logits).mean());
+  return gan_d_loss(real_logits, fake_logits);
 }
 
 }  // namespace ganrun::models

@@ -95,6 +95,9 @@ class ImageCriticVariant : public SingleCriticVariant {
   torch::Tensor score(const torch::Tensor& x, const FakeInputs& inputs) {
     return critic_->forward(x, inputs.condition);
   }
+  // The GAN critic loss (BCE with logits) on the update's real and fake batch; records D's mean
+  // output after the sigmoid on each as d_real / d_fake (gan, cgan).
+  torch::Tensor bce_critic_loss(const CriticUpdate& update, MetricAccumulator& metrics);
 
   std::shared_ptr<CriticNet> critic_;
 };

@@ -45,11 +45,7 @@ class Gan final : public UnconditionalVariant {
 
  private:
   UpdateLoss critic_loss(const CriticUpdate& u, MetricAccumulator& metrics) override {
-    const auto real_logits = score(u.real.images, u.inputs);
-    const auto fake_logits = score(u.fake, u.inputs);
-    metrics.add("d_real", torch::sigmoid(real_logits).mean());
-    metrics.add("d_fake", torch::sigmoid(fake_logits).mean());
-    return gan_d_loss(real_logits, fake_logits);
+    return bce_critic_loss(u, metrics);
   }
   UpdateLoss generator_loss(const torch::Tensor& fake, const FakeInputs& inputs, const StepContext&,
                             MetricAccumulator&) override {
@@ -162,20 +158,12 @@ class Dragan final : public UnconditionalVariant {
 
 }  // namespace
 
-std::unique_ptr<Variant> make_gan(const VariantConfig& config) {
-  return std::make_unique<Gan>(config);
+std::unique_ptr<Variant> make_gan(const VariantConfig& c) { return std::make_unique<Gan>(c); }
+std::unique_ptr<Variant> make_lsgan(const VariantConfig& c) { return std::make_unique<Lsgan>(c); }
+std::unique_ptr<Variant> make_wgan(const VariantConfig& c) { return std::make_unique<Wgan>(c); }
+std::unique_ptr<Variant> make_wgan_gp(const VariantConfig& c) {
+  return std::make_unique<WganGp>(c);
 }
-std::unique_ptr<Variant> make_lsgan(const VariantConfig& config) {
-  return std::make_unique<Lsgan>(config);
-}
-std::unique_ptr<Variant> make_wgan(const VariantConfig& config) {
-  return std::make_unique<Wgan>(config);
-}
-std::unique_ptr<Variant> make_wgan_gp(const VariantConfig& config) {
-  return std::make_unique<WganGp>(config);
-}
-std::unique_ptr<Variant> make_dragan(const VariantConfig& config) {
-  return std::make_unique<Dragan>(config);
-}
+std::unique_ptr<Variant> make_dragan(const VariantConfig& c) { return std::make_unique<Dragan>(c); }
 
 }  // namespace ganrun::models
