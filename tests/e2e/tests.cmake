@@ -15,11 +15,13 @@ set(GANRUN_TEST_ENV
   "MPIEXEC=${MPIEXEC_EXECUTABLE}"
   "OMPI_ALLOW_RUN_AS_ROOT=1" "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1"
   "OMPI_MCA_rmaps_base_oversubscribe=1"
-  "PYTHONDONTWRITEBYTECODE=1")
+  "PYTHONDONTWRITEBYTECODE=1"
+  "PYTHONPATH=${CMAKE_CURRENT_SOURCE_DIR}/support")
 
 function(ganrun_add_pytest name file labels)
   add_test(NAME ${name}
-    COMMAND ${GANRUN_PYTHON} -m pytest -q -p no:cacheprovider ${CMAKE_CURRENT_SOURCE_DIR}/e2e/${file})
+    COMMAND ${GANRUN_PYTHON} -m pytest -q -p no:cacheprovider -p ganrun_skip_report
+            ${CMAKE_CURRENT_SOURCE_DIR}/e2e/${file})
   set_tests_properties(${name} PROPERTIES LABELS "${labels}" ENVIRONMENT "${GANRUN_TEST_ENV}")
 endfunction()
 

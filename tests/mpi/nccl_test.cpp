@@ -16,12 +16,11 @@
 #include "launch/mpi_session.h"
 #include "launch/nccl_backend.h"
 #include "launch/tensor_broadcast.h"
+#include "tests/support/skip_log.h"
 
 namespace {
 
 using namespace ganrun;
-
-constexpr int kSkipped = 77;
 
 // The same gradients on every backend: rank r holds sin((r + 1) * [1 .. n]) in float64 and
 // float32 tensors of a few shapes (two buckets of 4 KiB).
@@ -47,10 +46,14 @@ int run(const launch::MpiSession& mpi) {
   }
   const int gpus = static_cast<int>(torch::cuda::device_count());
   if (mpi.allreduce_min(gpus) < mpi.size()) {
-    if (mpi.is_root())
-      std::printf("nccl_test: skipped: %d rank(s) need as many GPUs, %d visible (NCCL %d)\n",
-                  mpi.size(), gpus, versions.loaded);
-    return kSkipped;
+    if (mpi.is_root()) {
+      const std::string reason = std::to_string(mpi.size()) + " rank(s) need as many GPUs, " +
+                                 std::to_string(gpus) + " visible (NCCL " +
+                                 std::to_string(versions.loaded) + ")";
+      std::printf("nccl_test: skipped: %s\n", reason.c_str());
+      test::record_skip("NCCL all-reduce and broadcast vs the MPI backend", reason);
+    }
+    return test::kSkipExitCode;
   }
   const launch::ProcessGroup world{MPI_COMM_WORLD, mpi.rank(), mpi.size(), 0};
   const torch::Device gpu(torch::kCUDA, static_cast<c10::DeviceIndex>(mpi.rank()));

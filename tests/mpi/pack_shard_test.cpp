@@ -21,6 +21,7 @@
 #include "data/idx_reader.h"
 #include "data/sample_order.h"
 #include "launch/mpi_session.h"
+#include "tests/support/skip_log.h"
 
 namespace {
 
@@ -31,12 +32,16 @@ constexpr int64_t kGlobalBatch = 64;    // the global batch the ranks share
 constexpr int64_t kCriticUpdates = 20;  // each takes a fresh global batch
 constexpr uint64_t kSeed = 17;
 
-// The real MNIST test set when the shared data is there, else a synthetic stand-in of the
-// same shape (so the test still runs in a checkout without ../shared/data).
-data::Dataset load_set(bool* real) {
+fs::path mnist_dir() {
   const char* env = std::getenv("GANRUN_SHARED_DATA");
-  const fs::path mnist =
-      fs::path(env != nullptr && *env != '\0' ? env : "../shared/data") / "mnist";
+  return fs::path(env != nullptr && *env != '\0' ? env : "../shared/data") / "mnist";
+}
+
+// The real MNIST test set when the shared data is there, else a synthetic stand-in of the
+// same shape (so the test still runs in a checkout without ../shared/data; the real-data case
+// is then recorded as skipped).
+data::Dataset load_set(bool* real) {
+  const fs::path mnist = mnist_dir();
   if (fs::exists(mnist / "t10k-images-idx3-ubyte.gz")) {
     *real = true;
     return data::read_idx_pair(mnist, "t10k");
@@ -76,6 +81,11 @@ void run(const launch::MpiSession& mpi, Checks& checks) {
   const auto shard = data::shard_of(kGlobalBatch, mpi.rank(), mpi.size());
   bool real = false;
   const data::Dataset whole = load_set(&real);  // every rank: the reference held in memory
+  if (!real && mpi.is_root())
+    test::record_skip("shards of the real MNIST test set",
+                      "MNIST test set not found in " + mnist_dir().string() +
+                          ": ran on a synthetic stand-in; set GANRUN_SHARED_DATA to the shared "
+                          "data folder");
 
   // Rank 0 writes the pack into a folder of its own; the others learn the path from it. Every
   // failure below is caught on its rank and agreed on, so no rank is left waiting in a

@@ -6,11 +6,11 @@ target_link_libraries(write_sample_run_file PRIVATE ganrun_runner)
 if(GANRUN_PYTHON)
   # -p no:cacheprovider: pytest's rootdir is the source folder; keep .pytest_cache out of it.
   add_test(NAME pytest_run_file
-    COMMAND ${GANRUN_PYTHON} -m pytest -q -p no:cacheprovider
+    COMMAND ${GANRUN_PYTHON} -m pytest -q -p no:cacheprovider -p ganrun_skip_report
             ${CMAKE_CURRENT_SOURCE_DIR}/python/test_run_file_h5py.py
             --writer $<TARGET_FILE:write_sample_run_file>)
   set_tests_properties(pytest_run_file PROPERTIES LABELS unit
-    ENVIRONMENT PYTHONDONTWRITEBYTECODE=1)
+    ENVIRONMENT "PYTHONDONTWRITEBYTECODE=1;PYTHONPATH=${CMAKE_CURRENT_SOURCE_DIR}/support")
 else()
   message(STATUS "ganrun: GANRUN_PYTHON is not set; the h5py test pytest_run_file is skipped")
 endif()

@@ -1,5 +1,6 @@
 // tests/unit/batch_source_test.cpp — the two batch sources on a small synthetic pack: same rows
 // for the same indices, the on-demand source reads only the rows asked for, the budget switch.
+// BatchSourcesGpu needs a CUDA device: ctest runs it as gpu_batch_source_test (label gpu).
 #include "data/batch_source.h"
 
 #include <gtest/gtest.h>
@@ -127,8 +128,16 @@ TEST_F(BatchSources, RejectsIndicesOutsideTheSet) {
   }
 }
 
-TEST_F(BatchSources, InMemorySourceLivesOnTheDeviceAndGathersThere) {
-  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device on this machine";
+// The same fixture; the suite's name puts it in the gpu test (tests/CMakeLists.txt).
+class BatchSourcesGpu : public BatchSources {
+ protected:
+  void SetUp() override {
+    if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device visible to LibTorch";
+    BatchSources::SetUp();
+  }
+};
+
+TEST_F(BatchSourcesGpu, InMemorySourceLivesOnTheDeviceAndGathersThere) {
   const torch::Device cuda(torch::kCUDA, 0);
   auto memory = make_in_memory_source(set_, cuda);
   auto pack = make_pack_source(pack_);

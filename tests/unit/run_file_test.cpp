@@ -1,21 +1,23 @@
 // tests/unit/run_file_test.cpp — RunFileWriter snapshots read back through the HDF5 C API
 // directly (shapes, values, chunking, attr types) and through read_run_summary/read_generator;
-// status transitions, stale tmp removal, failed commits, and the cost of one commit.
+// status transitions, stale tmp removal, failed commits, a run of typical size.
 #include "runner/run_file.h"
 
 #include <gtest/gtest.h>
 #include <hdf5.h>
-#include <unistd.h>  // getpid
+#include <sys/resource.h>  // getrlimit, setrlimit, RLIMIT_FSIZE
+#include <unistd.h>        // getpid
 
-#include <algorithm>  // std::sort, std::min
-#include <chrono>
-#include <cstring>  // std::memcpy
+#include <algorithm>  // std::sort
+#include <csignal>    // std::signal, SIGXFSZ
+#include <cstdio>     // std::fprintf
+#include <cstdlib>    // std::_Exit
+#include <cstring>    // std::memcpy
 #include <fstream>
-#include <iostream>
 #include <map>
 
-#include "data/h5_check.h"       // H5CALL, Hid
 #include "common/atomic_file.h"  // snapshot_tmp_path
+#include "data/h5_check.h"       // H5CALL, Hid
 
 namespace {
 
@@ -418,19 +420,44 @@ TEST_F(RunFile, CommitUnderARegularFileThrowsWithThePath) {
       std::runtime_error);
 }
 
-TEST_F(RunFile, CommitIntoReadOnlyFolderThrowsWithThePath) {
-  if (::geteuid() == 0) GTEST_SKIP() << "root ignores folder permissions";
-  fs::create_directories(dir_ / "ro");
-  fs::permissions(dir_ / "ro", fs::perms::owner_read | fs::perms::owner_exec);
-  const fs::path path = dir_ / "ro" / "run.h5";
-  RunFileWriter w(path, {}, "", {}, shape_);
-  try {
-    w.commit();
-    ADD_FAILURE() << "commit into a read-only folder did not throw";
-  } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find(path.string()), std::string::npos) << e.what();
-  }
-  fs::permissions(dir_ / "ro", fs::perms::owner_all);
+// A write that fails part-way (the snapshot outgrows RLIMIT_FSIZE, which binds root too, unlike
+// a read-only folder; EFBIG, as a file-size quota or a full disk would): commit throws naming
+// the run file, removes its tmp file, and the previous snapshot stays readable.
+// In a child process, for two reasons: the limit must not reach the other tests, and after an
+// H5Fclose that failed this way HDF5 1.10.8 crashes at library termination (exit handlers),
+// a bug of its own reported in issue 20; the child checks, prints what failed, and leaves with
+// _Exit, so that crash cannot mask or fake this test's outcome.
+TEST_F(RunFile, CommitWhoseWriteFailsThrowsWithThePath) {
+  const fs::path path = dir_ / "run.h5";
+  RunFileWriter w(path, known_attrs(), "", {"loss_d"}, shape_);
+  w.append_metrics(0, 0.0, {1.0});
+  w.commit();
+  w.append_metrics(1, 1.0, {2.0});
+  const auto limit = static_cast<rlim_t>(fs::file_size(path) / 2);  // the next one holds more
+  auto commit_past_the_limit = [&] {
+    std::signal(SIGXFSZ, SIG_IGN);  // a write past the limit then fails with EFBIG
+    rlimit fsize{};
+    getrlimit(RLIMIT_FSIZE, &fsize);
+    fsize.rlim_cur = limit;
+    setrlimit(RLIMIT_FSIZE, &fsize);
+    std::string problems;
+    try {
+      w.commit();
+      problems += "a commit past the file-size limit did not throw; ";
+    } catch (const std::runtime_error& e) {
+      if (std::string(e.what()).find(path.string()) == std::string::npos)
+        problems += "the error does not name " + path.string() + ": " + e.what() + "; ";
+    }
+    const auto summary = ganrun::read_run_summary(path);
+    if (!summary || summary->last_step != 0) problems += "the previous snapshot was lost; ";
+    if (!no_tmp_left()) problems += "the tmp file was left behind; ";
+    std::fprintf(stderr, "%s\n", problems.empty() ? "commit failed cleanly" : problems.c_str());
+    std::_Exit(problems.empty() ? 0 : 1);
+  };
+  EXPECT_EXIT(commit_past_the_limit(), testing::ExitedWithCode(0), "commit failed cleanly");
+  // Here (no limit) the same writer commits everything it holds.
+  w.commit();
+  EXPECT_EQ(ganrun::read_run_summary(path)->last_step, 1);
 }
 
 TEST_F(RunFile, FailedCommitKeepsThePreviousSnapshot) {
@@ -485,37 +512,28 @@ TEST_F(RunFile, RejectsMalformedInput) {
   EXPECT_FALSE(fs::exists(path));  // nothing is written before commit()
 }
 
-// Cost of one snapshot of a typical MNIST run late in training: 1,000 metric rows x 6 metrics,
-// 10 sample grids of 64x1x28x28 (10 x 50,176 B), a 1.5M-float generator (6 MB).
-TEST_F(RunFile, CommitTimeOfATypicalRun) {
+// A typical MNIST run late in training commits and reads back: 1,000 metric rows x 6 metrics,
+// 10 sample grids of 64x1x28x28 (10 x 50,176 B), then a 1.5M-float generator (6 MB). What a
+// commit of it costs is measured by bench/bookkeeping.cpp, not here.
+TEST_F(RunFile, CommitsATypicalRunAndReadsItBack) {
   const fs::path path = dir_ / "big.h5";
   std::vector<std::string> names = {"loss_d", "loss_g", "gp", "d_real", "d_fake", "grad_norm"};
   RunFileWriter w(path, known_attrs(), std::string(2000, 'y'), names, SampleShape{64, 1, 28, 28});
   for (int i = 0; i < 1000; ++i)
     w.append_metrics(i * 10, i * 0.01, std::vector<double>(6, 0.5 * i));
   for (int t = 0; t < 10; ++t) w.append_samples(t * 1000, grid_bytes(64 * 28 * 28, uint8_t(t)));
-  // Mean and best of a few commits, and the file's size.
-  auto time_commits = [&](const char* what) {
-    constexpr int kCommits = 5;
-    double total_ms = 0, best_ms = 1e30;
-    for (int i = 0; i < kCommits; ++i) {
-      auto t0 = std::chrono::steady_clock::now();
-      w.commit();
-      std::chrono::duration<double, std::milli> ms = std::chrono::steady_clock::now() - t0;
-      total_ms += ms.count();
-      best_ms = std::min(best_ms, ms.count());
-    }
-    std::cout << "[ commit   ] " << what << ": " << fs::file_size(path) / 1e6 << " MB, mean "
-              << total_ms / kCommits << " ms, best " << best_ms << " ms (" << kCommits
-              << " commits)\n";
-    return best_ms;
-  };
-  const double during_ms = time_commits("metrics + samples (during training)");
-  w.set_generator({float_array("fc1.weight", {1500, 1000}, std::vector<float>(1500000, 0.25f))});
-  const double final_ms = time_commits("+ 1.5M-float generator (final)");
+  w.commit();
   EXPECT_EQ(ganrun::read_run_summary(path)->last_step, 9990);
-  EXPECT_LT(during_ms, 5000.0);  // generous bounds for shared CI disks; typical: tens of ms
-  EXPECT_LT(final_ms, 5000.0);
+  const NamedArray weight =
+      float_array("fc1.weight", {1500, 1000}, std::vector<float>(1500000, 0.25f));
+  w.set_generator({weight});
+  w.commit();
+  EXPECT_EQ(ganrun::read_run_summary(path)->last_step, 9990);
+  const auto generator = ganrun::read_generator(path);
+  ASSERT_EQ(generator.size(), 1u);
+  EXPECT_EQ(generator[0].name, weight.name);
+  EXPECT_EQ(generator[0].shape, weight.shape);
+  EXPECT_TRUE(generator[0].bytes == weight.bytes);  // 6 MB: no element-wise diff on failure
 }
 
 }  // namespace
