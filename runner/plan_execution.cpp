@@ -30,6 +30,7 @@
 #include "runner/config_error.h"
 #include "runner/run_executor.h"
 #include "runner/run_file.h"
+#include "runner/sweep_diff.h"
 #include "runner/sweep_index.h"
 #include "runner/tables.h"
 #include "runner/version.h"

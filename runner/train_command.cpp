@@ -6,6 +6,7 @@
 #include <boost/program_options.hpp>
 #include <set>
 
+#include "runner/byte_size.h"
 #include "runner/command.h"
 #include "runner/config_error.h"
 #include "runner/name_list.h"

@@ -13,8 +13,11 @@
 #include <string>
 #include <vector>
 
+#include "runner/byte_size.h"
 #include "runner/config_error.h"
 #include "runner/did_you_mean.h"
+#include "runner/run_id.h"
+#include "runner/sweep_diff.h"
 
 namespace ganrun {
 namespace {
