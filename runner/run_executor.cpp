@@ -3,13 +3,14 @@
 
 #include <fmt/format.h>
 #include <torch/version.h>  // TORCH_VERSION
-#include <unistd.h>         // gethostname, getpid
+#include <unistd.h>         // getpid
 
 #include <chrono>
 #include <cstdlib>
 #include <ctime>
 #include <exception>
 
+#include "common/host_name.h"
 #include "models/variant.h"
 #include "runner/config_error.h"
 #include "runner/data_parallel.h"
@@ -29,12 +30,6 @@ std::string utc_now() {
   gmtime_r(&t, &tm);
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-std::string host_name() {
-  char buf[256] = {};
-  gethostname(buf, sizeof buf - 1);
   return buf;
 }
 
@@ -216,9 +211,7 @@ RunResult execute_member_run(const RunSpec& spec, data::BatchSource& dataset,
   } catch (const std::exception& e) {
     result = RunResult{RunOutcome::kFailed, 0, e.what()};
   }
-  const char* status = result.outcome == RunOutcome::kCompleted  ? "completed"
-                       : result.outcome == RunOutcome::kDiverged ? "diverged"
-                                                                 : "failed";
+  const std::string status = outcome_name(result.outcome);
   progress.finish(
       result.outcome == RunOutcome::kCompleted
           ? status + who
@@ -234,6 +227,11 @@ std::filesystem::path run_file_path(const std::filesystem::path& runs_dir, const
 
 std::filesystem::path run_png_path(const std::filesystem::path& runs_dir, const std::string& id) {
   return runs_dir / (id + ".png");
+}
+
+const char* outcome_name(RunOutcome outcome) {
+  static constexpr const char* kNames[] = {"completed", "diverged", "failed"};  // enum order
+  return kNames[static_cast<int>(outcome)];
 }
 
 int64_t total_steps(const RunSettings& s, int64_t dataset_size) {

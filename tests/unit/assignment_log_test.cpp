@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "data/h5_check.h"
-#include "runner/plan_execution.h"
+#include "runner/plan_validation.h"
 #include "runner/sweep_config.h"
 #include "runner/sweep_index.h"
 #include "test_support.h"
