@@ -65,7 +65,7 @@ AttrMap run_attrs(const RunSpec& spec, const RunEnvironment& env, const data::Ba
       {"run_id", spec.id},
       {"variant", s.variant},
       {"arch", s.arch},
-      {"preset", std::string("none")},
+      {"preset", s.preset.empty() ? std::string("none") : s.preset},
       {"dataset", s.dataset},
       {"split", s.split},
       {"lr_g", s.lr_g},
