@@ -137,7 +137,13 @@ Validated validate_plan(const SweepPlan& plan, const ExecutionOptions& options,
       verify_data(run.settings, mpi.is_root());
     if (!v.sources.count(key))
       v.sources.emplace(key, open_source(run.settings, plan.memory_budget, v.device));
-    v.steps.push_back(total_steps(run.settings, v.sources.at(key)->size()));
+    try {
+      v.steps.push_back(total_steps(run.settings, v.sources.at(key)->size()));
+    } catch (const ConfigError& e) {
+      // A sweep names the run it means; `ganrun train` has only the one.
+      if (!options.write_sweep_index) throw;
+      throw ConfigError(fmt::format("{}: run {}: {}", plan.file, run.id, e.what()));
+    }
   }
   if (options.write_sweep_index) check_stored_sweep(plan);
   return v;

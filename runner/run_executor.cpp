@@ -6,6 +6,7 @@
 #include <unistd.h>         // getpid
 
 #include <chrono>
+#include <cstdint>  // INT64_MAX
 #include <cstdlib>
 #include <ctime>
 #include <exception>
@@ -235,18 +236,23 @@ const char* outcome_name(RunOutcome outcome) {
 }
 
 int64_t total_steps(const RunSettings& s, int64_t dataset_size) {
-  if (s.steps > 0) {
-    if (dataset_size / s.batch < 1)
-      throw ConfigError(fmt::format(
-          "batch {} is larger than the data set ({} samples); lower batch", s.batch, dataset_size));
-    return s.steps;
-  }
+  const std::string data = fmt::format("data set {} ({} split)", s.dataset, s.split);
+  if (dataset_size / s.batch < 1)
+    throw ConfigError(fmt::format("batch {} is larger than the {} samples of {}; lower batch",
+                                  s.batch, dataset_size, data));
+  // Each of a step's n_critic critic updates takes a fresh batch of the epoch: one step needs
+  // batch x n_critic samples, whether the run counts steps or epochs.
   const int64_t per_epoch = (dataset_size / s.batch) / s.n_critic;
   if (per_epoch < 1)
     throw ConfigError(fmt::format(
-        "batch {} x n_critic {} needs more than the {} samples of the data set for one step; "
-        "lower batch or n_critic",
-        s.batch, s.n_critic, dataset_size));
+        "batch {} x n_critic {} needs more than the {} samples of {} for one step; lower batch "
+        "or n_critic",
+        s.batch, s.n_critic, dataset_size, data));
+  if (s.steps > 0) return s.steps;
+  if (s.epochs > INT64_MAX / per_epoch)
+    throw ConfigError(fmt::format(
+        "epochs {} x {} steps per epoch is more steps than ganrun can count ({}); lower epochs",
+        s.epochs, per_epoch, INT64_MAX));
   return s.epochs * per_epoch;
 }
 

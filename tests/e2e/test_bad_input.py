@@ -93,3 +93,14 @@ def test_rerun_into_out_holding_another_sweep(tmp_path, fashion_test_dir):
     r = run_ganrun(["--sweep", sweep])
     assert_bad_input(r, "grid.lr", str(out))
     assert tree_state(out) == before
+
+
+def test_steps_on_a_data_set_too_small_for_one_step(tmp_path, fashion_test_dir):
+    # The test split holds 10000 images: 2 batches of 4000, but a step at n_critic 3 takes 3.
+    # Refused before anything is written (it used to pass validation and die of SIGFPE in the
+    # step loop's step % steps_per_epoch).
+    out = tmp_path / "out"
+    r = run_ganrun(["train", "--data-dir", fashion_test_dir, "--split", "test", "--steps", 1,
+                    "--batch", 4000, "--n-critic", 3, "--out", out])
+    assert_bad_input(r, "batch 4000 x n_critic 3", "10000 samples", "lower batch or n_critic")
+    assert not out.exists()
