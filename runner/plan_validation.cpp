@@ -3,7 +3,10 @@
 
 #include <fmt/format.h>
 #include <torch/cuda.h>  // torch::cuda::is_available, device_count
+#include <unistd.h>      // access
 
+#include <cerrno>
+#include <cstring>  // strerror
 #include <optional>
 
 #include "data/data_error.h"
@@ -127,8 +130,50 @@ void check_job_shape(const SweepPlan& plan, const ExecutionOptions& options, int
     throw ConfigError(fmt::format("--ranks-per-gpu must be >= 1 (got {})", options.ranks_per_gpu));
 }
 
+std::string out_folder_error(const fs::path& out) {
+  const std::string fix = "choose another out folder (--out)";
+  // The deepest part of `out` that exists decides: out itself must be a folder, or the folder
+  // it would be created in; either must let this process create files in it.
+  fs::path p = out;
+  while (true) {
+    if (p.empty()) p = ".";
+    std::error_code ec;
+    const fs::file_status st = fs::status(p, ec);
+    if (st.type() == fs::file_type::not_found) {
+      if (p == ".")
+        return fmt::format("cannot create out folder '{}': the current folder no longer exists; {}",
+                           out.string(), fix);
+      // Up to the parent; past the first part of a relative path, the current folder.
+      p = p.has_parent_path() && p != p.parent_path() ? p.parent_path() : fs::path(".");
+      continue;
+    }
+    if (ec)
+      return fmt::format("cannot use out folder '{}': cannot look at '{}' ({}); {}", out.string(),
+                         p.string(), ec.message(), fix);
+    if (!fs::is_directory(st))
+      return p == out
+                 ? fmt::format("out folder '{}' is an existing file, not a folder; {}",
+                               out.string(), fix)
+                 : fmt::format("cannot create out folder '{}': '{}' is a file, not a folder; {}",
+                               out.string(), p.string(), fix);
+    if (access(p.c_str(), W_OK | X_OK) != 0)
+      return fmt::format("cannot {} out folder '{}': '{}' is not writable ({}); {}",
+                         p == out ? "write to" : "create", out.string(), p.string(),
+                         std::strerror(errno), fix);
+    break;
+  }
+  // A leftover file where ganrun puts its run files.
+  std::error_code ec;
+  if (fs::exists(out / "runs", ec) && !fs::is_directory(out / "runs", ec))
+    return fmt::format(
+        "out folder '{}' holds a file 'runs' where the run files go; remove it or {}", out.string(),
+        fix);
+  return "";
+}
+
 Validated validate_plan(const SweepPlan& plan, const ExecutionOptions& options,
                         const launch::MpiSession& mpi, const launch::GpuPeers& peers) {
+  if (const auto error = out_folder_error(plan.out); !error.empty()) throw ConfigError(error);
   Validated v;
   v.device = choose_device(plan.device, peers, options.ranks_per_gpu);
   for (const auto& run : plan.runs) {

@@ -1,6 +1,6 @@
 // runner/plan_validation.h — everything about a run plan that can be checked before anything is
-// written or printed, on every rank: the job's shape (ranks per run, ranks per GPU), the
-// device, the data (opened, and verified on request), each run's step count and,
+// written or printed, on every rank: the job's shape (ranks per run, ranks per GPU), the out
+// folder, the device, the data (opened, and verified on request), each run's step count and,
 // for sweeps, the sweep already stored in the out folder. A failure is one ConfigError or
 // DataError message naming the input and the fix (exit 2).
 #pragma once
@@ -38,7 +38,11 @@ void check_job_shape(const SweepPlan& plan, const ExecutionOptions& options, int
 // message for the user (exit 2).
 std::string ranks_per_run_error(const SweepPlan& plan, int world_size);
 
-// Everything else, in the order a user would fix it: the device, the data
+// "" when `out` is a folder this process may write into, or one it can create (its deepest
+// existing part is a writable folder), else the message naming the path and the fix.
+std::string out_folder_error(const std::filesystem::path& out);
+
+// Everything else, in the order a user would fix it: the out folder, the device, the data
 // (verified first under options.verify; rank 0 prints what it verified), each run's steps, and
 // the sweep stored in out. Throws ConfigError or DataError.
 Validated validate_plan(const SweepPlan& plan, const ExecutionOptions& options,
