@@ -71,7 +71,7 @@ T SweepYaml::parse_number(const std::string& key, const YAML::Node& n, int line,
   // A whole number too large for 64 bits is an integer, just not one ganrun can hold.
   double as_double = 0;
   if (std::is_integral_v<T> && YAML::convert<double>::decode(n, as_double) &&
-      as_double == std::floor(as_double))
+      as_double == std::floor(as_double) && !(as_double >= -0x1p63 && as_double < 0x1p63))
     fail(line, fmt::format("{} must be an integer between {} and {} (got {})", key, INT64_MIN,
                            INT64_MAX, describe(n)));
   fail(line, fmt::format("{} must be {} (got {})", key, what, describe(n)));

@@ -159,6 +159,12 @@ const BadInput kBadInputs[] = {
      2,
      {"steps must be an integer between -9223372036854775808 and 9223372036854775807",
       "'99999999999999999999'"}},
+    // 1e3 is a whole number in range, but not written as an integer.
+    {"steps_in_float_notation",
+     "train: {steps: 1e3}\n",
+     1,
+     {"steps must be an integer (got '1e3')"},
+     {"between"}},
     {"memory_budget_beyond_int64",
      "dataset: {name: mnist, memory_budget: 99999999999999999999GiB}\n",
      1,
