@@ -12,6 +12,7 @@
 
 #include "data/data_error.h"
 #include "launch/mpi_session.h"
+#include "runner/byte_size.h"
 #include "runner/config_error.h"
 #include "runner/plan_execution.h"
 #include "runner/subcommands.h"

@@ -1,71 +1,36 @@
-// runner/plan_execution.cpp — groups, devices, validate, plan, schedule, agree, summarise (see
-// header).
+// runner/plan_execution.cpp — execute_plan as its numbered steps: split the world into groups,
+// validate on every rank and print the plan, prepare the out folder, train the runs the queue
+// hands out, write the final sweep index and agree on one exit code. The checks are
+// runner/plan_validation.cpp's, the tables runner/plan_report.cpp's.
 #include "runner/plan_execution.h"
 
 #include <fmt/format.h>
-#include <torch/cuda.h>   // torch::cuda::is_available, device_count
 #include <torch/utils.h>  // torch::set_num_threads
-#include <unistd.h>       // gethostname
 
 #include <chrono>
 #include <climits>
-#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <set>
 #include <thread>
 
-#include "data/batch_source.h"
-#include "data/data_error.h"
-#include "data/dataset_loader.h"
-#include "data/hdf5_pack.h"
-#include "data/verify.h"
 #include "launch/cpu_binding.h"
 #include "launch/device_binding.h"
 #include "launch/groups.h"
 #include "launch/work_queue.h"
 #include "runner/assignment_log.h"
 #include "runner/command.h"
-#include "runner/config_error.h"
+#include "runner/plan_report.h"
+#include "runner/plan_validation.h"
 #include "runner/run_executor.h"
 #include "runner/run_file.h"
 #include "runner/sweep_index.h"
-#include "runner/tables.h"
-#include "runner/version.h"
 
 namespace ganrun {
 namespace fs = std::filesystem;
 namespace {
-
-// A rank's device: CUDA GPU number (launch/device_binding.h) when one is wanted and visible.
-torch::Device choose_device(const std::string& wanted, const launch::GpuPeers& peers,
-                            int ranks_per_gpu) {
-  const bool have_cuda = torch::cuda::is_available();
-  if (wanted == "cuda" && !have_cuda)
-    throw ConfigError(
-        "device 'cuda' requested but no CUDA GPU is visible to this process; use --device cpu "
-        "(or auto, which picks CUDA only when a GPU is present)");
-  if (wanted == "cpu" || !have_cuda) return torch::Device(torch::kCPU);
-  const int gpus = static_cast<int>(torch::cuda::device_count());
-  return torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(
-                                         launch::gpu_for_peer(peers, gpus, ranks_per_gpu)));
-}
-
-std::string dataset_key(const RunSettings& s) {
-  return s.dataset + "|" + s.data_dir + "|" + s.split;
-}
-
-std::string format_metric(const std::map<std::string, double>& m, const std::string& name) {
-  const auto it = m.find(name);
-  return it == m.end() ? "-" : fmt::format("{:.4f}", it->second);
-}
-
-std::string host_name() {
-  char buf[256] = {};
-  gethostname(buf, sizeof buf - 1);
-  return buf;
-}
 
 // True on every rank when any rank has an error; the lowest such rank prints its message.
 bool any_rank_failed(const std::string& error, const launch::MpiSession& mpi) {
@@ -73,164 +38,6 @@ bool any_rank_failed(const std::string& error, const launch::MpiSession& mpi) {
   if (mpi.allreduce_min(error.empty() ? INT_MAX : mpi.rank()) == mpi.rank())
     fmt::print(stderr, "ganrun: {}\n", error);
   return true;
-}
-
-// Everything that can be wrong with the input, checked on every rank before anything is
-// written: device, data files, steps, and (for sweeps) the sweep already stored in `out`.
-struct Validated {
-  torch::Device device = torch::kCPU;
-  std::map<std::string, std::unique_ptr<data::BatchSource>> sources;
-  std::vector<int64_t> steps;
-};
-
-// An HDF5 pack (data_dir names a .h5 file) is held in memory when it fits the budget and read
-// on demand otherwise; the other formats are decoded into memory whole.
-std::unique_ptr<data::BatchSource> open_source(const RunSettings& s, int64_t budget,
-                                               torch::Device device) {
-  // 2-D toy sets: points generated in code (or read from toy-file's data_dir), on the device.
-  if (data::is_toy_dataset(s.dataset))
-    return data::make_toy_source(data::load_toy_set(s.dataset, s.data_dir), device);
-  const fs::path dir(s.data_dir);
-  if (dir.extension() == ".h5" && fs::is_regular_file(dir)) {
-    const auto info = data::read_pack_info(dir);
-    if (info.dataset != s.dataset || info.split != s.split)
-      throw data::DataError(fmt::format(
-          "{}: pack holds {} ({} split), but the run asks for {} ({} split); pack the right "
-          "data set with ganrun data pack, or change dataset / split",
-          dir.string(), info.dataset, info.split, s.dataset, s.split));
-    return data::open_pack_source(dir, budget, device);
-  }
-  return data::make_in_memory_source(data::load_dataset(s.dataset, s.data_dir, s.split), device);
-}
-
-// --verify: the files decode and match the publisher's checksums (a mismatch on a file that
-// decodes is a warning); a pack is checked against the checksums stored in it.
-void verify_data(const RunSettings& s, bool print) {
-  const fs::path dir = data::resolve_data_dir(s.dataset, s.data_dir);
-  if (dir.extension() == ".h5") {
-    data::read_pack(dir, /*verify=*/true);
-    if (print) fmt::print(stderr, "verified {}: pack checksums match\n", dir.string());
-    return;
-  }
-  const auto report = data::verify_dataset(s.dataset, dir);
-  if (!print) return;
-  for (const auto& w : report.warnings) fmt::print(stderr, "warning: {}\n", w);
-  for (const auto& f : report.files)
-    fmt::print(stderr, "verified {}: md5 {} ({})\n", f.path.string(), f.md5,
-               data::to_string(f.status));
-}
-
-Validated validate_plan(const SweepPlan& plan, const ExecutionOptions& options,
-                        const launch::MpiSession& mpi, const launch::GpuPeers& peers) {
-  Validated v;
-  v.device = choose_device(plan.device, peers, options.ranks_per_gpu);
-  for (const auto& run : plan.runs) {
-    const auto key = dataset_key(run.settings);
-    if (options.verify && !data::is_toy_dataset(run.settings.dataset) && !v.sources.count(key))
-      verify_data(run.settings, mpi.is_root());
-    if (!v.sources.count(key))
-      v.sources.emplace(key, open_source(run.settings, plan.memory_budget, v.device));
-    v.steps.push_back(total_steps(run.settings, v.sources.at(key)->size()));
-  }
-  if (options.write_sweep_index) {
-    const auto index = fs::path(plan.out) / "sweep.h5";
-    std::optional<std::string> stored;
-    try {
-      stored = read_sweep_text(index);
-    } catch (const std::exception& e) {
-      throw ConfigError(
-          fmt::format("{}: cannot read the existing sweep index ({}); remove it or "
-                      "choose another out folder",
-                      index.string(), e.what()));
-    }
-    if (stored) {
-      if (auto key = first_differing_key(*stored, plan.text))
-        throw ConfigError(fmt::format(
-            "{}: out folder '{}' holds a different sweep (first difference at key '{}'); choose "
-            "another out folder, or restore the sweep file that produced it",
-            plan.file, plan.out, *key));
-    }
-  }
-  return v;
-}
-
-// What each rank got, as one tab-separated row (gathered on rank 0 for the plan).
-std::string describe_rank(const launch::MpiSession& mpi, const launch::ProcessGroup& group,
-                          const torch::Device& device, int threads) {
-  return fmt::format("{}\t{}\t{}\t{}\t{}\t{}", mpi.rank(), host_name(), mpi.local_rank(),
-                     group.index, device.str(), threads);
-}
-
-void print_plan(const SweepPlan& plan, const Validated& v, const std::vector<std::string>& ranks,
-                int groups) {
-  std::vector<std::vector<std::string>> rank_rows{
-      {"rank", "host", "local_rank", "group", "device", "threads"}};
-  for (const auto& line : ranks) {
-    std::vector<std::string> row;
-    std::string cell;
-    for (char c : line + "\t") {
-      if (c != '\t') {
-        cell += c;
-        continue;
-      }
-      row.push_back(cell);
-      cell.clear();
-    }
-    rank_rows.push_back(row);
-  }
-  // Scheduling is dynamic: which rank trains a run is decided when a rank asks for work.
-  std::vector<std::vector<std::string>> rows{{"run", "rank", "variant", "arch", "dataset", "lr_g",
-                                              "lr_d", "n_critic", "batch", "seed", "steps"}};
-  for (size_t i = 0; i < plan.runs.size(); ++i) {
-    const auto& s = plan.runs[i].settings;
-    rows.push_back({plan.runs[i].id, "dynamic", s.variant, s.arch, s.dataset + "/" + s.split,
-                    canonical_float(s.lr_g), canonical_float(s.lr_d), std::to_string(s.n_critic),
-                    std::to_string(s.batch), std::to_string(s.seed), std::to_string(v.steps[i])});
-  }
-  fmt::print(stderr,
-             "ganrun {} ({}): '{}', {} run(s) on {} rank(s) in {} group(s) of {}, handed out "
-             "dynamically, out {}\n{}\n{}",
-             version(), git_commit(), plan.name, plan.runs.size(), ranks.size(), groups,
-             plan.ranks_per_run, plan.out, format_table(rank_rows), format_table(rows));
-  std::fflush(stderr);
-}
-
-void print_summary(const SweepPlan& plan, const Validated& v, const fs::path& runs_dir) {
-  std::vector<std::vector<std::string>> rows{
-      {"run", "status", "steps", "d_loss", "g_loss", "file"}};
-  std::vector<std::string> not_completed;
-  for (size_t i = 0; i < plan.runs.size(); ++i) {
-    const auto path = run_file_path(runs_dir, plan.runs[i].id);
-    std::string status = "missing", steps = "-", d = "-", g = "-", why;
-    try {
-      if (auto summary = read_run_summary(path)) {
-        status = summary->status;
-        steps = fmt::format("{}/{}", std::max<int64_t>(summary->last_step, 0), v.steps[i]);
-        d = format_metric(summary->last_metrics, "d_loss");
-        g = format_metric(summary->last_metrics, "g_loss");
-        const auto error = summary->attrs.find("error");
-        const auto stop = summary->attrs.find("stop_step");
-        if (stop != summary->attrs.end() && std::holds_alternative<int64_t>(stop->second))
-          why = fmt::format(" at step {}", std::get<int64_t>(stop->second));
-        if (error != summary->attrs.end() && std::holds_alternative<std::string>(error->second))
-          why += ": " + std::get<std::string>(error->second);
-      }
-    } catch (const std::exception& e) {
-      status = "unreadable";
-      why = std::string(": ") + e.what();
-    }
-    rows.push_back({plan.runs[i].id, status, steps, d, g, path.string()});
-    if (status != "completed")
-      not_completed.push_back(fmt::format("  {}  {}{}", plan.runs[i].id, status, why));
-  }
-  fmt::print("\n{}", format_table(rows));
-  if (!not_completed.empty()) {
-    fmt::print("\n{} run(s) did not complete:\n", not_completed.size());
-    for (const auto& line : not_completed) fmt::print("{}\n", line);
-  }
-  fmt::print("\nResults: {}/{} (per-run HDF5 files and PNG sample grids in {})\n", plan.out,
-             fs::exists(fs::path(plan.out) / "sweep.h5") ? "sweep.h5" : "runs/", runs_dir.string());
-  std::fflush(stdout);
 }
 
 // sweep.h5's rows: /grid/rank is the rank that last trained each run, from the log.
@@ -280,80 +87,19 @@ void hold_for_test(const std::string& run_id, const std::vector<std::string>& to
   fmt::print(stderr, "{}: GANRUN_TEST_HOLD timed out after 120 s\n", run_id);
 }
 
-const char* outcome_name(RunOutcome o) {
-  switch (o) {
-    case RunOutcome::kCompleted:
-      return "completed";
-    case RunOutcome::kDiverged:
-      return "diverged";
-    case RunOutcome::kFailed:
-      return "failed";
-  }
-  return "failed";
-}
+// What this invocation trains: its number in the assignment log and the plan indices to run.
+struct Todo {
+  int64_t invocation = 0;
+  std::vector<int64_t> runs;
+};
 
-}  // namespace
-
-std::string ranks_per_run_error(const SweepPlan& plan, int world_size) {
-  const int64_t k = plan.ranks_per_run;
-  if (k < 1) return fmt::format("{}: ranks_per_run must be >= 1 (got {})", plan.file, k);
-  if (world_size % k != 0)
-    return fmt::format(
-        "{}: ranks_per_run: {} needs a number of ranks divisible by {}, but this job has {}; "
-        "start {} ranks (mpirun -n {}), or choose a ranks_per_run that divides {}",
-        plan.file, k, k, world_size, (world_size / k + 1) * k, (world_size / k + 1) * k,
-        world_size);
-  for (const auto& run : plan.runs)
-    if (run.settings.batch % k != 0)
-      return fmt::format(
-          "{}: run {}: batch {} does not divide over the {} ranks that train it (each takes "
-          "batch / {}); choose a batch that is a multiple of {}",
-          plan.file, run.id, run.settings.batch, k, k, k);
-  return "";
-}
-
-int execute_plan(const SweepPlan& plan, const ExecutionOptions& options,
-                 const launch::MpiSession& mpi) {
-  // 0. Groups and devices. The same on every rank, so a ConfigError here is said once by rank 0.
-  if (!options.write_sweep_index && mpi.size() > 1 && plan.ranks_per_run == 1)
-    throw ConfigError(fmt::format(
-        "{} ranks for one run: pass --data-parallel to train it on all of them, or start one "
-        "process (ganrun --sweep spreads the runs of a grid over ranks)",
-        mpi.size()));
-  if (const auto error = ranks_per_run_error(plan, mpi.size()); !error.empty())
-    throw ConfigError(error);
-  if (options.ranks_per_gpu < 1)
-    throw ConfigError(fmt::format("--ranks-per-gpu must be >= 1 (got {})", options.ranks_per_gpu));
-  // Collectives: every rank reaches them before anything can fail on one rank only.
-  const launch::GroupSplit groups(mpi, static_cast<int>(plan.ranks_per_run));
-  const launch::ProcessGroup& group = groups.group();
-  const launch::GpuPeers peers = launch::find_gpu_peers(mpi);
-  const int bound_threads = launch::threads_for_rank(mpi);
-
-  // 1. Validate everywhere; nothing is written unless every rank agrees the input is good.
-  Validated v;
-  std::string error;
-  try {
-    v = validate_plan(plan, options, mpi, peers);
-  } catch (const std::exception& e) {
-    // ConfigError, DataError, and anything else at this stage comes from the input too (an
-    // unreadable file, a GPU count): every rank must reach the agreement below, or the ranks
-    // that passed would wait forever.
-    error = e.what();
-  }
-  if (any_rank_failed(error, mpi)) return kExitBadInput;
-  const int gpu = v.device.is_cuda() ? static_cast<int>(v.device.index()) : -1;
-  if (any_rank_failed(launch::shared_gpu_in_group(group, gpu), mpi)) return kExitBadInput;
-  const int threads = options.threads > 0 ? options.threads : bound_threads;
-  torch::set_num_threads(threads);
-  const auto rank_rows = mpi.gather_strings(describe_rank(mpi, group, v.device, threads));
-  if (mpi.is_root()) print_plan(plan, v, rank_rows, groups.groups());
-  if (options.dry_run) return kExitOk;
-
-  // 2. The output folder, the runs to do (finished ones are skipped here, at no cost to any
-  //    rank's schedule) and the sweep index, by rank 0 alone.
+// Step 2, by rank 0 alone: the out folder, the runs to do (finished ones are skipped here, at
+// no cost to any rank's schedule) and the sweep index; then shared with every rank. nullopt on
+// every rank when rank 0 could not write (it says why): validation makes that rare (a full
+// disk, a folder changed since).
+std::optional<Todo> prepare_output(const SweepPlan& plan, const ExecutionOptions& options,
+                                   const launch::MpiSession& mpi) {
   const fs::path runs_dir = fs::path(plan.out) / "runs";
-  const fs::path log_dir = assignments_dir(plan.out);
   std::string setup_error;
   std::vector<int64_t> todo;  // invocation number, then the plan indices to run
   if (mpi.is_root()) {
@@ -361,7 +107,7 @@ int execute_plan(const SweepPlan& plan, const ExecutionOptions& options,
       fs::create_directories(runs_dir);
       remove_stale_snapshots(runs_dir);
       std::vector<Assignment> log;
-      if (options.write_sweep_index) log = read_assignments(log_dir);
+      if (options.write_sweep_index) log = read_assignments(assignments_dir(plan.out));
       todo.push_back(next_invocation(log));
       for (size_t i = 0; i < plan.runs.size(); ++i) {
         std::string status;
@@ -381,70 +127,125 @@ int execute_plan(const SweepPlan& plan, const ExecutionOptions& options,
       fmt::print(stderr, "ganrun: {}\n", setup_error);
     }
   }
-  if (mpi.allreduce_max(setup_error.empty() ? 0 : 1) != 0) return kExitBadInput;
+  if (mpi.allreduce_max(setup_error.empty() ? 0 : 1) != 0) return std::nullopt;
   todo = mpi.broadcast_int64s(todo);
-  const int64_t invocation = todo.front();
-  todo.erase(todo.begin());
-  std::vector<std::string> todo_ids;
-  for (const int64_t i : todo) todo_ids.push_back(plan.runs[static_cast<size_t>(i)].id);
+  Todo out;
+  out.invocation = todo.front();
+  out.runs.assign(todo.begin() + 1, todo.end());
+  return out;
+}
 
-  // 3. Runs, one at a time per group, as long as the queue has any.
+// A warning for a bookkeeping failure that must not stop the runs.
+template <typename F>
+void or_warn(const launch::MpiSession& mpi, const char* what, F&& f) {
+  try {
+    f();
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "[rank {}] warning: {}: {}\n", mpi.rank(), what, e.what());
+  }
+}
+
+// Step 3: runs, one at a time per group, as long as the queue has any. Returns this rank's
+// exit code (kExitRunFailed when a run it trained failed).
+int train_runs(const SweepPlan& plan, const ExecutionOptions& options,
+               const launch::MpiSession& mpi, const RunEnvironment& env, const Validated& v,
+               const Todo& todo) {
+  const fs::path log_dir = assignments_dir(plan.out);
+  std::vector<std::string> todo_ids;
+  for (const int64_t i : todo.runs) todo_ids.push_back(plan.runs[static_cast<size_t>(i)].id);
+  std::unique_ptr<AssignmentLog> log;
+  if (options.write_sweep_index && env.group.is_root())
+    or_warn(mpi, "no assignment log", [&] {
+      log = std::make_unique<AssignmentLog>(log_dir, todo.invocation, mpi.rank(), env.group.index);
+    });
+  int code = kExitOk;
+  launch::WorkQueue queue(mpi, env.group, static_cast<int64_t>(todo.runs.size()));
+  while (const auto task = queue.next()) {
+    const RunSpec& run = plan.runs[static_cast<size_t>(todo.runs[static_cast<size_t>(*task)])];
+    Assignment entry;
+    or_warn(mpi, "assignment log", [&] {
+      if (log) entry = log->started(run.id);
+    });
+    hold_for_test(run.id, todo_ids, log_dir, todo.invocation);
+    RunOutcome outcome = RunOutcome::kFailed;
+    try {
+      outcome = execute_run(run, *v.sources.at(dataset_key(run.settings)), env).outcome;
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "[rank {}] {}  failed: {}\n", mpi.rank(), run.id, e.what());
+    }
+    if (outcome == RunOutcome::kFailed) code = std::max(code, kExitRunFailed);
+    or_warn(mpi, "assignment log", [&] {
+      if (log) log->ended(entry, outcome_name(outcome));
+    });
+  }
+  return code;  // the queue's window is freed here, collectively
+}
+
+// Step 4, by rank 0: the final sweep index, with every assignment of every invocation.
+int write_final_index(const SweepPlan& plan) {
+  try {
+    const auto log = read_assignments(assignments_dir(plan.out));
+    write_sweep_index(fs::path(plan.out) / "sweep.h5", plan.name, plan.text, plan.grid_keys,
+                      index_rows(plan, log), log);
+    return kExitOk;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "ganrun: cannot update the sweep index: {}\n", e.what());
+    return kExitRunFailed;
+  }
+}
+
+}  // namespace
+
+int execute_plan(const SweepPlan& plan, const ExecutionOptions& options,
+                 const launch::MpiSession& mpi) {
+  // 0. Groups and devices. The same on every rank, so a ConfigError here is said once by rank 0.
+  check_job_shape(plan, options, mpi.size());
+  // Collectives: every rank reaches them before anything can fail on one rank only.
+  const launch::GroupSplit groups(mpi, static_cast<int>(plan.ranks_per_run));
+  const launch::ProcessGroup& group = groups.group();
+  const launch::GpuPeers peers = launch::find_gpu_peers(mpi);
+  const int bound_threads = launch::threads_for_rank(mpi);
+
+  // 1. Validate everywhere; nothing is written or printed unless every rank agrees the input is
+  //    good (then rank 0 prints the plan).
+  Validated v;
+  std::string error;
+  try {
+    v = validate_plan(plan, options, mpi, peers);
+  } catch (const std::exception& e) {
+    // ConfigError, DataError, and anything else at this stage comes from the input too (an
+    // unreadable file, a GPU count): every rank must reach the agreement below, or the ranks
+    // that passed would wait forever.
+    error = e.what();
+  }
+  if (any_rank_failed(error, mpi)) return kExitBadInput;
+  const int gpu = v.device.is_cuda() ? static_cast<int>(v.device.index()) : -1;
+  if (any_rank_failed(launch::shared_gpu_in_group(group, gpu), mpi)) return kExitBadInput;
+  const int threads = options.threads > 0 ? options.threads : bound_threads;
+  torch::set_num_threads(threads);
+  const auto rank_rows = mpi.gather_strings(describe_rank(mpi, group, v.device, threads));
+  if (mpi.is_root()) print_plan(plan, v.steps, rank_rows, groups.groups());
+  if (options.dry_run) return kExitOk;
+
+  // 2. The output folder, the runs to do and the sweep index (rank 0).
+  const std::optional<Todo> todo = prepare_output(plan, options, mpi);
+  if (!todo) return kExitBadInput;
+
+  // 3. The runs, handed out to the groups as they ask.
   RunEnvironment env;
   env.device = v.device;
   env.rank = mpi.rank();
   env.threads = threads;
   env.command_line = options.command_line;
-  env.runs_dir = runs_dir;
+  env.runs_dir = fs::path(plan.out) / "runs";
   env.group = group;
-  int code = kExitOk;
-  {
-    std::unique_ptr<AssignmentLog> log;
-    if (options.write_sweep_index && group.is_root()) {
-      try {
-        log = std::make_unique<AssignmentLog>(log_dir, invocation, mpi.rank(), group.index);
-      } catch (const std::exception& e) {
-        fmt::print(stderr, "[rank {}] warning: no assignment log: {}\n", mpi.rank(), e.what());
-      }
-    }
-    launch::WorkQueue queue(mpi, group, static_cast<int64_t>(todo.size()));
-    while (const auto task = queue.next()) {
-      const RunSpec& run = plan.runs[static_cast<size_t>(todo[static_cast<size_t>(*task)])];
-      Assignment entry;
-      try {
-        if (log) entry = log->started(run.id);
-      } catch (const std::exception& e) {
-        fmt::print(stderr, "[rank {}] warning: assignment log: {}\n", mpi.rank(), e.what());
-      }
-      hold_for_test(run.id, todo_ids, log_dir, invocation);
-      RunOutcome outcome = RunOutcome::kFailed;
-      try {
-        outcome = execute_run(run, *v.sources.at(dataset_key(run.settings)), env).outcome;
-      } catch (const std::exception& e) {
-        fmt::print(stderr, "[rank {}] {}  failed: {}\n", mpi.rank(), run.id, e.what());
-      }
-      if (outcome == RunOutcome::kFailed) code = std::max(code, kExitRunFailed);
-      try {
-        if (log) log->ended(entry, outcome_name(outcome));
-      } catch (const std::exception& e) {
-        fmt::print(stderr, "[rank {}] warning: assignment log: {}\n", mpi.rank(), e.what());
-      }
-    }
-  }               // the queue's window is freed here, collectively
+  int code = train_runs(plan, options, mpi, env, v, *todo);
   mpi.barrier();  // every rank's runs have ended and their log lines are written
 
-  // 4. The final index, by rank 0; one exit code for the job.
-  if (mpi.is_root() && options.write_sweep_index) {
-    try {
-      const auto log = read_assignments(log_dir);
-      write_sweep_index(fs::path(plan.out) / "sweep.h5", plan.name, plan.text, plan.grid_keys,
-                        index_rows(plan, log), log);
-    } catch (const std::exception& e) {
-      fmt::print(stderr, "ganrun: cannot update the sweep index: {}\n", e.what());
-      code = std::max(code, kExitRunFailed);
-    }
-  }
+  // 4. The final index (rank 0); one exit code for the job; the summary.
+  if (mpi.is_root() && options.write_sweep_index) code = std::max(code, write_final_index(plan));
   const int agreed = mpi.allreduce_max(code);
-  if (mpi.is_root()) print_summary(plan, v, runs_dir);
+  if (mpi.is_root()) print_summary(plan, v.steps, env.runs_dir);
   return agreed;
 }
 

@@ -1,9 +1,10 @@
 // runner/plan_execution.h — carries out a run plan on the MPI ranks of this job, the part that
 // `ganrun --sweep` and `ganrun train` share: split the world into run groups (ranks_per_run),
 // bind each rank to its device and threads, validate everything on every rank before anything
-// is written (one message, exit 2, from the lowest failing rank), print the plan, write the
-// sweep index, hand the runs to the groups dynamically (launch/work_queue.h), skip finished
-// ones, log every assignment, agree on one exit code, print the summary.
+// is written or printed (one message, exit 2, from the lowest failing rank;
+// runner/plan_validation.h), print the plan (runner/plan_report.h), write the sweep index,
+// hand the runs to the groups dynamically (launch/work_queue.h), skip finished ones, log every
+// assignment, agree on one exit code, print the summary.
 #pragma once
 
 #include <string>
@@ -26,9 +27,5 @@ struct ExecutionOptions {
 // Returns the exit code agreed by all ranks.
 int execute_plan(const SweepPlan& plan, const ExecutionOptions& options,
                  const launch::MpiSession& mpi);
-
-// "" when `ranks_per_run` fits a world of `world_size` ranks and every run's batch, else the
-// message for the user (exit 2).
-std::string ranks_per_run_error(const SweepPlan& plan, int world_size);
 
 }  // namespace ganrun

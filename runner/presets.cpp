@@ -8,6 +8,7 @@
 
 #include "runner/config_error.h"
 #include "runner/did_you_mean.h"
+#include "runner/name_list.h"
 #include "runner/tables.h"
 
 namespace ganrun {
@@ -157,21 +158,21 @@ const Preset* find_preset(const std::string& name) {
   return nullptr;
 }
 
+const std::vector<std::string>& preset_names() {
+  static const auto names = names_of(presets(), [](const Preset& p) { return p.name; });
+  return names;
+}
+
 std::vector<std::string> fields_written(const std::string& key) {
-  if (key == "lr") return {"lr_g", "lr_d"};
-  if (key == "betas") return {"beta1", "beta2"};
-  if (key == "optimizer") return {"optimizer_g", "optimizer_d"};
   if (key == "epochs" || key == "steps") return {"epochs", "steps"};
-  return {key};
+  return setting_fields(key);
 }
 
 void apply_preset(RunSettings& s, const std::string& name,
                   const std::set<std::string>& explicit_fields) {
   const Preset* preset = find_preset(name);
   if (preset == nullptr) {
-    std::vector<std::string> names;
-    for (const auto& p : presets()) names.push_back(p.name);
-    std::string hint = did_you_mean(name, names);
+    std::string hint = did_you_mean(name, preset_names());
     throw ConfigError(fmt::format("preset '{}' is not a known preset{}", name,
                                   hint.empty() ? " (ganrun presets lists them)" : hint));
   }

@@ -26,9 +26,11 @@ struct Preset {
 
 const std::vector<Preset>& presets();
 const Preset* find_preset(const std::string& name);
+// The presets' names, in presets() order (collection, paper, cs231n, toy-2d).
+const std::vector<std::string>& preset_names();
 
-// The RunSettings fields a key writes (lr -> lr_g, lr_d; betas -> beta1, beta2; optimizer ->
-// optimizer_g, optimizer_d; else the key itself).
+// The RunSettings fields a key claims when set explicitly: setting_fields(key), except that
+// epochs and steps claim each other too (an explicit length blocks a preset's other length).
 std::vector<std::string> fields_written(const std::string& key);
 
 // Applies preset `name` to `s` for s.variant: every value whose fields are all outside

@@ -3,13 +3,15 @@
 
 #include <fmt/format.h>
 #include <torch/version.h>  // TORCH_VERSION
-#include <unistd.h>         // gethostname, getpid
+#include <unistd.h>         // getpid
 
 #include <chrono>
+#include <cstdint>  // INT64_MAX
 #include <cstdlib>
 #include <ctime>
 #include <exception>
 
+#include "common/host_name.h"
 #include "models/variant.h"
 #include "runner/config_error.h"
 #include "runner/data_parallel.h"
@@ -29,12 +31,6 @@ std::string utc_now() {
   gmtime_r(&t, &tm);
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-std::string host_name() {
-  char buf[256] = {};
-  gethostname(buf, sizeof buf - 1);
   return buf;
 }
 
@@ -70,7 +66,7 @@ AttrMap run_attrs(const RunSpec& spec, const RunEnvironment& env, const data::Ba
       {"run_id", spec.id},
       {"variant", s.variant},
       {"arch", s.arch},
-      {"preset", std::string("none")},
+      {"preset", s.preset.empty() ? std::string("none") : s.preset},
       {"dataset", s.dataset},
       {"split", s.split},
       {"lr_g", s.lr_g},
@@ -216,9 +212,7 @@ RunResult execute_member_run(const RunSpec& spec, data::BatchSource& dataset,
   } catch (const std::exception& e) {
     result = RunResult{RunOutcome::kFailed, 0, e.what()};
   }
-  const char* status = result.outcome == RunOutcome::kCompleted  ? "completed"
-                       : result.outcome == RunOutcome::kDiverged ? "diverged"
-                                                                 : "failed";
+  const std::string status = outcome_name(result.outcome);
   progress.finish(
       result.outcome == RunOutcome::kCompleted
           ? status + who
@@ -236,19 +230,29 @@ std::filesystem::path run_png_path(const std::filesystem::path& runs_dir, const 
   return runs_dir / (id + ".png");
 }
 
+const char* outcome_name(RunOutcome outcome) {
+  static constexpr const char* kNames[] = {"completed", "diverged", "failed"};  // enum order
+  return kNames[static_cast<int>(outcome)];
+}
+
 int64_t total_steps(const RunSettings& s, int64_t dataset_size) {
-  if (s.steps > 0) {
-    if (dataset_size / s.batch < 1)
-      throw ConfigError(fmt::format(
-          "batch {} is larger than the data set ({} samples); lower batch", s.batch, dataset_size));
-    return s.steps;
-  }
+  const std::string data = fmt::format("data set {} ({} split)", s.dataset, s.split);
+  if (dataset_size / s.batch < 1)
+    throw ConfigError(fmt::format("batch {} is larger than the {} samples of {}; lower batch",
+                                  s.batch, dataset_size, data));
+  // Each of a step's n_critic critic updates takes a fresh batch of the epoch: one step needs
+  // batch x n_critic samples, whether the run counts steps or epochs.
   const int64_t per_epoch = (dataset_size / s.batch) / s.n_critic;
   if (per_epoch < 1)
     throw ConfigError(fmt::format(
-        "batch {} x n_critic {} needs more than the {} samples of the data set for one step; "
-        "lower batch or n_critic",
-        s.batch, s.n_critic, dataset_size));
+        "batch {} x n_critic {} needs more than the {} samples of {} for one step; lower batch "
+        "or n_critic",
+        s.batch, s.n_critic, dataset_size, data));
+  if (s.steps > 0) return s.steps;
+  if (s.epochs > INT64_MAX / per_epoch)
+    throw ConfigError(fmt::format(
+        "epochs {} x {} steps per epoch is more steps than ganrun can count ({}); lower epochs",
+        s.epochs, per_epoch, INT64_MAX));
   return s.epochs * per_epoch;
 }
 

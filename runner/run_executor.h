@@ -41,8 +41,12 @@ RunResult execute_run(const RunSpec& spec, data::BatchSource& source, const RunE
 std::filesystem::path run_file_path(const std::filesystem::path& runs_dir, const std::string& id);
 std::filesystem::path run_png_path(const std::filesystem::path& runs_dir, const std::string& id);
 
+// "completed", "diverged" or "failed": the status a run file and the assignment log record.
+const char* outcome_name(RunOutcome outcome);
+
 // Steps of a run: `steps`, or epochs x floor(floor(N / batch) / n_critic). Throws ConfigError
-// when the data set is too small for one step.
+// when the data set is too small for one step (batch > N, or batch x n_critic > N, with steps
+// as with epochs: the step loop counts epochs in steps) or the count does not fit an int64_t.
 int64_t total_steps(const RunSettings& s, int64_t dataset_size);
 
 }  // namespace ganrun

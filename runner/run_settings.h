@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "runner/setting_text.h"  // canonical_float
+
 namespace ganrun {
 
 struct RunSettings {
@@ -64,8 +66,26 @@ struct RunSettings {
 // How a per-run key's value is written: a name, a real number, an integer, or the betas pair.
 enum class SettingKind { kString, kFloat, kInt, kPair };
 
+// Where a sweep file sets a per-run key outside variants.<v> and grid: at the top level, under
+// `train:`, or under `dataset:` (dataset as name, data_dir as dir, split).
+enum class SweepPlace { kTopLevel, kTrain, kDataset };
+
+// How one per-run key behaves outside RunSettings (a row of the key table in run_settings.cpp).
+struct SettingTraits {
+  SettingKind kind = SettingKind::kString;
+  SweepPlace place = SweepPlace::kTopLevel;
+  const char* id_prefix = "";  // before its value in a run id ("nc" for n_critic); "" = bare value
+  bool in_id_hash = true;      // false for data_dir and log_every: the same experiment
+  bool flag = true;            // ganrun train --key-with-dashes (not betas: --beta1, --beta2)
+};
+
 // Throws std::invalid_argument for a key that is not a per-run key.
+const SettingTraits& setting_traits(const std::string& key);
 SettingKind setting_kind(const std::string& key);
+
+// The RunSettings fields a key writes: the key itself, or two for the shorthands (lr -> lr_g,
+// lr_d; betas -> beta1, beta2; optimizer -> optimizer_g, optimizer_d).
+std::vector<std::string> setting_fields(const std::string& key);
 
 // Sets one per-run key of `s` from a value already checked by setting_error (the shorthands
 // lr, betas and optimizer set two fields). For kPair, `number` and `second` are beta1/beta2.
@@ -77,7 +97,8 @@ void set_setting(RunSettings& s, const std::string& key, const std::string& text
 // tests use it.
 void set_setting_text(RunSettings& s, const std::string& key, const std::string& text);
 
-// The values of a string key that this version implements (empty for other keys).
+// The values a name key takes (empty for other keys and for data_dir, which takes any path).
+// variant, arch and dataset come from their registries (models/, data/), preset from presets().
 std::vector<std::string> setting_choices(const std::string& key);
 
 // `epochs` when a sweep or the flags set neither epochs nor steps.
@@ -89,8 +110,8 @@ inline constexpr int64_t kDefaultEpochs = 30;
 const std::vector<std::string>& run_setting_keys();
 
 // The range/vocabulary rule for one per-run key: "" when the value is allowed, else the
-// message naming the key ("lr must be > 0 (got -1)", "variant 'wgan' is not implemented yet
-// in this version of ganrun (implemented: gan)"). `got` is how the value is shown (the sweep
+// message naming the key ("lr must be > 0 (got -1)", "variant 'wgn' is not a known variant
+// (did you mean 'wgan'?)"). `got` is how the value is shown (the sweep
 // file's own text; empty = format `value`). Shared by validate() and the sweep parser, so a
 // flag and a sweep key get the same message.
 std::string setting_error(const std::string& key, double value, const std::string& got = "");
@@ -114,10 +135,5 @@ std::string to_yaml(const RunSettings& s);
 // canonical_float, integers plain, strings as they are, betas "b1,b2". Used for grid points
 // and run ids. Throws std::invalid_argument for a key that is not a per-run key.
 std::string setting_text(const RunSettings& s, const std::string& key);
-
-// Canonical text for a float in ids, tables and the resolved YAML: the shortest round-trip
-// digits as mantissa 'e' exponent, no '+' and no leading zeros in the exponent, e.g. 2e-4,
-// 1.5e-3, 5e-1, 1e0, 1e1 (inf/nan as "inf", "-inf", "nan").
-std::string canonical_float(double v);
 
 }  // namespace ganrun

@@ -1,11 +1,11 @@
 // runner/sweep_config.h — the sweep file: strict YAML parsing (yaml-cpp), layering
-// (top level < variants.<v> < grid point), cartesian grid expansion and run ids.
+// (top level < variants.<v> < grid point), cartesian grid expansion and run ids
+// (runner/sweep_yaml.h reads values, runner/grid_expansion.h expands, runner/run_id.h names).
 // Errors are ConfigError with "FILE:LINE: key 'k' ..." messages (README "The sweep file").
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
-#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -41,26 +41,8 @@ struct SweepPlan {
 SweepPlan load_sweep(const std::filesystem::path& file);
 SweepPlan parse_sweep(const std::string& text, const std::string& file_label);
 
-// The run id rule: "<variant>[-<key><value>...]-<hash8>", where the keys are those among
-// `varying_keys` (canonical order, abbreviated: lr, lrg, lrd, b1, b2, bs, nc, b, z, st, ep, s,
-// le (log_every), se (sample_every); arch, dataset, data_dir, split and dtype as bare values;
-// variant is always the first part and never repeated) and the hash is the first 8 hex digits
-// of SHA-256 over to_yaml(settings) minus data_dir and log_every. Characters outside
-// [A-Za-z0-9._+-] become '_'. Example: gan-lr2e-4-nc5-s0-1a2b3c4d.
-std::string make_run_id(const RunSettings& s, const std::vector<std::string>& varying_keys);
-
 // A one-run spec for `ganrun train` (no grid): validates `s` and gives it the id
 // "<variant>-<hash8>" and an empty grid point.
 RunSpec make_single_run(const RunSettings& s);
-
-// canonical_float(double) lives in run_settings.h (to_yaml needs it too).
-
-// "4GiB", "512MiB", "100KiB", "1000000" (bytes) -> bytes; throws ConfigError naming `what`.
-int64_t parse_byte_size(const std::string& text, const std::string& what);
-
-// Compares two sweep texts as YAML; returns the dotted path of the first differing key
-// ("grid.lr", "train.batch"), or nullopt when they are the same document.
-std::optional<std::string> first_differing_key(const std::string& old_text,
-                                               const std::string& new_text);
 
 }  // namespace ganrun

@@ -6,8 +6,10 @@
 #include <boost/program_options.hpp>
 #include <set>
 
+#include "runner/byte_size.h"
 #include "runner/command.h"
 #include "runner/config_error.h"
+#include "runner/name_list.h"
 #include "runner/plan_execution.h"
 #include "runner/presets.h"
 #include "runner/subcommands.h"
@@ -33,12 +35,10 @@ std::string dashed(std::string key) {
   return key;
 }
 
+// A name key's help lists its values ("gan | lsgan | ..."), from the registries that hold them.
 std::string help_for(const std::string& key) {
   const auto choices = setting_choices(key);
-  std::string text;
-  for (const auto& c : choices)
-    if (!c.empty()) text += (text.empty() ? "" : " | ") + c;
-  return text.empty() ? "sweep-file key " + key + " (README: settings)" : text;
+  return choices.empty() ? "sweep-file key " + key + " (README: settings)" : join(choices, " | ");
 }
 
 }  // namespace
@@ -51,18 +51,15 @@ int train_main(int argc, char** argv, launch::MpiSession& mpi) {
   // One option per line reads like the help text it produces.
   // clang-format off
   d.add_options()
-      ("variant", po::value(&s.variant)->default_value(s.variant),
-       "gan | lsgan | wgan | wgan-gp | dragan | cgan | acgan | infogan | ebgan | began")
-      ("arch", po::value(&s.arch)->default_value(s.arch),
-       "mlp | mlp-small | mlp-deep | dcgan28 | dcgan28-allconv | dcgan32 | ae28 | ae32 | toy")
+      ("variant", po::value(&s.variant)->default_value(s.variant), help_for("variant").c_str())
+      ("arch", po::value(&s.arch)->default_value(s.arch), help_for("arch").c_str())
       ("preset", po::value(&s.preset),
        "a named recipe (ganrun presets lists them); explicit flags override its values")
-      ("dataset", po::value(&s.dataset)->default_value(s.dataset),
-       "mnist | fashion-mnist | cifar10")
+      ("dataset", po::value(&s.dataset)->default_value(s.dataset), help_for("dataset").c_str())
       ("data-dir", po::value(&s.data_dir),
        "folder with the data files, or an HDF5 pack (F.h5 from ganrun data pack); default: "
        "$GANRUN_DATA/<dataset>, or Debian's /usr/share/datasets/fashion-mnist")
-      ("split", po::value(&s.split)->default_value(s.split), "train | test")
+      ("split", po::value(&s.split)->default_value(s.split), help_for("split").c_str())
       ("memory-budget", po::value<std::string>()->default_value("4GiB"),
        "image bytes this process may hold in memory; a larger HDF5 pack is read on demand")
       ("epochs", po::value<int64_t>(), "epochs (default 30 when --steps is not given)")
@@ -105,7 +102,7 @@ int train_main(int argc, char** argv, launch::MpiSession& mpi) {
   std::vector<std::pair<std::string, std::string>> generic;  // (flag, key)
   for (const auto& key : run_setting_keys()) {
     const std::string flag = dashed(key);
-    if (d.find_nothrow(flag, false) != nullptr || key == "betas" || key == "data_dir") continue;
+    if (d.find_nothrow(flag, false) != nullptr || !setting_traits(key).flag) continue;
     more.add_options()(flag.c_str(), po::value<std::string>(), help_for(key).c_str());
     generic.emplace_back(flag, key);
   }

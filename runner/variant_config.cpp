@@ -3,9 +3,9 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
-
+#include "data/dataset_loader.h"  // known_dataset_names
 #include "models/nets.h"
+#include "runner/name_list.h"
 
 namespace ganrun {
 namespace {
@@ -16,21 +16,15 @@ DataShape shape_of(const std::string& dataset) {
   return {1, 28, 28, 10};  // mnist, fashion-mnist
 }
 
-std::string join(const std::vector<std::string>& v) {
-  std::string out;
-  for (const auto& x : v) out += (out.empty() ? "" : ", ") + x;
-  return out;
-}
-
 }  // namespace
 
 std::string compatibility_error(const RunSettings& s) {
   const auto& archs = models::accepted_archs(s.variant);
-  if (std::find(archs.begin(), archs.end(), s.arch) == archs.end())
+  if (!contains(archs, s.arch))
     return fmt::format(
         "variant '{}' does not accept arch '{}' (accepted: {}); set arch to one of "
         "them",
-        s.variant, s.arch, join(archs));
+        s.variant, s.arch, join(archs, ", "));
   const DataShape shape = shape_of(s.dataset);
   const std::string shape_message =
       models::shape_error(s.arch, shape.channels, shape.height, shape.width);
@@ -39,8 +33,8 @@ std::string compatibility_error(const RunSettings& s) {
   if (models::needs_labels(s.variant) && shape.classes == 0)
     return fmt::format(
         "variant '{}' needs class labels, but dataset {} has none; use a labelled "
-        "data set (mnist, fashion-mnist, cifar10)",
-        s.variant, s.dataset);
+        "data set ({})",
+        s.variant, s.dataset, join(data::known_dataset_names(), ", "));
   return "";
 }
 

@@ -92,3 +92,37 @@ def test_rerun_into_out_holding_another_sweep(tmp_path, fashion_test_dir):
     r = run_ganrun(["--sweep", sweep])
     assert_bad_input(r, "grid.lr", str(out))
     assert tree_state(out) == before
+
+
+def test_steps_on_a_data_set_too_small_for_one_step(tmp_path, fashion_test_dir):
+    # The test split holds 10000 images: 2 batches of 4000, but a step at n_critic 3 takes 3.
+    # Refused before anything is written (it used to pass validation and die of SIGFPE in the
+    # step loop's step % steps_per_epoch).
+    out = tmp_path / "out"
+    r = run_ganrun(["train", "--data-dir", fashion_test_dir, "--split", "test", "--steps", 1,
+                    "--batch", 4000, "--n-critic", 3, "--out", out])
+    assert_bad_input(r, "batch 4000 x n_critic 3", "10000 samples", "lower batch or n_critic")
+    assert not out.exists()
+
+
+def test_out_that_is_a_file_is_the_only_thing_said(tmp_path, fashion_test_dir):
+    # Checked with the input, before the plan is printed: stderr holds the one error line.
+    taken = tmp_path / "taken"
+    taken.write_text("not a folder\n")
+    r = run_ganrun(["train", "--data-dir", fashion_test_dir, "--split", "test", "--steps", 1,
+                    "--out", taken])
+    assert r.stderr.splitlines() == ganrun_lines(r.stderr) and r.stdout == "", r.stderr
+    assert_bad_input(r, str(taken), "existing file", "--out")
+    assert taken.read_text() == "not a folder\n"
+
+
+def test_sweep_out_below_a_file_is_refused_before_the_plan(tmp_path, fashion_test_dir):
+    taken = tmp_path / "taken"
+    taken.write_text("not a folder\n")
+    sweep = tmp_path / "sweep.yaml"
+    sweep.write_text(tiny_sweep_text(taken / "out", fashion_test_dir, steps=1))
+    before = tree_state(tmp_path)
+    r = run_ganrun(["--sweep", sweep])
+    assert r.stderr.splitlines() == ganrun_lines(r.stderr) and r.stdout == "", r.stderr
+    assert_bad_input(r, str(taken / "out"), f"'{taken}' is a file", "--out")
+    assert tree_state(tmp_path) == before

@@ -56,6 +56,7 @@ def test_train_then_sample_round_trip(tmp_path, fashion_test_dir):
     with h5py.File(files[0], "r") as f:
         assert f.attrs["status"] == "completed"
         assert f.attrs["dtype"] == "float64" and f.attrs["seed"] == 3
+        assert f.attrs["preset"] == "none"
         assert list(f["metrics/step"][:]) == [4, 8, 12]
         # Sample points at steps 6 and 12; the end (12) is one of them, not a third grid.
         assert list(f["samples/step"][:]) == [6, 12]
@@ -81,3 +82,19 @@ def test_train_on_two_ranks_needs_data_parallel(tmp_path):
     assert r.returncode == 2
     assert len(ganrun_lines(r.stderr)) == 1 and "--data-parallel" in r.stderr
     assert not out.exists()
+
+
+def test_train_records_its_preset(tmp_path):
+    # --preset toy-2d picks the data set (toy-ring8) and arch; the nets are shrunk to one step's
+    # worth of work. The run file's preset attribute names the preset, as /config does.
+    out = tmp_path / "out"
+    r = run_ganrun(["train", "--preset", "toy-2d", "--steps", 1, "--batch", 8, "--n-critic", 1,
+                    "--toy-depth", 1, "--toy-width", 8, "--out", out])
+    assert r.returncode == 0, r.stderr
+    files = list((out / "runs").glob("*.h5"))
+    assert len(files) == 1
+    with h5py.File(files[0], "r") as f:
+        assert f.attrs["status"] == "completed", f.attrs["error"]
+        assert f.attrs["preset"] == "toy-2d"
+        assert f.attrs["dataset"] == "toy-ring8" and f.attrs["arch"] == "toy"
+        assert "preset: toy-2d\n" in f["config"][()].decode()

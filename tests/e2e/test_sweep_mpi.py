@@ -1,6 +1,6 @@
 """Sweeps under `mpiexec -n 2`: files for every grid point, the rerun rule (finished runs are
-skipped, failed ones rerun), a failing run that leaves the other rank's runs completed, and
---dry-run writing nothing."""
+skipped, failed ones rerun), a failing run that leaves the other rank's runs completed,
+--dry-run writing nothing, and each run file's preset attribute."""
 import h5py
 import numpy as np
 
@@ -101,3 +101,25 @@ def test_dry_run_prints_plan_and_writes_nothing(tmp_path, fashion_test_dir):
     # run, rank, ..., steps: ranks are handed out dynamically and every run has 20 steps.
     assert [row.split()[1] for row in plan_rows] == ["dynamic"] * 4
     assert all(row.split()[-1] == str(STEPS) for row in plan_rows)
+
+
+def test_run_files_record_their_preset(tmp_path, fashion_test_dir):
+    # One run per preset that trains on images, and one with none (""): attrs, /config and the
+    # settings the preset chose (arch) agree in every file, whichever rank wrote it.
+    out = tmp_path / "out"
+    sweep = tmp_path / "sweep.yaml"
+    sweep.write_text(tiny_sweep_text(out, fashion_test_dir, steps=1,
+                                     grid='  preset: ["", collection, paper, cs231n]\n'))
+    r = run_ganrun(["--sweep", sweep], ranks=2)
+    assert r.returncode == 0, r.stderr
+    # Each preset's own arch (runner/presets.cpp); paper sets none for gan, so the default.
+    expected = {"none": "mlp", "collection": "dcgan28", "paper": "mlp", "cs231n": "mlp-small"}
+    seen = {}
+    for run_id in run_ids(out):
+        with h5py.File(out / "runs" / f"{run_id}.h5", "r") as f:
+            assert f.attrs["status"] == "completed", f.attrs["error"]
+            preset = f.attrs["preset"]
+            config = f["config"][()].decode()
+            seen[preset] = f.attrs["arch"]
+        assert ('preset: ""\n' if preset == "none" else f"preset: {preset}\n") in config, config
+    assert seen == expected

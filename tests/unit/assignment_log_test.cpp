@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "data/h5_check.h"
-#include "runner/plan_execution.h"
+#include "runner/plan_validation.h"
 #include "runner/sweep_config.h"
 #include "runner/sweep_index.h"
 #include "test_support.h"
@@ -145,6 +145,9 @@ TEST(RanksPerRun, WorldAndBatchMustDivide) {
   const std::string batch = ganrun::ranks_per_run_error(plan_with(4, "[16, 18]"), 4);
   EXPECT_NE(batch.find("batch 18 does not divide over the 4 ranks"), std::string::npos) << batch;
   EXPECT_NE(batch.find("t.yaml: run gan-b18-"), std::string::npos) << batch;
+  // batch 2 over 4 ranks would give each rank a shard of 2 / 4 = 0 samples.
+  const std::string tiny = ganrun::ranks_per_run_error(plan_with(4, "[2]"), 4);
+  EXPECT_NE(tiny.find("batch 2 does not divide over the 4 ranks"), std::string::npos) << tiny;
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cmath>
+#include <cstdint>
 #include <string>
 
 #include "runner/config_error.h"
@@ -89,6 +90,34 @@ TEST(RunSettingsValidate, NamesTheKeyOfABadValue) {
     const std::string msg = validate_error(s);
     EXPECT_EQ(msg.rfind(c.message, 0), 0u) << "got: " << msg << "\nwant: " << c.message;
   }
+}
+
+std::string set_text_error(const std::string& key, const std::string& text) {
+  RunSettings s;
+  try {
+    set_setting_text(s, key, text);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(RunSettingsValidate, IntegerTextMustFitInt64) {
+  // Text reaches integer keys from presets and generic train flags (--toy-width 1e300): a
+  // whole number beyond int64 is named, not cast (which gave 'got -9223372036854775808').
+  const std::string range = "between -9223372036854775808 and 9223372036854775807";
+  EXPECT_EQ(set_text_error("toy_width", "1e300"),
+            "toy_width must be an integer " + range + " (got '1e300')");
+  EXPECT_EQ(set_text_error("steps", "9223372036854775808"),  // 2^63
+            "steps must be an integer " + range + " (got '9223372036854775808')");
+  EXPECT_EQ(set_text_error("z_dim", "inf"), "z_dim must be an integer " + range + " (got 'inf')");
+  EXPECT_EQ(set_text_error("seed", "nan"), "seed must be an integer (got 'nan')");
+  RunSettings s;
+  set_setting_text(s, "steps", "9223372036854775807");  // 2^63 - 1, read exactly
+  EXPECT_EQ(s.steps, INT64_MAX);
+  set_setting_text(s, "toy_width", "1e3");
+  EXPECT_EQ(s.toy_width, 1000);
+  EXPECT_EQ(set_text_error("log_every", "0"), "log_every must be >= 1 (got 0)");
 }
 
 TEST(RunSettingsValidate, NanIsOutOfRange) {

@@ -13,8 +13,11 @@
 #include <string>
 #include <vector>
 
+#include "runner/byte_size.h"
 #include "runner/config_error.h"
 #include "runner/did_you_mean.h"
+#include "runner/run_id.h"
+#include "runner/sweep_diff.h"
 
 namespace ganrun {
 namespace {
@@ -140,6 +143,32 @@ const BadInput kBadInputs[] = {
      "train:\n  sample_every: {epochs: 2}\n",
      2,
      {"sample_every in epochs", "not implemented yet"}},
+    {"log_interval_in_epochs_not_implemented",
+     "train:\n  log_every: {epochs: 1}\n",
+     2,
+     {"log_every in epochs", "not implemented yet"}},
+    // Intervals count steps: a log interval of 0 would divide by zero, a negative one never comes.
+    {"log_every_0", "train: {steps: 5, log_every: 0}\n", 1, {"log_every must be >= 1 (got 0)"}},
+    {"log_every_negative",
+     "train: {steps: 5, log_every: -3}\n",
+     1,
+     {"log_every must be >= 1 (got -3)"}},
+    // 10^20 > 2^63 - 1 does not fit an int64: said as such, not as 'not an integer'.
+    {"steps_beyond_int64",
+     "train:\n  steps: 99999999999999999999\n",
+     2,
+     {"steps must be an integer between -9223372036854775808 and 9223372036854775807",
+      "'99999999999999999999'"}},
+    // 1e3 is a whole number in range, but not written as an integer.
+    {"steps_in_float_notation",
+     "train: {steps: 1e3}\n",
+     1,
+     {"steps must be an integer (got '1e3')"},
+     {"between"}},
+    {"memory_budget_beyond_int64",
+     "dataset: {name: mnist, memory_budget: 99999999999999999999GiB}\n",
+     1,
+     {"dataset.memory_budget", "'99999999999999999999GiB'"}},
     {"ranks_per_run_0", "ranks_per_run: 0\n", 1, {"ranks_per_run must be >= 1"}},
     {"pack_integer", "pack: 4\n", 1, {"pack: 4 is not implemented yet"}},
     {"pack_bad_word", "pack: on\n", 1, {"pack must be off, auto or an integer"}},
@@ -622,6 +651,10 @@ TEST(SweepConfigParse, MemoryBudgetTakesBinaryUnits) {
   EXPECT_EQ(parse_byte_size("1000", "x"), 1000);
   EXPECT_THROW(parse_byte_size("1.5GiB", "x"), ConfigError);
   EXPECT_THROW(parse_byte_size("-1", "x"), ConfigError);
+  // 2^50 bytes (1 PiB) is the most; a number too long for int64 is the same ConfigError.
+  EXPECT_EQ(parse_byte_size("1048576GiB", "x"), int64_t{1} << 50);
+  EXPECT_THROW(parse_byte_size("1048577GiB", "x"), ConfigError);
+  EXPECT_THROW(parse_byte_size("99999999999999999999", "x"), ConfigError);
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "data/sample_order.h"
+#include "runner/config_error.h"
 #include "runner/run_executor.h"
 
 namespace ganrun {
@@ -176,6 +177,53 @@ TEST(TrainLoop, TestHookThrowsAStepErrorCarryingTheStep) {
   }
   ::unsetenv("GANRUN_TEST_THROW");
   EXPECT_EQ(run.variant.generator_iters.size(), 3u);  // steps 0, 1, 2 ran
+}
+
+std::string total_steps_error(const RunSettings& s, int64_t dataset_size) {
+  try {
+    total_steps(s, dataset_size);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(TrainLoop, TotalStepsRefusesADataSetTooSmallForOneStepWithStepsAsWithEpochs) {
+  // N = 100, batch 40: floor(100 / 40) = 2 batches per epoch; n_critic 3 needs 3 of them, so an
+  // epoch holds floor(2 / 3) = 0 steps, and the loop's step % steps_per_epoch would divide by 0.
+  RunSettings s;
+  s.batch = 40;
+  s.n_critic = 3;
+  for (const bool by_steps : {true, false}) {
+    s.steps = by_steps ? 5 : 0;
+    s.epochs = by_steps ? 0 : 1;
+    EXPECT_EQ(total_steps_error(s, 100),
+              "batch 40 x n_critic 3 needs more than the 100 samples of data set fashion-mnist "
+              "(train split) for one step; lower batch or n_critic")
+        << (by_steps ? "steps" : "epochs");
+  }
+  s.n_critic = 2;  // 2 batches of 40 fit: one step per epoch
+  s.steps = 5;
+  s.epochs = 0;
+  EXPECT_EQ(total_steps(s, 100), 5);
+  s.batch = 101;
+  EXPECT_EQ(total_steps_error(s, 100),
+            "batch 101 is larger than the 100 samples of data set fashion-mnist (train split); "
+            "lower batch");
+}
+
+TEST(TrainLoop, TotalStepsRefusesEpochsWhoseStepCountOverflows) {
+  // N = 1000, batch 10, n_critic 1: 100 steps per epoch. INT64_MAX / 100 = 92233720368547758
+  // epochs still fit (9223372036854775800 steps); one more epoch does not.
+  RunSettings s;
+  s.batch = 10;
+  s.epochs = std::numeric_limits<int64_t>::max() / 100;
+  EXPECT_EQ(total_steps(s, 1000), 9223372036854775800);
+  s.epochs += 1;
+  const std::string message = total_steps_error(s, 1000);
+  EXPECT_NE(message.find("epochs 92233720368547759 x 100 steps per epoch"), std::string::npos)
+      << message;
+  EXPECT_NE(message.find("lower epochs"), std::string::npos) << message;
 }
 
 TEST(TrainLoop, ImagesMapToUint8ByRounding) {

@@ -1,0 +1,105 @@
+// runner/plan_report.cpp — the plan and summary tables rank 0 prints (see header).
+#include "runner/plan_report.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+
+#include "common/host_name.h"
+#include "runner/run_executor.h"  // run_file_path
+#include "runner/run_file.h"      // read_run_summary
+#include "runner/tables.h"
+#include "runner/version.h"
+
+namespace ganrun {
+namespace fs = std::filesystem;
+namespace {
+
+std::string format_metric(const std::map<std::string, double>& m, const std::string& name) {
+  const auto it = m.find(name);
+  return it == m.end() ? "-" : fmt::format("{:.4f}", it->second);
+}
+
+}  // namespace
+
+std::string describe_rank(const launch::MpiSession& mpi, const launch::ProcessGroup& group,
+                          const torch::Device& device, int threads) {
+  return fmt::format("{}\t{}\t{}\t{}\t{}\t{}", mpi.rank(), host_name(), mpi.local_rank(),
+                     group.index, device.str(), threads);
+}
+
+void print_plan(const SweepPlan& plan, const std::vector<int64_t>& steps,
+                const std::vector<std::string>& ranks, int groups) {
+  std::vector<std::vector<std::string>> rank_rows{
+      {"rank", "host", "local_rank", "group", "device", "threads"}};
+  for (const auto& line : ranks) {
+    std::vector<std::string> row;
+    std::string cell;
+    for (char c : line + "\t") {
+      if (c != '\t') {
+        cell += c;
+        continue;
+      }
+      row.push_back(cell);
+      cell.clear();
+    }
+    rank_rows.push_back(row);
+  }
+  // Scheduling is dynamic: which rank trains a run is decided when a rank asks for work.
+  std::vector<std::vector<std::string>> rows{{"run", "rank", "variant", "arch", "dataset", "lr_g",
+                                              "lr_d", "n_critic", "batch", "seed", "steps"}};
+  for (size_t i = 0; i < plan.runs.size(); ++i) {
+    const auto& s = plan.runs[i].settings;
+    rows.push_back({plan.runs[i].id, "dynamic", s.variant, s.arch, s.dataset + "/" + s.split,
+                    canonical_float(s.lr_g), canonical_float(s.lr_d), std::to_string(s.n_critic),
+                    std::to_string(s.batch), std::to_string(s.seed), std::to_string(steps[i])});
+  }
+  fmt::print(stderr,
+             "ganrun {} ({}): '{}', {} run(s) on {} rank(s) in {} group(s) of {}, handed out "
+             "dynamically, out {}\n{}\n{}",
+             version(), git_commit(), plan.name, plan.runs.size(), ranks.size(), groups,
+             plan.ranks_per_run, plan.out, format_table(rank_rows), format_table(rows));
+  std::fflush(stderr);
+}
+
+void print_summary(const SweepPlan& plan, const std::vector<int64_t>& steps,
+                   const fs::path& runs_dir) {
+  std::vector<std::vector<std::string>> rows{
+      {"run", "status", "steps", "d_loss", "g_loss", "file"}};
+  std::vector<std::string> not_completed;
+  for (size_t i = 0; i < plan.runs.size(); ++i) {
+    const auto path = run_file_path(runs_dir, plan.runs[i].id);
+    std::string status = "missing", steps = "-", d = "-", g = "-", why;
+    try {
+      if (auto summary = read_run_summary(path)) {
+        status = summary->status;
+        steps = fmt::format("{}/{}", std::max<int64_t>(summary->last_step, 0), steps[i]);
+        d = format_metric(summary->last_metrics, "d_loss");
+        g = format_metric(summary->last_metrics, "g_loss");
+        const auto error = summary->attrs.find("error");
+        const auto stop = summary->attrs.find("stop_step");
+        if (stop != summary->attrs.end() && std::holds_alternative<int64_t>(stop->second))
+          why = fmt::format(" at step {}", std::get<int64_t>(stop->second));
+        if (error != summary->attrs.end() && std::holds_alternative<std::string>(error->second))
+          why += ": " + std::get<std::string>(error->second);
+      }
+    } catch (const std::exception& e) {
+      status = "unreadable";
+      why = std::string(": ") + e.what();
+    }
+    rows.push_back({plan.runs[i].id, status, steps, d, g, path.string()});
+    if (status != "completed")
+      not_completed.push_back(fmt::format("  {}  {}{}", plan.runs[i].id, status, why));
+  }
+  fmt::print("\n{}", format_table(rows));
+  if (!not_completed.empty()) {
+    fmt::print("\n{} run(s) did not complete:\n", not_completed.size());
+    for (const auto& line : not_completed) fmt::print("{}\n", line);
+  }
+  fmt::print("\nResults: {}/{} (per-run HDF5 files and PNG sample grids in {})\n", plan.out,
+             fs::exists(fs::path(plan.out) / "sweep.h5") ? "sweep.h5" : "runs/", runs_dir.string());
+  std::fflush(stdout);
+}
+
+}  // namespace ganrun
