@@ -12,8 +12,8 @@
 #include <type_traits>
 #include <utility>
 
-#include "data/h5_check.h"
 #include "common/atomic_file.h"  // write_file_atomically, is_snapshot_tmp_name
+#include "data/h5_check.h"
 
 namespace ganrun {
 namespace {
