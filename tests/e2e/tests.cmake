@@ -34,3 +34,5 @@ ganrun_add_pytest(e2e_data_fetch test_data_fetch.py "e2e")
 ganrun_add_pytest(e2e_data_commands test_data_commands.py "e2e")
 ganrun_add_pytest(e2e_bad_data test_bad_data.py "e2e")
 ganrun_add_pytest(e2e_data_parallel test_data_parallel.py "e2e;mpi")
+# Every command of README.md's Usage section, srun on a real single-node Slurm cluster.
+ganrun_add_pytest(e2e_readme_usage test_readme_usage.py "e2e;mpi;slurm")
