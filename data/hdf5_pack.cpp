@@ -50,10 +50,11 @@ void verify_checksum(const torch::Tensor& t, const std::string& expected, const 
 }
 
 // Creates `name` as a dataset of `file_type` over `dims` (chunked as `chunk` when given) and
-// writes `data` (in `mem_type`) into it when it holds any element.
-void write_dataset(hid_t file, const char* name, hid_t file_type, hid_t mem_type,
-                   const std::vector<hsize_t>& dims, const std::vector<hsize_t>& chunk,
-                   const void* data, const fs::path& tmp) {
+// writes `data` (in `mem_type`) into it when it holds any element. Returned open: the caller
+// closes both datasets together, which keeps the file's layout that of earlier packs.
+Hid write_dataset(hid_t file, const char* name, hid_t file_type, hid_t mem_type,
+                  const std::vector<hsize_t>& dims, const std::vector<hsize_t>& chunk,
+                  const void* data, const fs::path& tmp) {
   Hid dcpl(H5CALL(H5Pcreate(H5P_DATASET_CREATE), tmp), H5Pclose);
   if (!chunk.empty()) H5CALL(H5Pset_chunk(dcpl, static_cast<int>(chunk.size()), chunk.data()), tmp);
   Hid space(H5CALL(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), tmp),
@@ -61,6 +62,7 @@ void write_dataset(hid_t file, const char* name, hid_t file_type, hid_t mem_type
   Hid ds(H5CALL(H5Dcreate2(file, name, file_type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), tmp),
          H5Dclose);
   if (dims[0] > 0) H5CALL(H5Dwrite(ds, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), tmp);
+  return ds;
 }
 
 }  // namespace
@@ -109,10 +111,10 @@ void write_pack(const Dataset& dataset, const std::string& source,
                                              hsize_t(images.size(2)), hsize_t(images.size(3))};
           std::vector<hsize_t> chunk = dims;
           chunk[0] = static_cast<hsize_t>(std::clamp<int64_t>(n, 1, kPackChunkRows));
-          write_dataset(file, "images", H5T_STD_U8LE, H5T_NATIVE_UINT8, dims, chunk,
-                        images.data_ptr(), tmp);
-          write_dataset(file, "labels", H5T_STD_I64LE, H5T_NATIVE_INT64, {hsize_t(n)}, {},
-                        labels.data_ptr(), tmp);
+          const Hid ids = write_dataset(file, "images", H5T_STD_U8LE, H5T_NATIVE_UINT8, dims, chunk,
+                                        images.data_ptr(), tmp);
+          const Hid lds = write_dataset(file, "labels", H5T_STD_I64LE, H5T_NATIVE_INT64,
+                                        {hsize_t(n)}, {}, labels.data_ptr(), tmp);
         }
         H5CALL(file.close(), tmp);
       },
