@@ -24,8 +24,8 @@ const char* name_of(DigestKind kind) { return kind == DigestKind::kSha256 ? "SHA
   std::array<char, 256> reason{};
   const unsigned long code = ERR_get_error();
   if (code != 0) ERR_error_string_n(code, reason.data(), reason.size());
-  throw std::runtime_error(what + ": " + name_of(kind) + " failed: " +
-                           (code != 0 ? reason.data() : "OpenSSL gave no reason"));
+  throw std::runtime_error(what + ": " + name_of(kind) +
+                           " failed: " + (code != 0 ? reason.data() : "OpenSSL gave no reason"));
 }
 
 // One digest computation; update() may be called any number of times.

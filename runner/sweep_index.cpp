@@ -10,9 +10,9 @@
 #include <stdexcept>
 #include <system_error>
 
-#include "data/h5_check.h"
 #include "common/atomic_file.h"  // write_file_atomically
-#include "runner/version.h"      // ganrun::version
+#include "data/h5_check.h"
+#include "runner/version.h"  // ganrun::version
 
 namespace ganrun {
 namespace {

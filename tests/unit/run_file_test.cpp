@@ -14,8 +14,8 @@
 #include <iostream>
 #include <map>
 
-#include "data/h5_check.h"       // H5CALL, Hid
 #include "common/atomic_file.h"  // snapshot_tmp_path
+#include "data/h5_check.h"       // H5CALL, Hid
 
 namespace {
 
