@@ -47,6 +47,19 @@ std::vector<uint8_t> grey_images(int64_t n) {
   return out;
 }
 
+// Expects writing n images to `png` to fail with "<png>: cannot write the PNG: ..." that also
+// holds `cause`.
+void expect_write_failure(const fs::path& png, int64_t n, const std::string& cause) {
+  try {
+    write_png_grid(png, grey_images(n), n, 1, 2, 3);
+    ADD_FAILURE() << "expected writing " << png << " to fail";
+  } catch (const std::runtime_error& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find(png.string() + ": cannot write the PNG"), std::string::npos) << msg;
+    EXPECT_NE(msg.find(cause), std::string::npos) << msg;
+  }
+}
+
 TEST(PngGrid, TilesImagesWithBordersAndLeavesOnlyThePng) {
   TempDir tmp("png-grid");
   const fs::path png = tmp.path() / "grid.png";
@@ -69,14 +82,7 @@ TEST(PngGrid, FailedWriteKeepsThePreviousGridAndNamesTheFile) {
   // A folder (not empty, so nothing removes it) where the temp file must go: the write fails.
   const fs::path blocker = ganrun::snapshot_tmp_path(png);
   fs::create_directories(blocker / "x");
-  try {
-    write_png_grid(png, grey_images(9), 9, 1, 2, 3);
-    ADD_FAILURE() << "expected the write to fail";
-  } catch (const std::runtime_error& e) {
-    const std::string msg = e.what();
-    EXPECT_NE(msg.find(png.string() + ": cannot write the PNG"), std::string::npos) << msg;
-    EXPECT_NE(msg.find(blocker.string()), std::string::npos) << msg;
-  }
+  expect_write_failure(png, 9, blocker.string());
   EXPECT_EQ(read_bytes(png), before);
 }
 
@@ -85,14 +91,7 @@ TEST(PngGrid, FailedRenameLeavesNoTempFile) {
   // The target is a non-empty folder: the PNG is written, the rename over the folder fails.
   const fs::path png = tmp.path() / "grid.png";
   fs::create_directories(png / "x");
-  try {
-    write_png_grid(png, grey_images(4), 4, 1, 2, 3);
-    ADD_FAILURE() << "expected the rename to fail";
-  } catch (const std::runtime_error& e) {
-    const std::string msg = e.what();
-    EXPECT_NE(msg.find(png.string() + ": cannot write the PNG"), std::string::npos) << msg;
-    EXPECT_NE(msg.find("cannot rename"), std::string::npos) << msg;
-  }
+  expect_write_failure(png, 4, "cannot rename");
   EXPECT_EQ(entries(tmp.path()), std::vector<fs::path>{"grid.png"});
   EXPECT_TRUE(fs::is_directory(png));
 }
