@@ -26,11 +26,10 @@ constexpr double kFullRange = 255.0;
 // The catalogue entry of an image set; DataError naming the known ones otherwise.
 const DatasetEntry& image_set(const std::string& name) {
   const DatasetEntry* e = find_dataset(name);
-  if (e == nullptr || e->kind != DatasetKind::kImages) {
-    throw DataError((e == nullptr ? "unknown data set '" : "'") + name +
-                    (e == nullptr ? "'" : "' is a 2-D toy set, not an image set") +
-                    " (known: " + join_names(known_dataset_names()) + ")");
-  }
+  const std::string known = " (known: " + join_names(known_dataset_names()) + ")";
+  if (e == nullptr) throw DataError("unknown data set '" + name + "'" + known);
+  if (e->kind != DatasetKind::kImages)
+    throw DataError("'" + name + "' is a 2-D toy set, not an image set" + known);
   return *e;
 }
 
