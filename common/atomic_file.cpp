@@ -52,7 +52,8 @@ void publish_file(const fs::path& tmp, const fs::path& path) {
 }
 
 void write_file_atomically(const fs::path& path,
-                           const std::function<void(const fs::path& tmp)>& write) {
+                           const std::function<void(const fs::path& tmp)>& write,
+                           const std::string& what) {
   const fs::path tmp = snapshot_tmp_path(path);
   try {
     write(tmp);
@@ -60,7 +61,7 @@ void write_file_atomically(const fs::path& path,
   } catch (const std::exception& e) {
     std::error_code ignored;
     fs::remove(tmp, ignored);
-    throw std::runtime_error(path.string() + ": cannot write the file: " + e.what());
+    throw std::runtime_error(path.string() + ": cannot write " + what + ": " + e.what());
   }
 }
 

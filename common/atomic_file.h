@@ -25,8 +25,10 @@ void publish_file(const std::filesystem::path& tmp, const std::filesystem::path&
 
 // Calls write(tmp) to create and close the complete file at snapshot_tmp_path(path), then
 // publish_file(tmp, path). On any failure the tmp file is removed, path is left as it was, and
-// std::runtime_error "<path>: cannot write the file: <cause>" is thrown.
+// std::runtime_error "<path>: cannot write <what>: <cause>" is thrown (what: "the file", "the
+// pack", "the PNG", ... for the message).
 void write_file_atomically(const std::filesystem::path& path,
-                           const std::function<void(const std::filesystem::path& tmp)>& write);
+                           const std::function<void(const std::filesystem::path& tmp)>& write,
+                           const std::string& what = "the file");
 
 }  // namespace ganrun

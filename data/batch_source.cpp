@@ -8,7 +8,8 @@
 #include <string>
 #include <utility>
 
-#include "data/hdf5_pack.h"  // PackRowReader, read_pack, read_pack_info
+#include "data/hdf5_pack.h"        // read_pack, read_pack_info
+#include "data/pack_row_reader.h"  // PackRowReader
 
 namespace ganrun::data {
 namespace {

@@ -1,6 +1,7 @@
 // data/cifar_reader.cpp — reads CIFAR-10 binary batches into uint8 [N, 3, 32, 32] + int64 labels.
 // Every file's length and every label is checked before a tensor is returned; any problem is a
-// DataError naming the file. Class names come from batches.meta.txt.
+// DataError naming the file. Class names come from batches.meta.txt. Also where the batches
+// sit under a data folder.
 #include "data/cifar_reader.h"
 
 #include <ATen/ATen.h>  // at::cat
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "data/data_error.h"
+#include "data/dataset_catalog.h"  // find_dataset: the official class names
 
 namespace ganrun::data {
 namespace {
@@ -27,15 +29,6 @@ constexpr int64_t kNumClasses = 10;
 constexpr int kTrainBatches = 5;  // data_batch_1.bin .. data_batch_5.bin
 constexpr const char* kTestBatch = "test_batch.bin";
 constexpr const char* kMetaFile = "batches.meta.txt";
-
-// The official order (labels 0..9), used when a folder lacks batches.meta.txt: the binary
-// distribution ships it, but users who assemble a folder by hand sometimes drop it, and the
-// label order is fixed by the data set, not by the file.
-const std::vector<std::string>& official_class_names() {
-  static const std::vector<std::string> names = {
-      "airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"};
-  return names;
-}
 
 struct Batch {
   torch::Tensor images;  // uint8 [n, 3, 32, 32]
@@ -145,8 +138,18 @@ Dataset read_cifar10(const std::filesystem::path& dir, const std::string& split)
   ds.labels = labels.size() == 1 ? labels[0] : at::cat(labels, 0);
   const fs::path meta = dir / kMetaFile;
   std::error_code ec;
-  ds.class_names = fs::exists(meta, ec) ? read_cifar10_class_names(meta) : official_class_names();
+  // Without batches.meta.txt (the binary distribution ships it, but a folder assembled by hand
+  // may lack it) the catalogue's official order: the label order is fixed by the data set.
+  ds.class_names =
+      fs::exists(meta, ec) ? read_cifar10_class_names(meta) : find_dataset("cifar10")->class_names;
   return ds;
+}
+
+fs::path cifar10_batches_dir(const fs::path& dir) {
+  // Batches in dir itself win over the archive's sub-folder.
+  std::error_code ec;
+  if (fs::exists(dir / "data_batch_1.bin", ec) || fs::exists(dir / kTestBatch, ec)) return dir;
+  return fs::is_directory(dir / kCifarBatchesFolder, ec) ? dir / kCifarBatchesFolder : dir;
 }
 
 }  // namespace ganrun::data

@@ -1,15 +1,15 @@
 // data/dataset_loader.cpp — resolves a data set's name, folder and split to its reader (IDX
 // files, CIFAR-10 batches, or an HDF5 pack given as the data path); maps uint8 batches to the
-// training range; loads the 2-D toy sets. No sampling order here.
+// training range; loads the 2-D toy sets. What each name means (kind, layout, default folder)
+// comes from dataset_catalog.h. No sampling order here.
 #include "data/dataset_loader.h"
 
-#include <algorithm>  // std::find
-#include <cstdlib>    // std::getenv
 #include <filesystem>
 #include <stdexcept>
 
 #include "data/cifar_reader.h"
 #include "data/data_error.h"
+#include "data/dataset_catalog.h"
 #include "data/hdf5_pack.h"
 #include "data/idx_reader.h"
 
@@ -18,39 +18,19 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Where `apt-get install dataset-fashion-mnist` puts the four IDX files.
-constexpr const char* kDebianFashionMnist = "/usr/share/datasets/fashion-mnist";
-// Environment variable naming a folder that holds one sub-folder per data set.
-constexpr const char* kDataEnv = "GANRUN_DATA";
-// The folder the official CIFAR-10 tarball unpacks to; accepted one level below the data dir.
-constexpr const char* kCifarSubdir = "cifar-10-batches-bin";
 // The scale that maps 255 to 2, so x / kHalfRange - 1 spans [-1, 1] (the Tanh output range).
 constexpr double kHalfRange = 127.5;
 // The scale that maps 255 to 1 (pixel_range "01").
 constexpr double kFullRange = 255.0;
 
-std::string known_list() {
-  std::string s;
-  for (const auto& n : known_dataset_names()) s += (s.empty() ? "" : ", ") + n;
-  return s;
-}
-
-bool is_cifar(const std::string& name) { return name == "cifar10"; }
-
-// What the data folder must hold, for messages.
-std::string files_hint(const std::string& name) {
-  return is_cifar(name) ? "CIFAR-10 binary batches, e.g. data_batch_1.bin"
-                        : "IDX files, e.g. train-images-idx3-ubyte.gz";
-}
-
-fs::path resolve_dir(const std::string& name, const std::string& data_dir) {
-  if (!data_dir.empty()) return data_dir;
-  const char* env = std::getenv(kDataEnv);
-  if (env != nullptr && *env != '\0') return fs::path(env) / name;
-  if (name == "fashion-mnist") return kDebianFashionMnist;
-  throw DataError("no data folder for '" + name + "': pass --data-dir DIR (the folder holding " +
-                  name + "'s " + files_hint(name) + ") or set " + kDataEnv +
-                  " to a folder with a '" + name + "' sub-folder");
+// The catalogue entry of an image set; DataError naming the known ones otherwise.
+const DatasetEntry& image_set(const std::string& name) {
+  const DatasetEntry* e = find_dataset(name);
+  const std::string known = " (known: " + join_names(known_dataset_names()) + ")";
+  if (e == nullptr) throw DataError("unknown data set '" + name + "'" + known);
+  if (e->kind != DatasetKind::kImages)
+    throw DataError("'" + name + "' is a 2-D toy set, not an image set" + known);
+  return *e;
 }
 
 // A data path naming an HDF5 pack rather than a folder (a missing one too: read_pack then says
@@ -75,75 +55,63 @@ Dataset load_pack(const std::string& name, const fs::path& file, const std::stri
   return ds;
 }
 
-// The folder holding the CIFAR-10 batches: dir itself, or the tarball's sub-folder inside it.
-fs::path cifar_dir(const fs::path& dir) {
-  std::error_code ec;
-  const fs::path sub = dir / kCifarSubdir;
-  if (!fs::exists(dir / "data_batch_1.bin", ec) && !fs::exists(dir / "test_batch.bin", ec) &&
-      fs::is_directory(sub, ec)) {
-    return sub;
-  }
-  return dir;
-}
-
 }  // namespace
 
 std::filesystem::path resolve_data_dir(const std::string& name, const std::string& data_dir) {
-  return resolve_dir(name, data_dir);
+  if (!data_dir.empty()) return data_dir;
+  const fs::path dir = default_data_dir(name);
+  if (!dir.empty()) return dir;
+  const std::string hint = find_dataset(name) != nullptr ? find_dataset(name)->files_hint : "files";
+  throw DataError("no data folder for '" + name + "': pass --data-dir DIR (the folder holding " +
+                  name + "'s " + hint + ") or set " + kDataEnv + " to a folder with a '" + name +
+                  "' sub-folder");
 }
 
 const std::vector<std::string>& known_dataset_names() {
-  static const std::vector<std::string> names = {"mnist", "fashion-mnist", "cifar10"};
+  static const std::vector<std::string> names = dataset_names(DatasetKind::kImages);
   return names;
 }
 
 Dataset load_dataset(const std::string& name, const std::string& data_dir,
                      const std::string& split) {
-  bool known = false;
-  for (const auto& n : known_dataset_names()) known = known || n == name;
-  if (!known) {
-    throw DataError("unknown data set '" + name + "' (known: " + known_list() + ")");
-  }
+  const DatasetEntry& set = image_set(name);
   if (split != "train" && split != "test") {
     throw DataError("unknown split '" + split + "' for data set '" + name +
                     "' (expected train or test)");
   }
-  const fs::path dir = resolve_dir(name, data_dir);
+  const fs::path dir = resolve_data_dir(name, data_dir);
   if (is_pack_path(dir)) return load_pack(name, dir, split);
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) {
-    std::string hint = "pass --data-dir with the folder holding " + name + "'s " +
-                       (is_cifar(name) ? "CIFAR-10 batches" : "IDX files");
-    if (name == "fashion-mnist" && dir == kDebianFashionMnist) {
-      hint = "apt-get install dataset-fashion-mnist, or " + hint;
-    }
+    std::string hint = "pass --data-dir with the folder holding " + name + "'s " + set.files_hint;
+    if (!set.package_folder.empty() && dir == set.package_folder)
+      hint = set.package_install + ", or " + hint;
     throw DataError("data folder '" + dir.string() + "' not found (" + hint + ")");
   }
-  Dataset ds = is_cifar(name) ? read_cifar10(cifar_dir(dir), split)
-                              : read_idx_pair(dir, split == "train" ? "train" : "t10k");
+  Dataset ds = set.layout == FileLayout::kCifar10Binary
+                   ? read_cifar10(cifar10_batches_dir(dir), split)
+                   : read_idx_pair(dir, split == "train" ? "train" : "t10k");
   ds.name = name;
   ds.split = split;
   return ds;
 }
 
 bool is_toy_dataset(const std::string& name) {
-  const auto& generated = toy_set_names();  // the generated sets; toy-file is read
-  return name == "toy-file" ||
-         std::find(generated.begin(), generated.end(), name) != generated.end();
+  const DatasetEntry* e = find_dataset(name);
+  return e != nullptr && e->kind != DatasetKind::kImages;
 }
 
 ToySet load_toy_set(const std::string& name, const std::string& data_dir) {
+  const DatasetEntry* e = find_dataset(name);
   if (!is_toy_dataset(name)) {
-    std::string known;
-    for (const auto& n : toy_set_names()) known += n + ", ";
-    known += "toy-file";
-    throw DataError("unknown toy data set '" + name + "' (known: " + known + ")");
+    std::vector<std::string> toys = toy_set_names();
+    for (const auto& n : dataset_names(DatasetKind::kToyFile)) toys.push_back(n);
+    throw DataError("unknown toy data set '" + name + "' (known: " + join_names(toys) + ")");
   }
-  if (name != "toy-file") return make_toy_set(name, kDefaultToyPoints, kToyDataSeed);
+  if (e->kind == DatasetKind::kToyGenerated)
+    return make_toy_set(name, kDefaultToyPoints, kToyDataSeed);
   if (data_dir.empty())
-    throw DataError(
-        "toy-file needs the points file: pass --data-dir FILE (a CSV of x,y rows or a .mat "
-        "file)");
+    throw DataError(name + " needs the points file: pass --data-dir FILE (" + e->files_hint + ")");
   return read_toy_file(data_dir);
 }
 

@@ -2,6 +2,7 @@
 // split, finds its folder or HDF5 pack (--data-dir, $GANRUN_DATA/<name>, or the Debian
 // package), and reads it; the 2-D toy sets ("toy-ring8", ..., "toy-file") by load_toy_set.
 // Also the one mapping from stored uint8 pixels to the training range ([-1, 1] or [0, 1]).
+// The names and what they mean: data/dataset_catalog.h (dataset_names() lists them all).
 #pragma once
 
 #include <torch/types.h>
@@ -15,11 +16,13 @@
 
 namespace ganrun::data {
 
-// The names load_dataset accepts, in the order error messages list them.
+// The names load_dataset accepts (the catalogue's image sets), in the order error messages
+// list them.
 const std::vector<std::string>& known_dataset_names();
 
-// Where a data set is read from: data_dir when given, else $GANRUN_DATA/<name>, else (for
-// fashion-mnist) Debian's /usr/share/datasets/fashion-mnist; DataError when none applies.
+// Where a data set is read from: data_dir when given, else default_data_dir(name)
+// ($GANRUN_DATA/<name>, else for fashion-mnist Debian's /usr/share/datasets/fashion-mnist);
+// DataError asking for --data-dir when none applies.
 std::filesystem::path resolve_data_dir(const std::string& name, const std::string& data_dir);
 
 // Reads data set `name` ("mnist" | "fashion-mnist": IDX files train-* / t10k-*; "cifar10":

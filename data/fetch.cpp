@@ -1,13 +1,12 @@
 // data/fetch.cpp — fetch_file (libcurl: resume, HTTP errors, MD5, atomic rename) and
-// fetch_dataset (the published file list, mirrors, the CIFAR-10 archive through libarchive).
-// Every file appears under its final name only once complete and checked.
+// fetch_dataset (the catalogue's published files, mirrors, the CIFAR-10 archive through
+// libarchive). Every file appears under its final name only once complete and checked, through
+// common/atomic_file.h.
 #include "data/fetch.h"
 
 #include <archive.h>        // archive_read_new, archive_read_open_filename, archive_read_data_block
 #include <archive_entry.h>  // archive_entry_pathname, archive_entry_filetype
 #include <curl/curl.h>
-#include <fcntl.h>   // open (folder fsync)
-#include <unistd.h>  // fsync, close
 
 #include <cerrno>
 #include <cstdio>
@@ -16,8 +15,11 @@
 #include <stdexcept>
 #include <system_error>
 
-#include "data/checksums.h"
+#include "common/atomic_file.h"  // publish_file, write_file_atomically
+#include "common/digest.h"       // file_digest_hex
+#include "data/cifar_reader.h"   // kCifarBatchesFolder, cifar10_batches_dir
 #include "data/data_error.h"
+#include "data/dataset_catalog.h"
 
 namespace ganrun::data {
 namespace {
@@ -32,28 +34,19 @@ constexpr long kLowSpeedBytes = 1;
 constexpr long kLowSpeedTimeS = 60;
 // Redirects a mirror may use (http -> https and the like), not an unbounded chain.
 constexpr long kMaxRedirects = 5;
-// The CIFAR-10 archive's folder and the members of the complete official set.
-constexpr const char* kCifarFolder = "cifar-10-batches-bin";
+// The size of each member of the complete official CIFAR-10 set.
 constexpr std::uintmax_t kCifarBatchBytes = 10000 * 3073;  // 10,000 records of 1 + 3072 bytes
 
 std::string errno_text() { return std::strerror(errno); }
 
-void fsync_path(const fs::path& path, bool directory) {
-  const int fd = ::open(path.c_str(), directory ? (O_RDONLY | O_DIRECTORY) : O_RDONLY);
-  if (fd < 0) throw DataError(path.string() + ": cannot open to sync (" + errno_text() + ")");
-  const int rc = ::fsync(fd);
-  ::close(fd);
-  if (rc != 0) throw DataError(path.string() + ": fsync failed (" + errno_text() + ")");
-}
-
-// Makes `tmp` durable and gives it its final name; the folder's fsync makes the rename durable.
-void publish(const fs::path& tmp, const fs::path& dest) {
-  fsync_path(tmp, false);
-  std::error_code ec;
-  fs::rename(tmp, dest, ec);
-  if (ec)
-    throw DataError(dest.string() + ": cannot rename " + tmp.string() + " (" + ec.message() + ")");
-  fsync_path(dest.parent_path().empty() ? fs::path(".") : dest.parent_path(), true);
+// Makes the complete `part` durable under its final name (publish_file); a failure is a
+// DataError naming the file and the cause, and leaves `part` for a rerun.
+void publish(const fs::path& part, const fs::path& dest) {
+  try {
+    publish_file(part, dest);
+  } catch (const std::runtime_error& e) {
+    throw DataError(dest.string() + ": cannot publish the download: " + e.what());
+  }
 }
 
 std::uintmax_t size_or_zero(const fs::path& p) {
@@ -147,7 +140,7 @@ std::string mirror_base(const std::string& mirror) {
 }
 
 bool cifar_unpacked(const fs::path& dir) {
-  const fs::path batches = dir / kCifarFolder;
+  const fs::path batches = dir / kCifarBatchesFolder;
   std::vector<std::string> members = {"test_batch.bin"};
   for (int k = 1; k <= 5; ++k) members.push_back("data_batch_" + std::to_string(k) + ".bin");
   for (const auto& m : members)
@@ -162,7 +155,7 @@ bool cifar_member(const std::string& entry_name, std::string& file_name) {
   if (p.is_absolute()) return false;
   std::vector<std::string> parts;
   for (const auto& part : p) parts.push_back(part.string());
-  if (parts.size() != 2 || parts[0] != kCifarFolder) return false;
+  if (parts.size() != 2 || parts[0] != kCifarBatchesFolder) return false;
   if (parts[1].empty() || parts[1] == "." || parts[1] == "..") return false;
   file_name = parts[1];
   return true;
@@ -171,6 +164,29 @@ bool cifar_member(const std::string& entry_name, std::string& file_name) {
 struct ArchiveCloser {
   void operator()(archive* a) const { archive_read_free(a); }
 };
+
+// Writes the data of the archive member just read to `tmp`, closed and complete on return.
+void write_member(archive* a, const fs::path& tmp, const fs::path& tarball) {
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(tmp.c_str(), "wb"), std::fclose);
+  if (!f) throw DataError(tmp.string() + ": cannot create (" + errno_text() + ")");
+  const void* buf = nullptr;
+  size_t size = 0;
+  la_int64_t offset = 0;
+  la_int64_t at = 0;
+  int r = ARCHIVE_OK;
+  while ((r = archive_read_data_block(a, &buf, &size, &offset)) == ARCHIVE_OK) {
+    // Sparse members come with gaps; CIFAR's are plain, but fill gaps with zeros anyway.
+    for (; at < offset; ++at) std::fputc(0, f.get());
+    if (std::fwrite(buf, 1, size, f.get()) != size)
+      throw DataError(tmp.string() + ": write failed (" + errno_text() + ")");
+    at += static_cast<la_int64_t>(size);
+  }
+  if (r != ARCHIVE_EOF)
+    throw DataError(tarball.string() + ": corrupt archive member (" + archive_error_string(a) +
+                    ")");
+  if (std::fclose(f.release()) != 0)
+    throw DataError(tmp.string() + ": write failed (" + errno_text() + ")");
+}
 
 std::vector<FetchedFile> unpack_cifar(const fs::path& tarball, const fs::path& dir,
                                       const std::function<void(const std::string&)>& log) {
@@ -181,7 +197,7 @@ std::vector<FetchedFile> unpack_cifar(const fs::path& tarball, const fs::path& d
   if (archive_read_open_filename(a.get(), tarball.c_str(), kBlock) != ARCHIVE_OK)
     throw DataError(tarball.string() + ": cannot open archive (" + archive_error_string(a.get()) +
                     ")");
-  const fs::path out_dir = dir / kCifarFolder;
+  const fs::path out_dir = dir / kCifarBatchesFolder;
   fs::create_directories(out_dir);
   std::vector<FetchedFile> out;
   archive_entry* entry = nullptr;
@@ -194,34 +210,12 @@ std::vector<FetchedFile> unpack_cifar(const fs::path& tarball, const fs::path& d
       continue;
     }
     const fs::path dest = out_dir / name;
-    const fs::path tmp = out_dir / ("." + name + ".tmp");
-    {
-      std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(tmp.c_str(), "wb"), std::fclose);
-      if (!f) throw DataError(tmp.string() + ": cannot write (" + errno_text() + ")");
-      const void* buf = nullptr;
-      size_t size = 0;
-      la_int64_t offset = 0;
-      la_int64_t at = 0;
-      int r = ARCHIVE_OK;
-      while ((r = archive_read_data_block(a.get(), &buf, &size, &offset)) == ARCHIVE_OK) {
-        // Sparse members come with gaps; CIFAR's are plain, but fill gaps with zeros anyway.
-        for (; at < offset; ++at) std::fputc(0, f.get());
-        if (std::fwrite(buf, 1, size, f.get()) != size) {
-          const std::string why = errno_text();
-          f.reset();
-          remove_quietly(tmp);
-          throw DataError(tmp.string() + ": write failed (" + why + ")");
-        }
-        at += static_cast<la_int64_t>(size);
-      }
-      if (r != ARCHIVE_EOF || std::fflush(f.get()) != 0) {
-        const std::string why = r != ARCHIVE_EOF ? archive_error_string(a.get()) : errno_text();
-        f.reset();
-        remove_quietly(tmp);
-        throw DataError(tarball.string() + ": corrupt archive member " + name + " (" + why + ")");
-      }
+    try {
+      write_file_atomically(dest,
+                            [&](const fs::path& tmp) { write_member(a.get(), tmp, tarball); });
+    } catch (const std::runtime_error& e) {
+      throw DataError(e.what());  // names dest and the cause; the temporary file is gone
     }
-    publish(tmp, dest);
     FetchedFile ff;
     ff.path = dest;
     ff.bytes = size_or_zero(dest);
@@ -232,7 +226,7 @@ std::vector<FetchedFile> unpack_cifar(const fs::path& tarball, const fs::path& d
   if (rc != ARCHIVE_EOF)
     throw DataError(tarball.string() + ": corrupt archive (" + archive_error_string(a.get()) + ")");
   if (out.empty())
-    throw DataError(tarball.string() + ": holds no " + kCifarFolder +
+    throw DataError(tarball.string() + ": holds no " + kCifarBatchesFolder +
                     "/ files (is it the CIFAR-10 binary version?)");
   return out;
 }
@@ -240,15 +234,9 @@ std::vector<FetchedFile> unpack_cifar(const fs::path& tarball, const fs::path& d
 }  // namespace
 
 const char* to_string(FetchOutcome outcome) {
-  switch (outcome) {
-    case FetchOutcome::kDownloaded:
-      return "downloaded";
-    case FetchOutcome::kResumed:
-      return "resumed";
-    case FetchOutcome::kAlreadyPresent:
-      return "already present";
-  }
-  return "?";
+  static constexpr const char* kNames[] = {"downloaded", "resumed",
+                                           "already present"};  // enum order
+  return kNames[static_cast<int>(outcome)];
 }
 
 FetchOutcome fetch_file(const std::string& url, const fs::path& dest,
@@ -298,17 +286,17 @@ FetchOutcome fetch_file(const std::string& url, const fs::path& dest,
   return resuming && offset > 0 ? FetchOutcome::kResumed : FetchOutcome::kDownloaded;
 }
 
-fs::path cifar10_batches_dir(const fs::path& dir) {
-  // As load_dataset does: batches in dir itself win over the archive's sub-folder.
-  std::error_code ec;
-  if (fs::exists(dir / "data_batch_1.bin", ec) || fs::exists(dir / "test_batch.bin", ec))
-    return dir;
-  return fs::is_directory(dir / kCifarFolder, ec) ? dir / kCifarFolder : dir;
+std::string md5_file(const fs::path& path) {
+  try {
+    return file_digest_hex(DigestKind::kMd5, path);
+  } catch (const std::runtime_error& e) {
+    throw DataError(e.what());  // names the file and the cause
+  }
 }
 
 std::vector<FetchedFile> fetch_dataset(const std::string& name, const fs::path& dir,
                                        const FetchOptions& options) {
-  const PublishedDataset* set = find_published(name);
+  const DatasetEntry* set = find_published(name);
   if (set == nullptr) throw std::invalid_argument("no published files for data set '" + name + "'");
   if (!options.split.empty() && options.split != "train" && options.split != "test")
     throw std::invalid_argument("split must be train or test, not '" + options.split + "'");
@@ -316,14 +304,15 @@ std::vector<FetchedFile> fetch_dataset(const std::string& name, const fs::path& 
     if (find_published_file(name, file) == nullptr)
       throw std::invalid_argument("'" + file + "' is not a file of " + name);
   }
-  const bool archive = name == "cifar10";
+  const bool archive = set->layout == FileLayout::kCifar10Binary;
   if (archive && !options.split.empty())
-    throw std::invalid_argument("cifar10 comes as one archive holding both splits");
+    throw std::invalid_argument(name + " comes as one archive holding both splits");
   const std::string base = options.mirror.empty() ? set->base_url : mirror_base(options.mirror);
   fs::create_directories(dir);
 
   if (archive && cifar_unpacked(dir)) {
-    if (options.log) options.log((dir / kCifarFolder).string() + " already holds the complete set");
+    if (options.log)
+      options.log((dir / kCifarBatchesFolder).string() + " already holds the complete set");
     return {};
   }
   std::vector<FetchedFile> out;

@@ -1,6 +1,7 @@
 // data/fetch.h — download a data set's published files (libcurl) into a folder, resuming
 // interrupted downloads, checking each file's MD5 before it appears under its final name, and
-// unpacking the CIFAR-10 archive (libarchive). Nothing here knows about training.
+// unpacking the CIFAR-10 archive (libarchive). Which files a set publishes, and their MD5s:
+// data/dataset_catalog.h. Nothing here knows about training.
 #pragma once
 
 #include <cstdint>
@@ -44,7 +45,8 @@ struct FetchedFile {
   FetchOutcome outcome = FetchOutcome::kDownloaded;
 };
 
-// mnist / fashion-mnist: the four IDX .gz files (or one split's two) into dir. cifar10:
+// The catalogue's published files of `name`. mnist / fashion-mnist: the four IDX .gz files (or
+// one split's two) into dir. cifar10:
 // cifar-10-binary.tar.gz into dir, its cifar-10-batches-bin/ members unpacked into
 // dir/cifar-10-batches-bin/ (each written to a temporary name and renamed), then the archive
 // deleted unless keep_archive. A folder already holding the complete unpacked set is left
@@ -53,8 +55,8 @@ struct FetchedFile {
 std::vector<FetchedFile> fetch_dataset(const std::string& name, const std::filesystem::path& dir,
                                        const FetchOptions& options);
 
-// The folder CIFAR-10's binary batches sit in under a data folder: dir itself when it holds
-// data_batch_1.bin or test_batch.bin, else dir/cifar-10-batches-bin when that exists.
-std::filesystem::path cifar10_batches_dir(const std::filesystem::path& dir);
+// Lower-case hex MD5 of a file's bytes (common/digest.h). DataError naming the file and the
+// cause when it cannot be read.
+std::string md5_file(const std::filesystem::path& path);
 
 }  // namespace ganrun::data

@@ -192,6 +192,14 @@ inline Hid create_group(hid_t loc, const char* name, bool track_order,
   return Hid(H5CALL(H5Gcreate2(loc, name, H5P_DEFAULT, gcpl, H5P_DEFAULT), path), H5Gclose);
 }
 
+// An iteration callback (H5Literate, H5Aiterate2) appending each name to the
+// std::vector<std::string> passed as `names`.
+template <typename Info>
+herr_t collect_name(hid_t, const char* name, const Info*, void* names) {
+  static_cast<std::vector<std::string>*>(names)->emplace_back(name);
+  return 0;
+}
+
 // The names of a group's links: in creation order where the group tracks it, else by name.
 inline std::vector<std::string> link_names(hid_t group, const std::filesystem::path& path) {
   Hid gcpl(H5CALL(H5Gget_create_plist(group), path), H5Pclose);
@@ -199,13 +207,14 @@ inline std::vector<std::string> link_names(hid_t group, const std::filesystem::p
   H5CALL(H5Pget_link_creation_order(gcpl, &order), path);
   H5_index_t index = (order & H5P_CRT_ORDER_INDEXED) ? H5_INDEX_CRT_ORDER : H5_INDEX_NAME;
   std::vector<std::string> names;
-  H5CALL(H5Literate(
-             group, index, H5_ITER_INC, nullptr,
-             [](hid_t, const char* name, const H5L_info_t*, void* data) -> herr_t {
-               static_cast<std::vector<std::string>*>(data)->emplace_back(name);
-               return 0;
-             },
-             &names),
+  H5CALL(H5Literate(group, index, H5_ITER_INC, nullptr, collect_name<H5L_info_t>, &names), path);
+  return names;
+}
+
+// The names of an object's attributes, in name order.
+inline std::vector<std::string> attr_names(hid_t loc, const std::filesystem::path& path) {
+  std::vector<std::string> names;
+  H5CALL(H5Aiterate2(loc, H5_INDEX_NAME, H5_ITER_INC, nullptr, collect_name<H5A_info_t>, &names),
          path);
   return names;
 }

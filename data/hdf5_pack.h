@@ -13,8 +13,8 @@
 
 #include <cstdint>
 #include <filesystem>
-#include <memory>
 #include <string>
+#include <vector>
 
 #include "data/dataset.h"
 
@@ -31,7 +31,10 @@ struct PackInfo {
   std::string images_sha256, labels_sha256;
 };
 
-// Writes atomically (temporary file in the same folder + rename). Fills the checksums.
+// Writes through common/atomic_file.h (temporary file in the same folder, fsync, rename), so a
+// reader sees the old pack or the new one. Fills the checksums. DataError when out's folder
+// does not exist; std::runtime_error "<out>: cannot write the pack: <cause>" on a failed write
+// (out then holds what it held before).
 void write_pack(const Dataset& dataset, const std::string& source,
                 const std::filesystem::path& out);
 
@@ -41,29 +44,6 @@ PackInfo read_pack_info(const std::filesystem::path& file);
 // The whole pack in memory; with verify, recomputes the checksums and throws on mismatch.
 Dataset read_pack(const std::filesystem::path& file, bool verify = false);
 
-// Reads chosen rows on demand (one hyperslab read per contiguous run of rows; uncompressed
-// chunks are read row by row, bypassing HDF5's chunk cache, compressed ones through a cache of
-// a few chunks). rows_read() counts the image rows fetched from the file (distinct rows per
-// call), for tests and benchmarks.
-class PackRowReader {
- public:
-  explicit PackRowReader(const std::filesystem::path& file);
-  ~PackRowReader();
-  PackRowReader(const PackRowReader&) = delete;
-  PackRowReader& operator=(const PackRowReader&) = delete;
-
-  const PackInfo& info() const { return info_; }
-  // indices: int64 [k] (any order, duplicates allowed) -> uint8 [k, C, H, W] in that order,
-  // and the matching int64 labels.
-  torch::Tensor read_images(const torch::Tensor& indices);
-  torch::Tensor read_labels(const torch::Tensor& indices);
-  int64_t rows_read() const { return rows_read_; }
-
- private:
-  struct Handles;
-  std::unique_ptr<Handles> h_;
-  PackInfo info_;
-  int64_t rows_read_ = 0;
-};
+// Reading chosen rows on demand (sets larger than memory): PackRowReader, data/pack_row_reader.h.
 
 }  // namespace ganrun::data

@@ -1,6 +1,6 @@
 // data/toy_sets.h — 2-D toy data: a fixed set of N points generated in code, deterministic by
-// seed, with the mode centres and sigma exposed for evaluation (mode coverage), or points read
-// from a CSV or MATLAB .mat file.
+// seed, with the mode centres and sigma exposed for evaluation (mode coverage) (toy_sets.cpp),
+// or points read from a CSV or MATLAB .mat file (toy_file.cpp).
 #pragma once
 
 #include <torch/types.h>
@@ -33,6 +33,8 @@ ToySet make_toy_set(const std::string& name, int64_t n, uint64_t seed);
 // Throws DataError naming the file on any problem.
 ToySet read_toy_file(const std::filesystem::path& file, const std::string& variable = "");
 
+// The generated sets (toy-ring8, toy-grid25, toy-moons, toy-swissroll; not toy-file), in the
+// catalogue's order (data/dataset_catalog.h).
 const std::vector<std::string>& toy_set_names();
 
 }  // namespace ganrun::data

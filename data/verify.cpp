@@ -8,10 +8,11 @@
 #include <array>
 #include <stdexcept>
 
-#include "data/checksums.h"
+#include "data/cifar_reader.h"  // cifar10_batches_dir
 #include "data/data_error.h"
+#include "data/dataset_catalog.h"
 #include "data/dataset_loader.h"
-#include "data/fetch.h"
+#include "data/fetch.h"  // md5_file
 
 namespace ganrun::data {
 namespace {
@@ -22,7 +23,11 @@ constexpr int64_t kCifarRecordBytes = 1 + 3072;   // label byte + 32x32x3 pixels
 constexpr uint32_t kIdxLabelsMagic = 0x00000801;  // unsigned byte, 1 dimension
 constexpr uint32_t kIdxImagesMagic = 0x00000803;  // unsigned byte, 3 dimensions
 
-bool is_idx_set(const std::string& name) { return name == "mnist" || name == "fashion-mnist"; }
+// The file layout of an image set; kNone for any other name.
+FileLayout layout_of(const std::string& name) {
+  const DatasetEntry* e = find_dataset(name);
+  return e != nullptr ? e->layout : FileLayout::kNone;
+}
 
 std::string idx_prefix(const std::string& split) { return split == "train" ? "train" : "t10k"; }
 
@@ -73,21 +78,21 @@ std::optional<std::pair<uint32_t, uint32_t>> idx_header(const fs::path& path) {
 }  // namespace
 
 const char* to_string(ChecksumStatus status) {
-  switch (status) {
-    case ChecksumStatus::kKnown:
-      return "published MD5";
-    case ChecksumStatus::kUnknown:
-      return "no published MD5";
-    case ChecksumStatus::kMismatch:
-      return "MD5 differs";
-  }
-  return "?";
+  static constexpr const char* kNames[] = {"published MD5", "no published MD5",
+                                           "MD5 differs"};  // enum order
+  return kNames[static_cast<int>(status)];
 }
 
 std::vector<fs::path> split_files(const std::string& name, const fs::path& dir,
                                   const std::string& split) {
-  if (is_idx_set(name)) return idx_files(dir, split);
-  if (name == "cifar10") return cifar_files(cifar10_batches_dir(dir), split);
+  switch (layout_of(name)) {
+    case FileLayout::kIdx:
+      return idx_files(dir, split);
+    case FileLayout::kCifar10Binary:
+      return cifar_files(cifar10_batches_dir(dir), split);
+    case FileLayout::kNone:
+      break;
+  }
   return {};
 }
 
@@ -95,7 +100,7 @@ std::optional<int64_t> count_samples(const std::string& name, const fs::path& di
                                      const std::string& split) {
   const auto files = split_files(name, dir, split);
   if (files.empty()) return std::nullopt;
-  if (name == "cifar10") {
+  if (layout_of(name) == FileLayout::kCifar10Binary) {
     int64_t n = 0;
     for (const auto& f : files) {
       std::error_code ec;
@@ -116,38 +121,47 @@ std::optional<int64_t> count_samples(const std::string& name, const fs::path& di
 
 std::string guess_dataset(const fs::path& dir) {
   if (!fs::is_directory(dir)) throw DataError("data folder '" + dir.string() + "' not found");
-  if (!split_files("cifar10", dir, "train").empty() || !split_files("cifar10", dir, "test").empty())
-    return "cifar10";
+  auto with_layout = [](FileLayout layout) {
+    return dataset_names_if([layout](const DatasetEntry& e) { return e.layout == layout; });
+  };
+  const fs::path batches = cifar10_batches_dir(dir);
+  if (!cifar_files(batches, "train").empty() || !cifar_files(batches, "test").empty())
+    return with_layout(FileLayout::kCifar10Binary).at(0);
+  const std::vector<std::string> idx_sets = with_layout(FileLayout::kIdx);  // the candidates
   bool any_idx = false;
   for (const char* split : {"train", "test"}) {
     for (const auto& f : idx_files(dir, split)) {
       any_idx = true;
       const std::string md5 = md5_file(f);
-      for (const char* candidate : {"mnist", "fashion-mnist"}) {
+      for (const auto& candidate : idx_sets) {
         const auto* pub = find_published_file(candidate, f.filename().string());
         if (pub != nullptr && pub->md5 == md5) return candidate;
       }
     }
   }
-  if (any_idx)
-    throw DataError(dir.string() +
-                    ": IDX files whose MD5s match no published mnist or fashion-mnist file; "
-                    "say which set they are with --dataset mnist or --dataset fashion-mnist");
+  if (any_idx) {
+    std::string flags;
+    for (const auto& n : idx_sets) flags += (flags.empty() ? "--dataset " : " or --dataset ") + n;
+    throw DataError(dir.string() + ": IDX files whose MD5s match no published " +
+                    join_names(idx_sets) + " file; say which set they are with " + flags);
+  }
   throw DataError(dir.string() +
                   ": no data set files here (looked for train-/t10k- IDX files and CIFAR-10 "
                   "*.bin batches)");
 }
 
 VerifyReport verify_dataset(const std::string& name, const fs::path& dir) {
-  if (!is_idx_set(name) && name != "cifar10")
-    throw std::invalid_argument("cannot verify data set '" + name +
-                                "' (verify knows mnist, fashion-mnist, cifar10)");
+  const FileLayout layout = layout_of(name);
+  if (layout == FileLayout::kNone)
+    throw std::invalid_argument("cannot verify data set '" + name + "' (verify knows " +
+                                join_names(known_dataset_names()) + ")");
+  const bool cifar = layout == FileLayout::kCifar10Binary;
   if (!fs::is_directory(dir)) throw DataError("data folder '" + dir.string() + "' not found");
   VerifyReport report;
   report.dataset = name;
   report.dir = dir;
   // The folder the reader is given: CIFAR's batches may sit one level down.
-  const fs::path read_dir = name == "cifar10" ? cifar10_batches_dir(dir) : dir;
+  const fs::path read_dir = cifar ? cifar10_batches_dir(dir) : dir;
   std::vector<fs::path> files;
   for (const char* split : {"train", "test"}) {
     const auto present = split_files(name, dir, split);
@@ -157,17 +171,17 @@ VerifyReport verify_dataset(const std::string& name, const fs::path& dir) {
     report.splits.push_back({split, ds.size(), ds.channels(), ds.height(), ds.width()});
     files.insert(files.end(), present.begin(), present.end());
   }
-  if (name == "cifar10") {
+  if (cifar) {
     // The archive, when kept, is the one CIFAR-10 file with a published MD5.
-    for (const auto& f : find_published("cifar10")->files)
+    for (const auto& f : find_dataset(name)->files)
       if (fs::is_regular_file(dir / f.name)) files.push_back(dir / f.name);
     if (fs::is_regular_file(read_dir / "batches.meta.txt"))
       files.push_back(read_dir / "batches.meta.txt");
   }
   if (report.splits.empty()) {
     throw DataError("no " + name + " files in " + dir.string() + " (looked for " +
-                    (name == "cifar10" ? std::string("data_batch_<k>.bin and test_batch.bin")
-                                       : std::string("train-*/t10k-* IDX files")) +
+                    (cifar ? std::string("data_batch_<k>.bin and test_batch.bin")
+                           : std::string("train-*/t10k-* IDX files")) +
                     ")");
   }
   for (const auto& f : files) {
@@ -179,7 +193,7 @@ VerifyReport verify_dataset(const std::string& name, const fs::path& dir) {
       v.published_md5 = pub->md5;
       v.status = pub->md5 == v.md5 ? ChecksumStatus::kKnown : ChecksumStatus::kMismatch;
     }
-    if (v.status == ChecksumStatus::kMismatch && name == "cifar10") {
+    if (v.status == ChecksumStatus::kMismatch && cifar) {
       report.warnings.push_back(f.string() + ": MD5 " + v.md5 + " differs from the published " +
                                 v.published_md5 +
                                 "; training reads the unpacked batches, which decode correctly");

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "launch/mpi_check.h"
+
 namespace ganrun::launch {
 
 CpuMask affinity_mask() {
@@ -32,9 +34,8 @@ int threads_for_rank(const MpiSession& mpi) {
   std::vector<uint8_t> bytes(CPU_SETSIZE);
   for (size_t cpu = 0; cpu < bytes.size(); ++cpu) bytes[cpu] = mine.test(cpu) ? 1 : 0;
   std::vector<uint8_t> all(bytes.size() * static_cast<size_t>(mpi.local_size()));
-  check_mpi(MPI_Allgather(bytes.data(), CPU_SETSIZE, MPI_UINT8_T, all.data(), CPU_SETSIZE,
-                          MPI_UINT8_T, mpi.node_comm()),
-            "MPI_Allgather");
+  MPI_CHECK(MPI_Allgather(bytes.data(), CPU_SETSIZE, MPI_UINT8_T, all.data(), CPU_SETSIZE,
+                          MPI_UINT8_T, mpi.node_comm()));
   std::vector<CpuMask> masks(static_cast<size_t>(mpi.local_size()));
   for (size_t r = 0; r < masks.size(); ++r)
     for (size_t cpu = 0; cpu < bytes.size(); ++cpu)

@@ -8,7 +8,28 @@
 #include <stdexcept>
 #include <vector>
 
+#include "launch/mpi_check.h"
+
 namespace ganrun::launch {
+namespace {
+
+// A communicator split off for the length of one function, freed however it is left.
+class ScopedComm {
+ public:
+  ScopedComm() = default;
+  ScopedComm(const ScopedComm&) = delete;
+  ScopedComm& operator=(const ScopedComm&) = delete;
+  ~ScopedComm() {
+    if (comm_ != MPI_COMM_NULL) MPI_CHECK_NOTHROW(MPI_Comm_free(&comm_));
+  }
+  MPI_Comm* out() { return &comm_; }
+  operator MPI_Comm() const { return comm_; }  // NOLINT: used where the C API wants an MPI_Comm
+
+ private:
+  MPI_Comm comm_ = MPI_COMM_NULL;
+};
+
+}  // namespace
 
 GpuPeers find_gpu_peers(const MpiSession& mpi) {
   const char* visible = std::getenv("CUDA_VISIBLE_DEVICES");
@@ -16,12 +37,11 @@ GpuPeers find_gpu_peers(const MpiSession& mpi) {
   // sets of one node, which the count check then treats conservatively.
   const std::string key = visible ? std::string("=") + visible : std::string("unset");
   const int colour = static_cast<int>(std::hash<std::string>{}(key)&0x3fffffff);
-  MPI_Comm peers = MPI_COMM_NULL;
-  check_mpi(MPI_Comm_split(mpi.node_comm(), colour, mpi.local_rank(), &peers), "MPI_Comm_split");
+  ScopedComm peers;
+  MPI_CHECK(MPI_Comm_split(mpi.node_comm(), colour, mpi.local_rank(), peers.out()));
   GpuPeers out;
-  MPI_Comm_rank(peers, &out.index);
-  MPI_Comm_size(peers, &out.count);
-  MPI_Comm_free(&peers);
+  MPI_CHECK(MPI_Comm_rank(peers, &out.index));
+  MPI_CHECK(MPI_Comm_size(peers, &out.count));
   return out;
 }
 
@@ -44,15 +64,13 @@ int gpu_for_peer(const GpuPeers& peers, int visible_gpus, int ranks_per_gpu) {
 std::string shared_gpu_in_group(const ProcessGroup& group, int gpu_index) {
   if (group.size <= 1) return "";
   // Only ranks of one node can share a GPU: compare the indices within each node's part.
-  MPI_Comm node = MPI_COMM_NULL;
-  check_mpi(MPI_Comm_split_type(group.comm, MPI_COMM_TYPE_SHARED, group.rank, MPI_INFO_NULL, &node),
-            "MPI_Comm_split_type");
+  ScopedComm node;
+  MPI_CHECK(
+      MPI_Comm_split_type(group.comm, MPI_COMM_TYPE_SHARED, group.rank, MPI_INFO_NULL, node.out()));
   int size = 1;
-  MPI_Comm_size(node, &size);
+  MPI_CHECK(MPI_Comm_size(node, &size));
   std::vector<int> indices(static_cast<size_t>(size));
-  const int rc = MPI_Allgather(&gpu_index, 1, MPI_INT, indices.data(), 1, MPI_INT, node);
-  MPI_Comm_free(&node);
-  check_mpi(rc, "MPI_Allgather");
+  MPI_CHECK(MPI_Allgather(&gpu_index, 1, MPI_INT, indices.data(), 1, MPI_INT, node));
   for (size_t a = 0; a < indices.size(); ++a)
     for (size_t b = a + 1; b < indices.size(); ++b)
       if (indices[a] >= 0 && indices[a] == indices[b])

@@ -5,6 +5,8 @@
 
 #include <stdexcept>
 
+#include "launch/mpi_check.h"
+
 namespace ganrun::launch {
 
 int group_index_of(int world_rank, int ranks_per_group) { return world_rank / ranks_per_group; }
@@ -16,16 +18,16 @@ GroupSplit::GroupSplit(const MpiSession& mpi, int ranks_per_group) {
   groups_ = mpi.size() / ranks_per_group;
   group_.index = group_index_of(mpi.rank(), ranks_per_group);
   if (ranks_per_group == 1) return;  // MPI_COMM_SELF, rank 0 of 1
-  // The key keeps world order inside a group, so the group's root is its lowest world rank.
-  check_mpi(MPI_Comm_split(MPI_COMM_WORLD, group_.index, mpi.rank(), &group_.comm),
-            "MPI_Comm_split");
-  MPI_Comm_set_errhandler(group_.comm, MPI_ERRORS_RETURN);
-  MPI_Comm_rank(group_.comm, &group_.rank);
-  MPI_Comm_size(group_.comm, &group_.size);
+  // The key keeps world order inside a group, so the group's root is its lowest world rank. The
+  // new communicator inherits the world's MPI_ERRORS_RETURN.
+  MPI_CHECK(MPI_Comm_split(MPI_COMM_WORLD, group_.index, mpi.rank(), &group_.comm));
+  MPI_CHECK(MPI_Comm_rank(group_.comm, &group_.rank));
+  MPI_CHECK(MPI_Comm_size(group_.comm, &group_.size));
 }
 
 GroupSplit::~GroupSplit() {
-  if (group_.comm != MPI_COMM_SELF && group_.comm != MPI_COMM_NULL) MPI_Comm_free(&group_.comm);
+  if (group_.comm != MPI_COMM_SELF && group_.comm != MPI_COMM_NULL)
+    MPI_CHECK_NOTHROW(MPI_Comm_free(&group_.comm));
 }
 
 }  // namespace ganrun::launch

@@ -1,37 +1,28 @@
 // launch/mpi_allreduce_backend.cpp — MPI_Allreduce / MPI_Bcast on CPU tensors (see header).
 #include "launch/mpi_allreduce_backend.h"
 
-#include <mpi.h>  // MPI_Allreduce, MPI_Bcast, MPI_Error_string
+#include <mpi.h>  // MPI_Allreduce, MPI_Bcast
 
 #include <algorithm>
 #include <climits>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <utility>  // std::pair
+
+#include "launch/mpi_check.h"
 
 namespace ganrun::launch {
 namespace {
 
-void mpi_check(int code, const char* call) {
-  if (code == MPI_SUCCESS) return;
-  char text[MPI_MAX_ERROR_STRING];
-  int length = 0;
-  MPI_Error_string(code, text, &length);
-  throw std::runtime_error(std::string(call) + " failed: " + std::string(text, length));
-}
-
+// The dtypes the sum supports and their MPI types.
 MPI_Datatype mpi_type(torch::ScalarType t) {
-  switch (t) {
-    case torch::kFloat32:
-      return MPI_FLOAT;
-    case torch::kFloat64:
-      return MPI_DOUBLE;
-    case torch::kInt64:
-      return MPI_INT64_T;
-    default:
-      throw std::invalid_argument(std::string("MPI sum of a ") + c10::toString(t) +
-                                  " tensor is not supported (float32, float64, int64)");
-  }
+  const std::pair<torch::ScalarType, MPI_Datatype> types[] = {
+      {torch::kFloat32, MPI_FLOAT}, {torch::kFloat64, MPI_DOUBLE}, {torch::kInt64, MPI_INT64_T}};
+  for (const auto& [dtype, type] : types)
+    if (dtype == t) return type;
+  throw std::invalid_argument(std::string("MPI sum of a ") + c10::toString(t) +
+                              " tensor is not supported (float32, float64, int64)");
 }
 
 void check_flat_cpu(const torch::Tensor& flat) {
@@ -52,9 +43,8 @@ void MpiCollectives::sum_in_place(torch::Tensor& flat) {
   const int64_t item = flat.element_size();
   for (int64_t done = 0; done < flat.numel();) {
     const int64_t count = std::min(kMaxCount, flat.numel() - done);
-    mpi_check(MPI_Allreduce(MPI_IN_PLACE, base + done * item, static_cast<int>(count), type,
-                            MPI_SUM, group_.comm),
-              "MPI_Allreduce");
+    MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, base + done * item, static_cast<int>(count), type,
+                            MPI_SUM, group_.comm));
     done += count;
   }
 }
@@ -66,17 +56,15 @@ void MpiCollectives::broadcast_in_place(torch::Tensor& flat, int root) {
   const int64_t bytes = flat.numel() * flat.element_size();
   for (int64_t done = 0; done < bytes;) {
     const int64_t count = std::min(kMaxCount, bytes - done);
-    mpi_check(MPI_Bcast(base + done, static_cast<int>(count), MPI_BYTE, root, group_.comm),
-              "MPI_Bcast");
+    MPI_CHECK(MPI_Bcast(base + done, static_cast<int>(count), MPI_BYTE, root, group_.comm));
     done += count;
   }
 }
 
 void average_over_group(const ProcessGroup& group, std::vector<double>& values) {
   if (group.size == 1 || values.empty()) return;
-  mpi_check(MPI_Allreduce(MPI_IN_PLACE, values.data(), static_cast<int>(values.size()), MPI_DOUBLE,
-                          MPI_SUM, group.comm),
-            "MPI_Allreduce");
+  MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, values.data(), static_cast<int>(values.size()), MPI_DOUBLE,
+                          MPI_SUM, group.comm));
   for (auto& v : values) v /= group.size;
 }
 

@@ -14,8 +14,9 @@ namespace ganrun::launch {
 
 class MpiSession {
  public:
-  // Initialises MPI (MPI_THREAD_FUNNELED: only the main thread calls MPI). Idempotent per
-  // process: a second instance is an error.
+  // Initialises MPI (MPI_THREAD_FUNNELED: only the main thread calls MPI) and sets
+  // MPI_ERRORS_RETURN on MPI_COMM_WORLD and MPI_COMM_SELF, so failed calls reach MPI_CHECK
+  // (launch/mpi_check.h) instead of aborting the job. A second instance is an error.
   MpiSession(int* argc, char*** argv);
   ~MpiSession();  // MPI_Finalize
   MpiSession(const MpiSession&) = delete;
@@ -30,6 +31,7 @@ class MpiSession {
   MPI_Comm node_comm() const { return node_; }
 
   // The maximum of `value` over all ranks (exit-code agreement, "any rank found an error").
+  // These collectives throw std::runtime_error (MPI_CHECK) when MPI reports a failure.
   int allreduce_max(int value) const;
   int allreduce_min(int value) const;
   void barrier() const;
@@ -44,8 +46,5 @@ class MpiSession {
   int rank_ = 0, size_ = 1, local_rank_ = 0, local_size_ = 1;
   MPI_Comm node_ = MPI_COMM_NULL;
 };
-
-// Throws std::runtime_error naming `call` and MPI's message when rc is not MPI_SUCCESS.
-void check_mpi(int rc, const char* call);
 
 }  // namespace ganrun::launch

@@ -15,22 +15,20 @@
 #include <nccl.h>
 #endif
 
+#include "launch/mpi_check.h"  // MPI_CHECK, throw_call_failure
+
 namespace ganrun::launch {
 namespace {
 
 #ifdef GANRUN_HAVE_NCCL
 
 void nccl_check(ncclResult_t result, const char* call, const char* file, int line) {
-  if (result == ncclSuccess) return;
-  throw std::runtime_error(std::string(call) + " failed at " + file + ":" + std::to_string(line) +
-                           ": " + ncclGetErrorString(result));
+  if (result != ncclSuccess) throw_call_failure(call, file, line, ncclGetErrorString(result));
 }
 #define NCCLCHECK(call) nccl_check((call), #call, __FILE__, __LINE__)
 
 void cuda_check(cudaError_t result, const char* call, const char* file, int line) {
-  if (result == cudaSuccess) return;
-  throw std::runtime_error(std::string(call) + " failed at " + file + ":" + std::to_string(line) +
-                           ": " + cudaGetErrorString(result));
+  if (result != cudaSuccess) throw_call_failure(call, file, line, cudaGetErrorString(result));
 }
 #define CUDACHECK(call) cuda_check((call), #call, __FILE__, __LINE__)
 
@@ -59,7 +57,7 @@ class NcclCollectives final : public GroupCollectives {
     CUDACHECK(cudaSetDevice(device.index()));
     ncclUniqueId id;
     if (group.is_root()) NCCLCHECK(ncclGetUniqueId(&id));
-    MPI_Bcast(&id, sizeof id, MPI_BYTE, 0, group.comm);
+    MPI_CHECK(MPI_Bcast(&id, sizeof id, MPI_BYTE, 0, group.comm));
     NCCLCHECK(ncclCommInitRank(&comm_, group.size, id, group.rank));
   }
   ~NcclCollectives() override { ncclCommDestroy(comm_); }
@@ -103,7 +101,7 @@ std::string gpu_identity(torch::Device device) {
   CUDACHECK(cudaDeviceGetPCIBusId(bus, sizeof bus, device.index()));
   char host[MPI_MAX_PROCESSOR_NAME] = {};
   int length = 0;
-  MPI_Get_processor_name(host, &length);
+  MPI_CHECK(MPI_Get_processor_name(host, &length));
   return std::string(host, length) + "/" + bus;
 }
 
@@ -135,7 +133,7 @@ std::string shared_gpu_error(const ProcessGroup& group, torch::Device device) {
   const std::string id = gpu_identity(device);
   std::strncpy(mine.data(), id.c_str(), kWidth - 1);
   std::vector<char> all(static_cast<size_t>(kWidth) * group.size);
-  MPI_Allgather(mine.data(), kWidth, MPI_CHAR, all.data(), kWidth, MPI_CHAR, group.comm);
+  MPI_CHECK(MPI_Allgather(mine.data(), kWidth, MPI_CHAR, all.data(), kWidth, MPI_CHAR, group.comm));
   for (int a = 0; a < group.size; ++a)
     for (int b = a + 1; b < group.size; ++b)
       if (std::strncmp(&all[a * kWidth], &all[b * kWidth], kWidth) == 0)

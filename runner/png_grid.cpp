@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "common/atomic_file.h"  // write_file_atomically
+
 namespace ganrun {
 
 void write_png_grid(const std::filesystem::path& path, const std::vector<uint8_t>& images,
@@ -29,12 +31,15 @@ void write_png_grid(const std::filesystem::path& path, const std::vector<uint8_t
         for (int64_t x = 0; x < w; ++x)
           canvas[((y0 + y) * width + (x0 + x)) * c + ch] = images[((i * c + ch) * h + y) * w + x];
   }
-  auto tmp = path;
-  tmp.replace_filename("." + path.filename().string() + ".tmp");
-  if (!stbi_write_png(tmp.c_str(), static_cast<int>(width), static_cast<int>(height),
-                      static_cast<int>(c), canvas.data(), static_cast<int>(width * c)))
-    throw std::runtime_error("cannot write PNG '" + tmp.string() + "'");
-  std::filesystem::rename(tmp, path);
+  write_file_atomically(
+      path,
+      [&](const std::filesystem::path& tmp) {
+        // stb reports no cause: a failure is the file's open or one of its writes.
+        if (!stbi_write_png(tmp.c_str(), static_cast<int>(width), static_cast<int>(height),
+                            static_cast<int>(c), canvas.data(), static_cast<int>(width * c)))
+          throw std::runtime_error("stbi_write_png could not create or write " + tmp.string());
+      },
+      "the PNG");
 }
 
 }  // namespace ganrun

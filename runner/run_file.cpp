@@ -134,17 +134,8 @@ int64_t element_count(const std::vector<int64_t>& shape) {
 // --- reading ------------------------------------------------------------------------------
 
 AttrMap read_attrs(hid_t loc, const fs::path& p) {
-  std::vector<std::string> names;
-  H5CALL(H5Aiterate2(
-             loc, H5_INDEX_NAME, H5_ITER_INC, nullptr,
-             [](hid_t, const char* name, const H5A_info_t*, void* data) -> herr_t {
-               static_cast<std::vector<std::string>*>(data)->emplace_back(name);
-               return 0;
-             },
-             &names),
-         p);
   AttrMap attrs;
-  for (const std::string& name : names) {
+  for (const std::string& name : h5::attr_names(loc, p)) {
     Hid attr(H5CALL(H5Aopen(loc, name.c_str(), H5P_DEFAULT), p), H5Aclose);
     Hid type(H5CALL(H5Aget_type(attr), p), H5Tclose);
     Hid space(H5CALL(H5Aget_space(attr), p), H5Sclose);

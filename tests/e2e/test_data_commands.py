@@ -49,6 +49,8 @@ def test_list_finds_debian_fashion_mnist(fashion_test_dir):
     assert any(l.startswith("cifar10") for l in r.stdout.splitlines())
     for toy in ("toy-ring8", "toy-grid25"):
         assert any(l.startswith(toy) and "generated" in l for l in r.stdout.splitlines()), toy
+    # Every catalogue entry is listed: toy-file too, as the one set read from a points file.
+    assert any(l.startswith("toy-file") and ".mat" in l for l in r.stdout.splitlines()), r.stdout
 
 
 def test_list_with_data_dir_and_env(tmp_path, mnist_dir):

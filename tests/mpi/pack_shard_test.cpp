@@ -20,6 +20,7 @@
 #include "data/hdf5_pack.h"
 #include "data/idx_reader.h"
 #include "data/sample_order.h"
+#include "launch/mpi_check.h"
 #include "launch/mpi_session.h"
 #include "tests/support/skip_log.h"
 
@@ -153,8 +154,8 @@ void run(const launch::MpiSession& mpi, Checks& checks) {
 
     // The ranks' slices, gathered in rank order, are the single-rank global batch.
     std::vector<int64_t> all(static_cast<size_t>(shard.count * mpi.size()));
-    MPI_Allgather(mine.data(), static_cast<int>(shard.count), MPI_INT64_T, all.data(),
-                  static_cast<int>(shard.count), MPI_INT64_T, MPI_COMM_WORLD);
+    MPI_CHECK(MPI_Allgather(mine.data(), static_cast<int>(shard.count), MPI_INT64_T, all.data(),
+                            static_cast<int>(shard.count), MPI_INT64_T, MPI_COMM_WORLD));
     checks.expect(all == to_vector(order.indices(epoch, b, 0, kGlobalBatch)),
                   at + "the ranks' slices concatenate to the global batch");
     checks.expect(std::set<int64_t>(all.begin(), all.end()).size() == all.size(),
@@ -183,7 +184,7 @@ int main(int argc, char** argv) {
     checks.expect(false, std::string("exception: ") + e.what());
   }
   int counts[2] = {checks.passed, checks.failed}, totals[2] = {0, 0};
-  MPI_Allreduce(counts, totals, 2, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
+  MPI_CHECK(MPI_Allreduce(counts, totals, 2, MPI_INT, MPI_SUM, MPI_COMM_WORLD));
   if (mpi.is_root())
     std::printf("pack_shard_test: %d passed, %d failed (over %d ranks)\n", totals[0], totals[1],
                 mpi.size());

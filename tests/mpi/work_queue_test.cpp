@@ -1,7 +1,9 @@
 // tests/mpi/work_queue_test.cpp — under mpiexec -n 4: the dynamic work queue hands out every
 // task exactly once, to single ranks and to groups of 2 (whose ranks all see the same task);
 // groups are consecutive ranks rooted at their lowest world rank; GPU peers and the check that
-// a data-parallel group never shares a GPU. Launch code only: no GAN, no data.
+// a data-parallel group never shares a GPU; MPI_CHECK turns a failing call on the world or on a
+// split communicator into an exception naming the call, file:line and MPI's message (instead
+// of aborting). Launch code only: no GAN, no data.
 #include "launch/work_queue.h"
 
 #include <mpi.h>
@@ -9,12 +11,14 @@
 #include <cstdint>
 #include <cstdio>
 #include <exception>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "launch/cpu_binding.h"
 #include "launch/device_binding.h"
 #include "launch/groups.h"
+#include "launch/mpi_check.h"
 #include "launch/mpi_session.h"
 
 namespace {
@@ -37,7 +41,8 @@ std::vector<int> counts_over_roots(const std::vector<int64_t>& taken, bool is_ro
   std::vector<int> mine(static_cast<size_t>(tasks), 0), all(static_cast<size_t>(tasks), 0);
   if (is_root)
     for (const int64_t t : taken) ++mine[static_cast<size_t>(t)];
-  MPI_Allreduce(mine.data(), all.data(), static_cast<int>(tasks), MPI_INT, MPI_SUM, MPI_COMM_WORLD);
+  MPI_CHECK(MPI_Allreduce(mine.data(), all.data(), static_cast<int>(tasks), MPI_INT, MPI_SUM,
+                          MPI_COMM_WORLD));
   return all;
 }
 
@@ -55,7 +60,8 @@ void check_queue(const MpiSession& mpi, int ranks_per_group, int64_t tasks, Chec
   bool others_done = false;
   auto wait_for_others = [&] {
     for (int i = 0; i < other_roots; ++i)
-      MPI_Recv(nullptr, 0, MPI_BYTE, MPI_ANY_SOURCE, tag, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+      MPI_CHECK(
+          MPI_Recv(nullptr, 0, MPI_BYTE, MPI_ANY_SOURCE, tag, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
     others_done = true;
   };
   std::vector<int64_t> taken;
@@ -66,7 +72,8 @@ void check_queue(const MpiSession& mpi, int ranks_per_group, int64_t tasks, Chec
       if (g.index == 0 && g.is_root() && !others_done) wait_for_others();
     }
     if (g.index == 0 && g.is_root() && !others_done) wait_for_others();
-    if (g.index != 0 && g.is_root()) MPI_Send(nullptr, 0, MPI_BYTE, 0, tag, MPI_COMM_WORLD);
+    if (g.index != 0 && g.is_root())
+      MPI_CHECK(MPI_Send(nullptr, 0, MPI_BYTE, 0, tag, MPI_COMM_WORLD));
   }
   if (g.index == 0 && tasks > 0 && other_roots > 0)
     c.expect(taken.size() == 1, "k=" + std::to_string(ranks_per_group) +
@@ -80,11 +87,37 @@ void check_queue(const MpiSession& mpi, int ranks_per_group, int64_t tasks, Chec
   // The ranks of a group saw the same sequence: compare with the root's by broadcast.
   long long n = static_cast<long long>(taken.size());
   long long root_n = n;
-  MPI_Bcast(&root_n, 1, MPI_LONG_LONG, 0, g.comm);
+  MPI_CHECK(MPI_Bcast(&root_n, 1, MPI_LONG_LONG, 0, g.comm));
   std::vector<int64_t> root_taken = taken;
   root_taken.resize(static_cast<size_t>(root_n));
-  MPI_Bcast(root_taken.data(), static_cast<int>(root_n), MPI_INT64_T, 0, g.comm);
+  MPI_CHECK(MPI_Bcast(root_taken.data(), static_cast<int>(root_n), MPI_INT64_T, 0, g.comm));
   c.expect(root_taken == taken, "every rank of a group gets the root's tasks");
+}
+
+// A broadcast from a root that does not exist (rank `size` of a communicator of `size` ranks)
+// fails on every rank at once (MPI_ERR_ROOT), so no rank waits for another. With the handler
+// MpiSession sets (inherited by split communicators) the code comes back to MPI_CHECK, whose
+// exception must read "<the call> failed at work_queue_test.cpp:<line>: <MPI's message>".
+void check_mpi_check(MPI_Comm comm, const char* which, Checks& c) {
+  int size = 0;
+  MPI_CHECK(MPI_Comm_size(comm, &size));
+  int value = 0;
+  int line = 0;
+  try {
+    // clang-format off
+    line = __LINE__; MPI_CHECK(MPI_Bcast(&value, 1, MPI_INT, size, comm));
+    // clang-format on
+    c.expect(false, std::string(which) + ": MPI_CHECK of a broadcast from rank " +
+                        std::to_string(size) + " did not throw");
+  } catch (const std::runtime_error& e) {
+    const std::string want = "MPI_Bcast(&value, 1, MPI_INT, size, comm) failed at " +
+                             std::string("work_queue_test.cpp:") + std::to_string(line) + ": " +
+                             mpi_error_text(MPI_ERR_ROOT);
+    c.expect(e.what() == want,
+             std::string(which) + ": message '" + e.what() + "', expected '" + want + "'");
+    c.expect(want.find("MPI_ERR_ROOT") != std::string::npos,
+             "MPI's own text names the error class: " + want);
+  }
 }
 
 }  // namespace
@@ -98,6 +131,12 @@ int main(int argc, char** argv) {
     check_queue(mpi, 1, 41, c);
     if (mpi.size() % 2 == 0) check_queue(mpi, 2, 23, c);
     check_queue(mpi, 1, 0, c);  // nothing to hand out: every rank leaves at once
+
+    check_mpi_check(MPI_COMM_WORLD, "world", c);
+    if (mpi.size() % 2 == 0) {
+      const GroupSplit pairs(mpi, 2);
+      check_mpi_check(pairs.group().comm, "a split communicator", c);
+    }
 
     // Every rank of this test sees the same CUDA_VISIBLE_DEVICES: all node ranks are peers.
     const GpuPeers peers = find_gpu_peers(mpi);

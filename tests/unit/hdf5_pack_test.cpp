@@ -22,6 +22,7 @@
 #include "data/dataset_loader.h"
 #include "data/h5_check.h"
 #include "data/idx_reader.h"
+#include "data/pack_row_reader.h"
 #include "tests/unit/test_paths.h"
 #include "tests/unit/test_support.h"
 
