@@ -26,6 +26,9 @@ DatasetEntry image_set(const char* name, FileLayout layout, std::vector<std::str
   e.name = name;
   e.kind = DatasetKind::kImages;
   e.layout = layout;
+  // IDX sets are 28x28 grey, CIFAR-10 32x32 colour (the readers check the files against this).
+  e.channels = layout == FileLayout::kIdx ? 1 : 3;
+  e.height = e.width = layout == FileLayout::kIdx ? 28 : 32;
   e.files_hint = layout == FileLayout::kIdx ? kIdxHint : kCifarHint;
   e.class_names = std::move(class_names);
   e.base_url = base_url;
@@ -38,6 +41,8 @@ DatasetEntry toy_set(const char* name, DatasetKind kind, const char* hint) {
   e.name = name;
   e.kind = kind;
   e.files_hint = hint;
+  e.channels = 2;  // a point (x, y) as a 2 x 1 x 1 sample
+  e.height = e.width = 1;
   return e;
 }
 

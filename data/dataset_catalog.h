@@ -6,6 +6,7 @@
 // look them up here. No file I/O; default_data_dir reads the environment.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <string>
@@ -38,11 +39,13 @@ struct DatasetEntry {
   FileLayout layout = FileLayout::kNone;
   std::string files_hint;                // what its folder (or file) holds, for messages
   std::vector<std::string> class_names;  // label -> name as the publisher gives them
-  std::string package;                   // a distribution package holding it, or ""
-  std::string package_folder;            // where that package installs it
-  std::string package_install;           // the command that installs that package
-  std::string base_url;                  // the publisher's, ends with '/'; "" when none
-  std::vector<PublishedFile> files;      // what base_url serves (empty when none)
+  // One sample's shape as the loop feeds it: images C x H x W, toy points 2 x 1 x 1.
+  int64_t channels = 0, height = 0, width = 0;
+  std::string package;               // a distribution package holding it, or ""
+  std::string package_folder;        // where that package installs it
+  std::string package_install;       // the command that installs that package
+  std::string base_url;              // the publisher's, ends with '/'; "" when none
+  std::vector<PublishedFile> files;  // what base_url serves (empty when none)
 };
 
 // The environment variable naming a folder with one sub-folder per data set.

@@ -8,19 +8,18 @@
 namespace ganrun::models {
 
 NetSpec GeneratorOwner::base_spec(const VariantConfig& config) {
-  NetSpec spec;
-  spec.arch = config.arch;
-  spec.channels = config.channels;
-  spec.height = config.height;
-  spec.width = config.width;
-  spec.g_inputs = config.z_dim;
-  spec.critic_norm = config.critic_norm;
-  spec.generator_norm = config.generator_norm;
-  spec.toy_depth = config.toy_depth;
-  spec.toy_width = config.toy_width;
-  spec.base_width = config.base_width;
-  spec.seed = config.seed;
-  return spec;
+  // Designated in NetSpec's member order; the widths a variant needs on top are its own.
+  return NetSpec{.arch = config.arch,
+                 .channels = config.channels,
+                 .height = config.height,
+                 .width = config.width,
+                 .g_inputs = config.z_dim,
+                 .critic_norm = config.critic_norm,
+                 .generator_norm = config.generator_norm,
+                 .toy_depth = config.toy_depth,
+                 .toy_width = config.toy_width,
+                 .base_width = config.base_width,
+                 .seed = config.seed};
 }
 
 GeneratorOwner::GeneratorOwner(const VariantConfig& config, const NetSpec& spec) : config_(config) {

@@ -259,8 +259,11 @@ int64_t total_steps(const RunSettings& s, int64_t dataset_size) {
 RunResult execute_run(const RunSpec& spec, data::BatchSource& dataset, const RunEnvironment& env) {
   const RunSettings& s = spec.settings;
   const int64_t steps = total_steps(s, dataset.size());
-  const models::VariantConfig vc = make_variant_config(
-      s, DataShape{dataset.channels(), dataset.height(), dataset.width(), 10}, env.device);
+  const models::VariantConfig vc =
+      make_variant_config(s,
+                          DataShape{dataset.channels(), dataset.height(), dataset.width(),
+                                    data_shape(s.dataset).classes},
+                          env.device);
 
   if (!env.group.is_root()) return execute_member_run(spec, dataset, env, vc, steps);
 

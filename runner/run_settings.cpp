@@ -13,9 +13,9 @@
 #include <cstdlib>
 #include <stdexcept>
 
-#include "data/dataset_loader.h"  // known_dataset_names, toy_set_names
-#include "models/nets.h"          // arch_names
-#include "models/variant.h"       // variant_names
+#include "data/dataset_catalog.h"  // dataset_names
+#include "models/nets.h"           // arch_names
+#include "models/variant.h"        // variant_names
 #include "runner/config_error.h"
 #include "runner/did_you_mean.h"
 #include "runner/name_list.h"
@@ -29,16 +29,6 @@ namespace {
 enum class Range { kNone, kPositive, kAtLeastZero, kUnitOpen, kUnitClosed, kAtLeastOne };
 
 using Names = const std::vector<std::string>& (*)();
-
-const std::vector<std::string>& dataset_names() {
-  static const std::vector<std::string> names = [] {
-    std::vector<std::string> v = data::known_dataset_names();
-    v.insert(v.end(), data::toy_set_names().begin(), data::toy_set_names().end());
-    v.push_back("toy-file");  // 2-D points read from data_dir
-    return v;
-  }();
-  return names;
-}
 
 // One per-run key. A plain key has one target member; the shorthands lr, betas and optimizer
 // have two (they set lr_g/lr_d, beta1/beta2, optimizer_g/optimizer_d and are not fields).
@@ -115,7 +105,7 @@ std::vector<KeyRow> make_table() {
       preset,
       registry_key("variant", &R::variant, models::variant_names),
       registry_key("arch", &R::arch, models::arch_names),
-      registry_key("dataset", &R::dataset, dataset_names, kData),
+      registry_key("dataset", &R::dataset, data::dataset_names, kData),
       data_dir,
       name_key("split", &R::split, {"train", "test"}, kData),
       optimizer,

@@ -9,6 +9,7 @@
 #include "runner/byte_size.h"
 #include "runner/command.h"
 #include "runner/config_error.h"
+#include "runner/data_command.h"
 #include "runner/name_list.h"
 #include "runner/plan_execution.h"
 #include "runner/presets.h"
@@ -57,8 +58,8 @@ int train_main(int argc, char** argv, launch::MpiSession& mpi) {
        "a named recipe (ganrun presets lists them); explicit flags override its values")
       ("dataset", po::value(&s.dataset)->default_value(s.dataset), help_for("dataset").c_str())
       ("data-dir", po::value(&s.data_dir),
-       "folder with the data files, or an HDF5 pack (F.h5 from ganrun data pack); default: "
-       "$GANRUN_DATA/<dataset>, or Debian's /usr/share/datasets/fashion-mnist")
+       ("folder with the data files, or an HDF5 pack (F.h5 from ganrun data pack); default: " +
+        data_cli::default_folders()).c_str())
       ("split", po::value(&s.split)->default_value(s.split), help_for("split").c_str())
       ("memory-budget", po::value<std::string>()->default_value("4GiB"),
        "image bytes this process may hold in memory; a larger HDF5 pack is read on demand")

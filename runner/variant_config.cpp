@@ -3,20 +3,21 @@
 
 #include <fmt/format.h>
 
-#include "data/dataset_loader.h"  // known_dataset_names
+#include <initializer_list>
+#include <string>
+#include <utility>
+
+#include "data/dataset_catalog.h"  // find_dataset, dataset_names
 #include "models/nets.h"
 #include "runner/name_list.h"
 
 namespace ganrun {
-namespace {
 
-DataShape shape_of(const std::string& dataset) {
-  if (dataset == "cifar10") return {3, 32, 32, 10};
-  if (dataset.rfind("toy-", 0) == 0) return {2, 1, 1, 0};
-  return {1, 28, 28, 10};  // mnist, fashion-mnist
+DataShape data_shape(const std::string& dataset) {
+  const data::DatasetEntry* e = data::find_dataset(dataset);
+  if (e == nullptr) return {};
+  return {e->channels, e->height, e->width, static_cast<int64_t>(e->class_names.size())};
 }
-
-}  // namespace
 
 std::string compatibility_error(const RunSettings& s) {
   const auto& archs = models::accepted_archs(s.variant);
@@ -25,7 +26,7 @@ std::string compatibility_error(const RunSettings& s) {
         "variant '{}' does not accept arch '{}' (accepted: {}); set arch to one of "
         "them",
         s.variant, s.arch, join(archs, ", "));
-  const DataShape shape = shape_of(s.dataset);
+  const DataShape shape = data_shape(s.dataset);
   const std::string shape_message =
       models::shape_error(s.arch, shape.channels, shape.height, shape.width);
   if (!shape_message.empty())
@@ -34,54 +35,56 @@ std::string compatibility_error(const RunSettings& s) {
     return fmt::format(
         "variant '{}' needs class labels, but dataset {} has none; use a labelled "
         "data set ({})",
-        s.variant, s.dataset, join(data::known_dataset_names(), ", "));
+        s.variant, s.dataset,
+        join(data::dataset_names_if(
+                 [](const data::DatasetEntry& e) { return !e.class_names.empty(); }),
+             ", "));
   return "";
 }
 
+namespace {
+
+using R = RunSettings;
+using V = models::VariantConfig;
+
+// The settings that pass from a run's settings to its variant unchanged, by type.
+template <typename T>
+using Same = std::initializer_list<std::pair<T R::*, T V::*>>;
+constexpr Same<std::string> kSameTexts{{&R::variant, &V::variant},
+                                       {&R::arch, &V::arch},
+                                       {&R::g_loss, &V::g_loss},
+                                       {&R::clip, &V::clip},
+                                       {&R::hinge, &V::hinge},
+                                       {&R::pullaway, &V::pullaway},
+                                       {&R::lr_schedule, &V::lr_schedule}};
+constexpr Same<double> kSameNumbers{
+    {&R::clip_value, &V::clip_value},  {&R::gp_lambda, &V::gp_lambda}, {&R::margin, &V::margin},
+    {&R::pt_weight, &V::pt_weight},    {&R::gamma, &V::gamma},         {&R::lambda_k, &V::lambda_k},
+    {&R::info_weight, &V::info_weight}};
+constexpr Same<int64_t> kSameCounts{{&R::z_dim, &V::z_dim},
+                                    {&R::toy_depth, &V::toy_depth},
+                                    {&R::toy_width, &V::toy_width},
+                                    {&R::base_width, &V::base_width}};
+
+}  // namespace
+
 models::VariantConfig make_variant_config(const RunSettings& s, const DataShape& shape,
                                           torch::Device device) {
-  models::VariantConfig vc;
-  vc.variant = s.variant;
-  vc.arch = s.arch;
-  vc.z_dim = s.z_dim;
+  V vc;
+  for (const auto& [from, to] : kSameTexts) vc.*to = s.*from;
+  for (const auto& [from, to] : kSameNumbers) vc.*to = s.*from;
+  for (const auto& [from, to] : kSameCounts) vc.*to = s.*from;
   vc.channels = shape.channels;
   vc.height = shape.height;
   vc.width = shape.width;
   vc.classes = shape.classes;
-  auto optimizer = [&](const std::string& kind, double lr, double weight_decay) {
-    models::OptimizerConfig o;
-    o.kind = kind;
-    o.lr = lr;
-    o.beta1 = s.beta1;
-    o.beta2 = s.beta2;
-    o.alpha = s.rmsprop_alpha;
-    o.momentum = s.momentum;
-    o.weight_decay = weight_decay;
-    return o;
-  };
-  vc.opt_g = optimizer(s.optimizer_g, s.lr_g, 0.0);
-  vc.opt_d = optimizer(s.optimizer_d, s.lr_d, s.weight_decay);
-  vc.g_loss = s.g_loss;
-  vc.clip = s.clip;
-  vc.clip_value = s.clip_value;
-  vc.gp_lambda = s.gp_lambda;
-  if (s.critic_norm == "auto")
-    vc.critic_norm = s.variant == "wgan-gp" ? "none" : "";
-  else
-    vc.critic_norm = s.critic_norm;
+  vc.opt_g = {s.optimizer_g, s.lr_g, s.beta1, s.beta2, s.rmsprop_alpha, s.momentum, 0.0};
+  vc.opt_d = {s.optimizer_d,   s.lr_d,     s.beta1,       s.beta2,
+              s.rmsprop_alpha, s.momentum, s.weight_decay};  // weight decay is the critic's only
+  // "auto": the architecture's own norm (""), but wgan-gp's paper forbids BatchNorm in the critic.
+  vc.critic_norm = s.critic_norm != "auto" ? s.critic_norm : s.variant == "wgan-gp" ? "none" : "";
   vc.generator_norm = s.g_norm == "auto" ? "" : s.g_norm;
-  vc.hinge = s.hinge;
-  vc.pullaway = s.pullaway;
-  vc.margin = s.margin;
-  vc.pt_weight = s.pt_weight;
-  vc.gamma = s.gamma;
-  vc.lambda_k = s.lambda_k;
-  vc.lr_schedule = s.lr_schedule;
-  vc.info_weight = s.info_weight;
   vc.info_optimizer = s.info_optimizer == "separate";
-  vc.toy_depth = s.toy_depth;
-  vc.toy_width = s.toy_width;
-  vc.base_width = s.base_width;
   vc.seed = static_cast<uint64_t>(s.seed);
   vc.dtype = s.dtype == "float64" ? torch::kFloat64 : torch::kFloat32;
   vc.device = device;

@@ -17,6 +17,10 @@ struct DataShape {
   int64_t classes = 10;
 };
 
+// A data set's sample shape and class count, from data/'s catalogue (the default shape for an
+// unknown name, which validation has refused before).
+DataShape data_shape(const std::string& dataset);
+
 // critic_norm "auto" resolves here: none for wgan-gp (its paper forbids BatchNorm in the
 // critic), else the architecture's own. weight_decay applies to the critic's optimiser only.
 models::VariantConfig make_variant_config(const RunSettings& s, const DataShape& shape,

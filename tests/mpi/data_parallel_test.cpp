@@ -24,6 +24,7 @@
 #include "data/batch_source.h"
 #include "launch/collectives.h"
 #include "launch/gradient_allreduce.h"
+#include "launch/mpi_check.h"
 #include "launch/mpi_session.h"
 #include "launch/tensor_broadcast.h"
 #include "runner/train_loop.h"
@@ -228,8 +229,8 @@ void check_equivalence(const launch::MpiSession& mpi, const std::vector<std::str
     numel[i] = theta.numel();
     // Every rank holds the root's parameters.
     auto root_theta = theta.clone();
-    MPI_Bcast(root_theta.data_ptr<double>(), static_cast<int>(root_theta.numel()), MPI_DOUBLE, 0,
-              MPI_COMM_WORLD);
+    MPI_CHECK(MPI_Bcast(root_theta.data_ptr<double>(), static_cast<int>(root_theta.numel()),
+                        MPI_DOUBLE, 0, MPI_COMM_WORLD));
     const double spread = (theta - root_theta).abs().max().item<double>();
     checks.expect(spread == 0.0,
                   std::string(c.name) + ": replicas differ by " + std::to_string(spread));
@@ -244,7 +245,8 @@ void check_equivalence(const launch::MpiSession& mpi, const std::vector<std::str
   }
 
   // 3. Rank 0 prints one line per case.
-  MPI_Allreduce(MPI_IN_PLACE, rel.data(), static_cast<int>(n), MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+  MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, rel.data(), static_cast<int>(n), MPI_DOUBLE, MPI_SUM,
+                          MPI_COMM_WORLD));
   if (!mpi.is_root()) return;
   for (size_t i = 0; i < n; ++i)
     std::printf(
