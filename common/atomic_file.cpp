@@ -1,8 +1,8 @@
 // common/atomic_file.cpp — write-then-rename with fsyncs (see atomic_file.h); POSIX only.
 #include "common/atomic_file.h"
 
-#include <fcntl.h>   // ::open, O_RDONLY, O_DIRECTORY, O_CLOEXEC
-#include <unistd.h>  // ::fsync, ::close
+#include <fcntl.h>   // ::open, O_RDONLY, O_WRONLY, O_CREAT, O_DIRECTORY, O_CLOEXEC
+#include <unistd.h>  // ::fsync, ::close, ::write
 
 #include <cerrno>
 #include <cstdio>   // std::rename
@@ -63,6 +63,29 @@ void write_file_atomically(const fs::path& path,
     fs::remove(tmp, ignored);
     throw std::runtime_error(path.string() + ": cannot write " + what + ": " + e.what());
   }
+}
+
+void write_bytes_atomically(const fs::path& path, const void* data, std::size_t size,
+                            const std::string& what) {
+  write_file_atomically(
+      path,
+      [&](const fs::path& tmp) {
+        const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (fd < 0) throw_errno("cannot create", tmp, errno);
+        const auto* p = static_cast<const char*>(data);
+        for (std::size_t done = 0; done < size;) {
+          const ssize_t n = ::write(fd, p + done, size - done);
+          if (n < 0 && errno == EINTR) continue;
+          if (n < 0) {
+            const int err = errno;
+            ::close(fd);
+            throw_errno("cannot write", tmp, err);
+          }
+          done += static_cast<std::size_t>(n);
+        }
+        if (::close(fd) != 0) throw_errno("cannot close", tmp, errno);
+      },
+      what);
 }
 
 }  // namespace ganrun

@@ -5,6 +5,7 @@
 // grids) goes through here.
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
 #include <functional>
 #include <string>
@@ -30,5 +31,9 @@ void publish_file(const std::filesystem::path& tmp, const std::filesystem::path&
 void write_file_atomically(const std::filesystem::path& path,
                            const std::function<void(const std::filesystem::path& tmp)>& write,
                            const std::string& what = "the file");
+
+// write_file_atomically of `size` bytes at `data` (written with POSIX write, errors with strerror).
+void write_bytes_atomically(const std::filesystem::path& path, const void* data, std::size_t size,
+                            const std::string& what = "the file");
 
 }  // namespace ganrun

@@ -177,6 +177,29 @@ inline Hid create_file(const std::filesystem::path& path) {
   return Hid(H5CALL(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl), path), H5Fclose);
 }
 
+// Creates a file in memory (HDF5's core driver, no backing store) with create_file's properties.
+// HDF5 never touches the disk for it: file_image gives the bytes, which the caller writes
+// itself (common/atomic_file.h), so a failing disk (full, over quota, EFBIG) fails in ganrun's
+// own write and never inside HDF5, whose 1.10.8 crashes at exit after an H5Fclose that failed.
+// `name` only names the file in HDF5 and in messages.
+inline Hid create_in_memory(const std::filesystem::path& name) {
+  constexpr size_t kIncrement = size_t{1} << 20;  // the image grows by 1 MiB at a time
+  Hid fapl(H5CALL(H5Pcreate(H5P_FILE_ACCESS), name), H5Pclose);
+  H5CALL(H5Pset_libver_bounds(fapl, H5F_LIBVER_EARLIEST, H5F_LIBVER_V18), name);
+  H5CALL(H5Pset_fclose_degree(fapl, H5F_CLOSE_SEMI), name);
+  H5CALL(H5Pset_fapl_core(fapl, kIncrement, /*backing_store=*/false), name);
+  return Hid(H5CALL(H5Fcreate(name.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl), name), H5Fclose);
+}
+
+// The complete bytes of a file made by create_in_memory, once every object in it is closed.
+inline std::vector<char> file_image(hid_t file, const std::filesystem::path& name) {
+  H5CALL(H5Fflush(file, H5F_SCOPE_LOCAL), name);
+  const ssize_t size = H5CALL(H5Fget_file_image(file, nullptr, 0), name);
+  std::vector<char> image(static_cast<size_t>(size));
+  H5CALL(H5Fget_file_image(file, image.data(), image.size()), name);
+  return image;
+}
+
 // Opens read-only with default access properties: HDF5 refuses a second open of one file in a
 // process with different file-locking flags, and HDF5_USE_FILE_LOCKING=FALSE still applies.
 inline Hid open_readonly(const std::filesystem::path& path) {

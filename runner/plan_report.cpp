@@ -70,11 +70,11 @@ void print_summary(const SweepPlan& plan, const std::vector<int64_t>& steps,
   std::vector<std::string> not_completed;
   for (size_t i = 0; i < plan.runs.size(); ++i) {
     const auto path = run_file_path(runs_dir, plan.runs[i].id);
-    std::string status = "missing", steps = "-", d = "-", g = "-", why;
+    std::string status = "missing", progress = "-", d = "-", g = "-", why;
     try {
       if (auto summary = read_run_summary(path)) {
         status = summary->status;
-        steps = fmt::format("{}/{}", std::max<int64_t>(summary->last_step, 0), steps[i]);
+        progress = fmt::format("{}/{}", std::max<int64_t>(summary->last_step, 0), steps[i]);
         d = format_metric(summary->last_metrics, "d_loss");
         g = format_metric(summary->last_metrics, "g_loss");
         const auto error = summary->attrs.find("error");
@@ -88,7 +88,7 @@ void print_summary(const SweepPlan& plan, const std::vector<int64_t>& steps,
       status = "unreadable";
       why = std::string(": ") + e.what();
     }
-    rows.push_back({plan.runs[i].id, status, steps, d, g, path.string()});
+    rows.push_back({plan.runs[i].id, status, progress, d, g, path.string()});
     if (status != "completed")
       not_completed.push_back(fmt::format("  {}  {}{}", plan.runs[i].id, status, why));
   }

@@ -149,8 +149,9 @@ class FileObserver final : public LoopObserver {
 
   void on_samples(int64_t steps_done, const torch::Tensor& images_u8) override {
     writer_.append_samples(steps_done, tensor_bytes(images_u8));
+    // Square grids (columns 0): 8 x 8, and conditional variants' 10 x 10 with a class a column.
     write_png_grid(png_, tensor_bytes(images_u8), images_u8.size(0), images_u8.size(1),
-                   images_u8.size(2), images_u8.size(3), 8);
+                   images_u8.size(2), images_u8.size(3), 0);
     commit();
   }
 

@@ -12,7 +12,7 @@
 #include <type_traits>
 #include <utility>
 
-#include "common/atomic_file.h"  // write_file_atomically, is_snapshot_tmp_name
+#include "common/atomic_file.h"  // write_bytes_atomically, is_snapshot_tmp_name
 #include "data/h5_check.h"
 
 namespace ganrun {
@@ -307,33 +307,37 @@ void RunFileWriter::set_generator(std::vector<NamedArray> arrays) {
 
 void RunFileWriter::commit() {
   h5::silence_errors();
-  // The lambda is a member's: it reads the private state directly.
-  write_file_atomically(path_, [this](const fs::path& tmp) {
-    Hid file = h5::create_file(tmp);
+  // The snapshot is built in memory and written by write_bytes_atomically: HDF5 never meets a
+  // failing disk (h5_check.h, create_in_memory).
+  std::vector<char> image;
+  {
+    Hid file = h5::create_in_memory(path_);
     {  // every object is closed at the end of this block, before the file's checked close
-      for (const auto& [name, value] : attrs_) write_attr(file, name, value, tmp);
-      h5::write_strings(file, "config", {config_yaml_}, /*scalar=*/true, tmp);
+      for (const auto& [name, value] : attrs_) write_attr(file, name, value, path_);
+      h5::write_strings(file, "config", {config_yaml_}, /*scalar=*/true, path_);
 
-      Hid metrics = h5::create_group(file, "metrics", /*track_order=*/true, tmp);
-      write_column(metrics, "step", metric_steps_, tmp);
-      write_column(metrics, "wall_s", metric_wall_, tmp);
+      Hid metrics = h5::create_group(file, "metrics", /*track_order=*/true, path_);
+      write_column(metrics, "step", metric_steps_, path_);
+      write_column(metrics, "wall_s", metric_wall_, path_);
       for (size_t i = 0; i < metric_names_.size(); ++i)
-        write_column(metrics, metric_names_[i], metric_values_[i], tmp);
+        write_column(metrics, metric_names_[i], metric_values_[i], path_);
 
-      Hid samples = h5::create_group(file, "samples", /*track_order=*/false, tmp);
+      Hid samples = h5::create_group(file, "samples", /*track_order=*/false, path_);
       const auto& s = sample_shape_;
       std::vector<hsize_t> dims = {sample_steps_.size(), hsize_t(s.n), hsize_t(s.c), hsize_t(s.h),
                                    hsize_t(s.w)};
       write_extendible(samples, "images", H5T_STD_U8LE, H5T_NATIVE_UINT8, dims,
-                       /*chunk_rows=*/1, sample_images_.data(), tmp);  // chunk = one grid
-      write_column(samples, "step", sample_steps_, tmp);
+                       /*chunk_rows=*/1, sample_images_.data(), path_);  // chunk = one grid
+      write_column(samples, "step", sample_steps_, path_);
 
-      if (!generator_.empty()) write_generator(file, generator_, tmp);
-      if (toy_) write_toy(file, *toy_, toy_steps_, toy_points_, toy_field_, tmp);
-      if (!eval_names_.empty()) write_eval(file, eval_names_, eval_steps_, eval_values_, tmp);
+      if (!generator_.empty()) write_generator(file, generator_, path_);
+      if (toy_) write_toy(file, *toy_, toy_steps_, toy_points_, toy_field_, path_);
+      if (!eval_names_.empty()) write_eval(file, eval_names_, eval_steps_, eval_values_, path_);
     }
-    H5CALL(file.close(), tmp);
-  });
+    image = h5::file_image(file, path_);
+    H5CALL(file.close(), path_);
+  }
+  write_bytes_atomically(path_, image.data(), image.size(), "the run file");
 }
 
 // --- readers ------------------------------------------------------------------------------

@@ -10,7 +10,7 @@
 #include <stdexcept>
 #include <system_error>
 
-#include "common/atomic_file.h"  // write_file_atomically
+#include "common/atomic_file.h"  // write_bytes_atomically
 #include "data/h5_check.h"
 #include "runner/version.h"  // ganrun::version
 
@@ -91,23 +91,25 @@ void write_sweep_index(const std::filesystem::path& path, const std::string& swe
       throw std::invalid_argument(path.string() + ": invalid run id '" + run.run_id + "'");
   }
 
-  write_file_atomically(path, [&](const fs::path& tmp) {
-    Hid file = h5::create_file(tmp);
+  // Built in memory and written by write_bytes_atomically, as run files are (run_file.cpp).
+  std::vector<char> image;
+  {
+    Hid file = h5::create_in_memory(path);
     {  // every object is closed at the end of this block, before the file's checked close
-      h5::write_string_attr(file, "name", sweep_name, tmp);
-      h5::write_string_attr(file, "ganrun_version", version(), tmp);
-      h5::write_string_attr(file, "created", iso8601_utc_now(), tmp);
-      h5::write_strings(file, "sweep_text", {sweep_text}, /*scalar=*/true, tmp);
+      h5::write_string_attr(file, "name", sweep_name, path);
+      h5::write_string_attr(file, "ganrun_version", version(), path);
+      h5::write_string_attr(file, "created", iso8601_utc_now(), path);
+      h5::write_strings(file, "sweep_text", {sweep_text}, /*scalar=*/true, path);
 
-      Hid grid = h5::create_group(file, "grid", /*track_order=*/true, tmp);
+      Hid grid = h5::create_group(file, "grid", /*track_order=*/true, path);
       std::vector<std::string> ids;
       std::vector<int64_t> ranks;
       for (const auto& run : runs) {
         ids.push_back(run.run_id);
         ranks.push_back(run.rank);
       }
-      h5::write_strings(grid, "run_id", ids, /*scalar=*/false, tmp);
-      write_int64s(grid, "rank", ranks, tmp);
+      h5::write_strings(grid, "run_id", ids, /*scalar=*/false, path);
+      write_int64s(grid, "rank", ranks, path);
       for (const auto& key : grid_keys) {
         std::vector<std::string> column;  // "" where a run's grid point lacks the key
         for (const auto& run : runs) {
@@ -116,21 +118,23 @@ void write_sweep_index(const std::filesystem::path& path, const std::string& swe
             if (k == key) value = v;
           column.push_back(std::move(value));
         }
-        h5::write_strings(grid, key, column, /*scalar=*/false, tmp);
+        h5::write_strings(grid, key, column, /*scalar=*/false, path);
       }
 
       // Relative targets: HDF5 resolves them against sweep.h5's folder, so <out> can move.
-      Hid links = h5::create_group(file, "runs", /*track_order=*/true, tmp);
+      Hid links = h5::create_group(file, "runs", /*track_order=*/true, path);
       for (const auto& run : runs) {
         const std::string target = "runs/" + run.run_id + ".h5";
         H5CALL(H5Lcreate_external(target.c_str(), "/", links, run.run_id.c_str(), H5P_DEFAULT,
                                   H5P_DEFAULT),
-               tmp);
+               path);
       }
-      write_assignments(file, assignments, tmp);
+      write_assignments(file, assignments, path);
     }
-    H5CALL(file.close(), tmp);
-  });
+    image = h5::file_image(file, path);
+    H5CALL(file.close(), path);
+  }
+  write_bytes_atomically(path, image.data(), image.size(), "the sweep index");
 }
 
 std::optional<std::string> read_sweep_text(const std::filesystem::path& path) {

@@ -63,7 +63,7 @@ def test_train_then_sample_round_trip(tmp_path, fashion_test_dir):
         assert f["samples/images"].shape == (2, 64, 1, 28, 28)
         assert f["samples/images"].dtype == np.uint8
     png = files[0].with_suffix(".png")
-    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert png_size(png) == (8 * 28 + 9 * 2, 8 * 28 + 9 * 2)  # 8 x 8 tiles, 2-pixel borders
 
     grid = tmp_path / "grid.png"
     r = run_ganrun(["sample", files[0], "--n", 16, "--seed", 5, "--out", grid])
@@ -74,6 +74,26 @@ def test_train_then_sample_round_trip(tmp_path, fashion_test_dir):
     run_ganrun(["sample", files[0], "--n", 16, "--seed", 6, "--out", other])
     assert grid.read_bytes() == again.read_bytes()
     assert grid.read_bytes() != other.read_bytes()
+
+
+def png_size(path):
+    """(width, height) from a PNG's IHDR chunk."""
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def test_conditional_grid_is_ten_by_ten(tmp_path, fashion_test_dir):
+    # 10 noise rows x 10 classes: the PNG shows one class per column, as the file stores them.
+    out = tmp_path / "out"
+    r = run_ganrun(["train", "--variant", "cgan", "--arch", "mlp-small", "--data-dir",
+                    fashion_test_dir, "--split", "test", "--steps", 2, "--batch", 8,
+                    "--out", out])
+    assert r.returncode == 0, r.stderr
+    [run] = (out / "runs").glob("*.h5")
+    with h5py.File(run, "r") as f:
+        assert f["samples/images"].shape == (1, 100, 1, 28, 28)
+    assert png_size(run.with_suffix(".png")) == (10 * 28 + 11 * 2, 10 * 28 + 11 * 2)
 
 
 def test_train_on_two_ranks_needs_data_parallel(tmp_path):

@@ -1,6 +1,8 @@
 """Sweeps under `mpiexec -n 2`: files for every grid point, the rerun rule (finished runs are
 skipped, failed ones rerun), a failing run that leaves the other rank's runs completed,
 --dry-run writing nothing, and each run file's preset attribute."""
+import re
+
 import h5py
 import numpy as np
 
@@ -52,7 +54,9 @@ def test_sweep_on_two_ranks_then_rerun_skips(tmp_path, fashion_test_dir):
         check_completed(out / "runs" / f"{run_id}.h5")
         assert (out / "runs" / f"{run_id}.png").exists()
     assert "[rank 1]" in r.stderr and "[rank 0]" in r.stderr
-    assert "completed" in r.stdout  # the summary table
+    # The summary table: a row per run with its status and steps done / total.
+    for run_id in ids:
+        assert re.search(rf"^{re.escape(run_id)}\s+completed\s+20/20\s", r.stdout, re.M), r.stdout
 
     before = tree_state(out / "runs")
     again = run_ganrun(["--sweep", sweep], ranks=2)

@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "models/variant.h"
 #include "models/penalties.h"
+#include "models/variant.h"
 
 namespace ganrun::models {
 namespace {

@@ -423,10 +423,10 @@ TEST_F(RunFile, CommitUnderARegularFileThrowsWithThePath) {
 // A write that fails part-way (the snapshot outgrows RLIMIT_FSIZE, which binds root too, unlike
 // a read-only folder; EFBIG, as a file-size quota or a full disk would): commit throws naming
 // the run file, removes its tmp file, and the previous snapshot stays readable.
-// In a child process, for two reasons: the limit must not reach the other tests, and after an
-// H5Fclose that failed this way HDF5 1.10.8 crashes at library termination (exit handlers),
-// a bug of its own reported in issue 20; the child checks, prints what failed, and leaves with
-// _Exit, so that crash cannot mask or fake this test's outcome.
+// In a child process, so that the limit does not reach the other tests. The child leaves with
+// exit(), running HDF5's exit handlers: after an H5Fclose that failed this way HDF5 1.10.8
+// crashed there, which is why run files are built in memory and written by ganrun itself
+// (data/h5_check.h, create_in_memory); a crash would fail EXPECT_EXIT.
 TEST_F(RunFile, CommitWhoseWriteFailsThrowsWithThePath) {
   const fs::path path = dir_ / "run.h5";
   RunFileWriter w(path, known_attrs(), "", {"loss_d"}, shape_);
@@ -452,7 +452,7 @@ TEST_F(RunFile, CommitWhoseWriteFailsThrowsWithThePath) {
     if (!summary || summary->last_step != 0) problems += "the previous snapshot was lost; ";
     if (!no_tmp_left()) problems += "the tmp file was left behind; ";
     std::fprintf(stderr, "%s\n", problems.empty() ? "commit failed cleanly" : problems.c_str());
-    std::_Exit(problems.empty() ? 0 : 1);
+    std::exit(problems.empty() ? 0 : 1);
   };
   EXPECT_EXIT(commit_past_the_limit(), testing::ExitedWithCode(0), "commit failed cleanly");
   // Here (no limit) the same writer commits everything it holds.
