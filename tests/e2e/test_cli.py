@@ -4,6 +4,7 @@ import re
 
 import h5py
 import numpy as np
+import pytest
 
 from conftest import ganrun_lines, run_ganrun
 
@@ -104,17 +105,40 @@ def test_train_on_two_ranks_needs_data_parallel(tmp_path):
     assert not out.exists()
 
 
-def test_train_records_its_preset(tmp_path):
-    # --preset toy-2d picks the data set (toy-ring8) and arch; the nets are shrunk to one step's
-    # worth of work. The run file's preset attribute names the preset, as /config does.
+# Each preset through --preset, and none: (flags, the data set and arch the preset chose).
+# toy-2d picks the data set (toy-ring8) itself; its nets are shrunk to one step's worth of work.
+TRAIN_PRESETS = {
+    None: (["--arch", "mlp-small"], "fashion-mnist", "mlp-small"),
+    "collection": ([], "fashion-mnist", "dcgan28"),
+    "paper": (["--arch", "mlp-small"], "fashion-mnist", "mlp-small"),
+    "cs231n": ([], "fashion-mnist", "mlp-small"),
+    "toy-2d": (["--toy-depth", 1, "--toy-width", 8], "toy-ring8", "toy"),
+}
+
+
+def test_train_presets_are_all_tested():
+    r = run_ganrun(["presets"])
+    listed = {line.split()[0] for line in r.stdout.splitlines()[2:] if line and line[0] != "`"}
+    assert listed == {p for p in TRAIN_PRESETS if p}, r.stdout
+
+
+@pytest.mark.parametrize("preset", list(TRAIN_PRESETS), ids=lambda p: p or "none")
+def test_train_records_its_preset(tmp_path, fashion_test_dir, preset):
+    # The run file's preset attribute names the preset (none without one), as /config does.
+    flags, dataset, arch = TRAIN_PRESETS[preset]
     out = tmp_path / "out"
-    r = run_ganrun(["train", "--preset", "toy-2d", "--steps", 1, "--batch", 8, "--n-critic", 1,
-                    "--toy-depth", 1, "--toy-width", 8, "--out", out])
+    args = ["train", "--steps", 1, "--batch", 8, "--n-critic", 1, "--out", out] + flags
+    if preset:
+        args += ["--preset", preset]
+    if dataset == "fashion-mnist":
+        args += ["--data-dir", fashion_test_dir, "--split", "test"]
+    r = run_ganrun(args)
     assert r.returncode == 0, r.stderr
     files = list((out / "runs").glob("*.h5"))
     assert len(files) == 1
     with h5py.File(files[0], "r") as f:
         assert f.attrs["status"] == "completed", f.attrs["error"]
-        assert f.attrs["preset"] == "toy-2d"
-        assert f.attrs["dataset"] == "toy-ring8" and f.attrs["arch"] == "toy"
-        assert "preset: toy-2d\n" in f["config"][()].decode()
+        assert f.attrs["preset"] == (preset or "none")
+        assert f.attrs["dataset"] == dataset and f.attrs["arch"] == arch
+        expected = f"preset: {preset}\n" if preset else 'preset: ""\n'
+        assert expected in f["config"][()].decode()

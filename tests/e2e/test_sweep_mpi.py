@@ -127,3 +127,16 @@ def test_run_files_record_their_preset(tmp_path, fashion_test_dir):
             seen[preset] = f.attrs["arch"]
         assert ('preset: ""\n' if preset == "none" else f"preset: {preset}\n") in config, config
     assert seen == expected
+
+    # toy-2d through preset: (it chooses the data set, so it gets a sweep of its own).
+    toy_out = tmp_path / "toy"
+    toy = tmp_path / "toy.yaml"
+    toy.write_text(f"name: toy\npreset: toy-2d\nn_critic: 1\ntoy_depth: 1\ntoy_width: 8\n"
+                   f"train: {{steps: 1, batch: 8}}\nout: {toy_out}\n")
+    r = run_ganrun(["--sweep", toy])
+    assert r.returncode == 0, r.stderr
+    [run] = (toy_out / "runs").glob("*.h5")
+    with h5py.File(run, "r") as f:
+        assert f.attrs["status"] == "completed", f.attrs["error"]
+        assert f.attrs["preset"] == "toy-2d" and f.attrs["dataset"] == "toy-ring8"
+        assert "preset: toy-2d\n" in f["config"][()].decode()
