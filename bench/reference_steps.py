@@ -11,15 +11,39 @@ torch.randn (ganrun: keyed CPU generators in float64, converted), and no metrics
 
   reference_steps.py --variant gan --arch mlp [--batch 64] [--threads 1] [--n-critic 1]
                      [--seconds 4] [--repeats 5] [--z-dim N] [--optimizer adam|rmsprop]
+                     [--device cpu|cuda] [--graph]
 
-Prints one line with the keys of ganrun_bench_variant's line (impl=python ...).
+--device cuda: nets, optimisers and the synthetic set live on the GPU; each batch is gathered
+there (the epoch's permutation drawn with torch.randperm on the device), the noise is drawn
+there; the host only launches kernels.
+--graph (cuda only): the whole step (n_critic critic updates and the generator update, each
+with zero_grad, backward and optimizer.step) is captured once as one CUDA graph
+(torch.cuda.graph) and replayed per step, the recipe of PyTorch's CUDA-graph notes: a few
+uncaptured warm-up steps on a side stream (cuDNN/cuBLAS set-up, optimiser state and every
+.grad allocated outside the capture), then capture; inside, zero_grad(set_to_none=False) keeps
+the .grad tensors the captured optimiser steps read. The optimisers are built with
+capturable=True: a plain Adam/RMSprop keeps its step count in a CPU tensor (Adam computes its
+bias correction from it on the host and hands it to the kernels as numbers), which a graph
+would freeze at the capture's values, and torch.optim refuses to be captured that way; a
+capturable one keeps the count on the device and does that arithmetic in the graph. In the
+graph each batch's indices are drawn with torch.randint on the device (uniform, with
+replacement; eager mode walks a permutation) and the noise with torch.randn on the default
+CUDA generator, whose state capture registers, so each replay draws new values. A variant
+whose step cannot be captured is refused with a message, not run.
+
+Prints one line with the keys of ganrun_bench_variant's line (impl=python ...), plus device,
+graph (0|1) and images_per_s (batch x steps/s: the run's real images per second, one run).
 Timing: warm-up (at least 0.5 s and 3 steps) sizes the chunks; then 1 + repeats chunks, the
-first discarded; steps/s is the median over the chunks.
+first discarded; steps/s is the median over the chunks. On cuda an untimed run of 3 steps
+first takes the cuBLAS/cuDNN set-up, and each timed run (warm-up or chunk) is bracketed by
+torch.cuda.synchronize() (no synchronisation inside one).
 """
 import argparse
 import math
 import statistics
+import sys
 import time
+import warnings
 
 import torch
 from torch import nn
@@ -30,6 +54,7 @@ DATASET_BATCHES = 32  # the synthetic set holds 32 batches, as the C++ benchmark
 WARMUP_SECONDS = 0.5
 WARMUP_STEPS = 3
 MIN_CHUNK_STEPS = 2
+GRAPH_WARMUP_STEPS = 3  # uncaptured steps on a side stream before the capture
 
 
 # ---- nets, layer for layer as ganrun's architectures ---------------------------------------
@@ -152,6 +177,7 @@ class Bench:
 
     def __init__(self, a):
         self.a, self.arch = a, a.arch
+        self.dev = torch.device(a.device)
         # Toy points are [B, 2] here (ganrun's loop hands [B, 2, 1, 1] to a critic that
         # flattens them).
         self.shape = (2,) if a.arch == "toy" else (1, 28, 28)
@@ -164,14 +190,19 @@ class Bench:
             cond = CLASSES if v == "cgan" else 0
             outputs = {"acgan": 1 + CLASSES, "infogan": 13}.get(v, 1)
             self.D = CRITICS[a.arch](self.shape, cond, outputs)
-        opt = {"adam": lambda p: torch.optim.Adam(p, lr=2e-4, betas=(0.5, 0.999)),
-               "rmsprop": lambda p: torch.optim.RMSprop(p, lr=2e-4)}[a.optimizer]
+        self.G, self.D = self.G.to(self.dev), self.D.to(self.dev)
+        # capturable: step count and bias correction on the device, so a graph replays them.
+        cap = a.graph
+        opt = {"adam": lambda p: torch.optim.Adam(p, lr=2e-4, betas=(0.5, 0.999), capturable=cap),
+               "rmsprop": lambda p: torch.optim.RMSprop(p, lr=2e-4, capturable=cap)}[a.optimizer]
         self.opt_g, self.opt_d = opt(self.G.parameters()), opt(self.D.parameters())
-        self.k = torch.zeros(())  # BEGAN's k_t
+        # A captured step zeroes the .grad tensors it reads instead of replacing them.
+        self.set_to_none = not a.graph
+        self.k = torch.zeros((), device=self.dev)  # BEGAN's k_t, updated in place
         self.real_loss = None
 
     def noise(self):
-        return torch.randn(self.a.batch, self.a.z_dim)
+        return torch.randn(self.a.batch, self.a.z_dim, device=self.dev)
 
     def d(self, x, onehot=None):
         return self.D(critic_input(self.arch, x, onehot))
@@ -180,8 +211,8 @@ class Bench:
         return F.one_hot(y, CLASSES).float()
 
     def infogan_codes(self):
-        cat = torch.randint(CLASSES, (self.a.batch,))
-        cont = torch.rand(self.a.batch, 2) * 2 - 1
+        cat = torch.randint(CLASSES, (self.a.batch,), device=self.dev)
+        cont = torch.rand(self.a.batch, 2, device=self.dev) * 2 - 1
         return cat, cont
 
     # One critic update on a real batch (x in [-1, 1], labels y).
@@ -198,7 +229,7 @@ class Bench:
             else:
                 fake = self.G(z)
         self.labels = y
-        self.opt_d.zero_grad()
+        self.opt_d.zero_grad(set_to_none=self.set_to_none)
         if v == "gan":
             r, f = self.d(x), self.d(fake)
             loss = bce(r, ones(r)) + bce(f, zeros(f))
@@ -209,13 +240,13 @@ class Bench:
             loss = self.d(fake).mean() - self.d(x).mean()
         elif v == "wgan-gp":
             loss = self.d(fake).mean() - self.d(x).mean()
-            alpha = torch.rand(x.size(0), *[1] * (x.dim() - 1))
+            alpha = torch.rand(x.size(0), *[1] * (x.dim() - 1), device=self.dev)
             x_hat = (alpha * x + (1 - alpha) * fake).requires_grad_(True)
             loss = loss + input_gradient_penalty(self.d, x_hat, 10.0)
         elif v == "dragan":
             r, f = self.d(x), self.d(fake)
             loss = bce(r, ones(r)) + bce(f, zeros(f))
-            alpha = torch.rand(x.size(0), *[1] * (x.dim() - 1))
+            alpha = torch.rand(x.size(0), *[1] * (x.dim() - 1), device=self.dev)
             x_p = x + 0.5 * x.std() * torch.rand_like(x)
             x_hat = (x + alpha * (x_p - x)).requires_grad_(True)
             loss = loss + input_gradient_penalty(self.d, x_hat, 10.0)
@@ -252,7 +283,7 @@ class Bench:
     def g_step(self):
         v = self.a.variant
         z = self.noise()
-        self.opt_g.zero_grad()
+        self.opt_g.zero_grad(set_to_none=self.set_to_none)
         if v in ("gan", "dragan"):
             f = self.d(self.G(z))
             loss = bce(f, ones(f))
@@ -289,11 +320,47 @@ class Bench:
         if v == "began":
             with torch.no_grad():
                 fake_loss = loss.detach()
-                self.k = (self.k + 1e-3 * (0.5 * self.real_loss - fake_loss)).clamp(0, 1)
+                self.k.copy_((self.k + 1e-3 * (0.5 * self.real_loss - fake_loss)).clamp(0, 1))
                 self.convergence = self.real_loss + (0.5 * self.real_loss - fake_loss).abs()
 
 
 # ---- the loop and its timing ---------------------------------------------------------------
+
+
+def capture_step(bench, step):
+    """`step` (one whole training step) captured as one CUDA graph, PyTorch's recipe; exits
+    with a message if it cannot be captured."""
+    a = bench.a
+    try:
+        # Uncaptured warm-up on a side stream: cuDNN/cuBLAS set-up, the optimisers' state and
+        # every .grad are made here, outside the graph (zero_grad(set_to_none=False) in the
+        # step then keeps those .grad tensors, the ones the captured optimiser steps read).
+        side = torch.cuda.Stream()
+        side.wait_stream(torch.cuda.current_stream())
+        with torch.cuda.stream(side), warnings.catch_warnings():
+            # torch.optim warns that a capturable optimiser steps uncaptured: intended here.
+            warnings.filterwarnings("ignore", message=".*capturable=True")
+            for _ in range(GRAPH_WARMUP_STEPS):
+                step()
+        torch.cuda.current_stream().wait_stream(side)
+        if any(p.grad is None for m in (bench.G, bench.D) for p in m.parameters()):
+            raise RuntimeError("a parameter has no .grad after the warm-up")
+        graph = torch.cuda.CUDAGraph()
+        with torch.cuda.graph(graph):
+            step()
+        # One replay, checked: it must move the generator (a graph that lost its optimiser
+        # step or its inputs would run, fast and wrong).
+        before = [p.detach().clone() for p in bench.G.parameters()]
+        graph.replay()
+        if all(torch.equal(b, p) for b, p in zip(before, bench.G.parameters())):
+            raise RuntimeError("a replay left the generator's parameters unchanged")
+    except RuntimeError as e:
+        while isinstance(e.__context__, RuntimeError):  # the first failure, not capture_end's
+            e = e.__context__
+        why = (str(e).strip().splitlines() or [type(e).__name__])[0]
+        sys.exit(f"reference_steps.py: --graph: the {a.variant} step on {a.arch} cannot be "
+                 f"captured as one CUDA graph ({why}); run it without --graph")
+    return graph
 
 
 def main():
@@ -307,57 +374,92 @@ def main():
     p.add_argument("--z-dim", type=int, default=0)
     p.add_argument("--seconds", type=float, default=4.0)
     p.add_argument("--repeats", type=int, default=5)
+    p.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
+    p.add_argument("--graph", action="store_true",
+                   help="capture the whole step as one CUDA graph and replay it (cuda only)")
     a = p.parse_args()
+    if a.graph and a.device != "cuda":
+        p.error("--graph captures the step as a CUDA graph: it needs --device cuda")
+    if a.device == "cuda" and not torch.cuda.is_available():
+        p.error("--device cuda: torch sees no CUDA device (torch.cuda.is_available() is False)")
     if a.z_dim == 0:
         a.z_dim = {"toy": 2, "dcgan28": 62, "ae28": 62}.get(a.arch, 100)
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
 
     bench = Bench(a)
-    shape = bench.shape
+    shape, dev = bench.shape, bench.dev
     n = a.batch * a.n_critic * DATASET_BATCHES
+    # Made on the CPU (the same values on every device), then moved to the device.
     if a.arch == "toy":  # toy-ring8: 8 Gaussians (sigma 0.02) on a circle of radius 2, float64
         angle = torch.randint(8, (n,)) * (2 * math.pi / 8)
         points = torch.stack([angle.cos(), angle.sin()], 1).double() * 2
         points += 0.02 * torch.randn(n, 2, dtype=torch.float64)
+        points = points.to(dev)
     else:
-        images = torch.randint(256, (n, *shape), dtype=torch.uint8)
-    labels = torch.randint(CLASSES, (n,))
-    state = {"order": torch.randperm(n), "next": 0}
+        images = torch.randint(256, (n, *shape), dtype=torch.uint8).to(dev)
+    labels = torch.randint(CLASSES, (n,)).to(dev)
+    state = {"order": torch.randperm(n, device=dev), "next": 0}
 
-    def next_batch():
-        if state["next"] + a.batch > n:
-            state["order"], state["next"] = torch.randperm(n), 0
-        idx = state["order"][state["next"]:state["next"] + a.batch]
-        state["next"] += a.batch
+    def gather(idx):
         if a.arch == "toy":
             return points[idx].float(), labels[idx]
         return images[idx].float().div_(127.5).sub_(1.0), labels[idx]
 
-    def run(steps):
-        for _ in range(steps):
-            for _ in range(a.n_critic):
-                bench.d_step(*next_batch())
-            bench.g_step()
+    def next_batch():
+        if state["next"] + a.batch > n:
+            state["order"], state["next"] = torch.randperm(n, device=dev), 0
+        idx = state["order"][state["next"]:state["next"] + a.batch]
+        state["next"] += a.batch
+        return gather(idx)
 
+    def random_batch():  # in the graph: indices from the device's generator, no host state
+        return gather(torch.randint(n, (a.batch,), device=dev))
+
+    def train_step(batch):
+        for _ in range(a.n_critic):
+            bench.d_step(*batch())
+        bench.g_step()
+
+    if a.graph:
+        graph = capture_step(bench, lambda: train_step(random_batch))
+
+        def run(steps):
+            for _ in range(steps):
+                graph.replay()
+    else:
+        def run(steps):
+            for _ in range(steps):
+                train_step(next_batch)
+
+    sync = torch.cuda.synchronize if dev.type == "cuda" else lambda: None
+
+    def timed(steps):  # seconds for `steps` steps; on cuda the queue drained at both ends
+        sync()
+        t0 = time.perf_counter()
+        run(steps)
+        sync()
+        return time.perf_counter() - t0
+
+    if dev.type == "cuda":  # cuBLAS/cuDNN set-up, kept out of the steps that size the chunks
+        timed(WARMUP_STEPS)
     warm, elapsed = WARMUP_STEPS, 0.0
     while elapsed < WARMUP_SECONDS:
-        t0 = time.perf_counter()
-        run(warm)
-        elapsed = time.perf_counter() - t0
+        elapsed = timed(warm)
         step_s = elapsed / warm
         warm *= 2
     chunk = max(MIN_CHUNK_STEPS, round(a.seconds / a.repeats / step_s))
     rates = []
     for i in range(1 + a.repeats):
-        t0 = time.perf_counter()
-        run(chunk)
+        seconds = timed(chunk)
         if i > 0:  # the first chunk is discarded, as the C++ loop's
-            rates.append(chunk / (time.perf_counter() - t0))
+            rates.append(chunk / seconds)
+    steps_per_s = statistics.median(rates)
     print(f"impl=python variant={a.variant} arch={a.arch} batch={a.batch} n_critic={a.n_critic} "
-          f"z_dim={a.z_dim} threads={torch.get_num_threads()} "
-          f"steps_per_s={statistics.median(rates):.2f} min={min(rates):.2f} "
-          f"max={max(rates):.2f} chunk_steps={chunk} repeats={a.repeats}", flush=True)
+          f"z_dim={a.z_dim} threads={torch.get_num_threads()} device={a.device} "
+          f"graph={int(a.graph)} steps_per_s={steps_per_s:.2f} min={min(rates):.2f} "
+          f"max={max(rates):.2f} images_per_s={a.batch * steps_per_s:.1f} chunk_steps={chunk} "
+          f"repeats={a.repeats}", flush=True)
 
 
 if __name__ == "__main__":

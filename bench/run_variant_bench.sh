@@ -6,8 +6,9 @@
 # the issue's target (toy >= 1.1x, mlp and dcgan28/ae28 >= 1.0x); copy it to RESULTS.md.
 #   bench/run_variant_bench.sh [BUILD_DIR] [COMBO...]     (default: build, every combination)
 # A COMBO is variant/arch (e.g. gan/mlp). Environment: GANRUN_BENCH_THREADS (default "1 2"),
-# GANRUN_BENCH_SECONDS (timed seconds per process, default 3), GANRUN_PYTHON (default: the
-# build's GANRUN_PYTHON from its CMake cache).
+# GANRUN_BENCH_SECONDS (timed seconds per process, default 3), GANRUN_BENCH_DEVICE (cpu or
+# cuda, default cpu: both loops on that device), GANRUN_PYTHON (default: the build's
+# GANRUN_PYTHON from its CMake cache).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${1:-$root/build}"
@@ -21,6 +22,7 @@ python="${GANRUN_PYTHON:-$(sed -n 's/^GANRUN_PYTHON:[A-Z]*=//p' "$build/CMakeCac
 python="${python:-python3}"
 threads_list="${GANRUN_BENCH_THREADS:-1 2}"
 seconds="${GANRUN_BENCH_SECONDS:-3}"
+device="${GANRUN_BENCH_DEVICE:-cpu}"
 
 # Every variant on its architectures: ebgan/began only on ae28; conditional variants (cgan,
 # acgan, infogan) have no toy form. n_critic 1 everywhere (the same in both loops); wgan with
@@ -42,7 +44,7 @@ field() { sed -n "s/.*[[:space:]]$1=\([^[:space:]]*\).*/\1/p" <<<"$2"; }
 echo "ganrun variant benchmark, $(date -u +%Y-%m-%d), $(nproc) cores," \
   "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), load:" \
   "$(cut -d' ' -f1-3 /proc/loadavg), torch $("$python" -c 'import torch; print(torch.__version__)')"
-echo "batch 64, n_critic 1, float32, ${seconds} s timed per process (median of 5 chunks)"
+echo "batch 64, n_critic 1, float32, device $device, ${seconds} s timed per process (median of 5 chunks)"
 for threads in $threads_list; do
   echo
   echo "threads = $threads"
@@ -52,7 +54,7 @@ for threads in $threads_list; do
   for combo in "${combos[@]}"; do
     variant="${combo%/*}" arch="${combo#*/}"
     args=(--variant "$variant" --arch "$arch" --batch 64 --n-critic 1 --threads "$threads"
-      --seconds "$seconds" --repeats 5)
+      --seconds "$seconds" --repeats 5 --device "$device")
     [[ $variant == wgan ]] && args+=(--optimizer rmsprop)
     target=1.0
     [[ $arch == toy ]] && target=1.1

@@ -4,6 +4,7 @@
 //
 //   ganrun_bench_variant --variant gan --arch mlp [--batch 64] [--threads 1] [--n-critic 1]
 //                        [--seconds 4] [--repeats 5] [--z-dim N] [--optimizer adam|rmsprop]
+//                        [--device cpu|cuda]
 //
 // Real batches come from an in-memory BatchSource of synthetic uint8 1x28x28 images with labels
 // uniform over 10 classes, or for `toy` from the toy source of toy-ring8 points. The observer does
@@ -15,6 +16,7 @@
 #include <ATen/Parallel.h>          // at::set_num_threads, at::get_num_threads
 #include <ATen/core/Generator.h>
 #include <fmt/core.h>
+#include <torch/cuda.h>
 
 #include <algorithm>
 #include <chrono>
@@ -50,6 +52,7 @@ struct BenchOptions {
   std::string variant = "gan";
   std::string arch = "mlp";
   std::string optimizer = "adam";
+  std::string device = "cpu";  // cpu | cuda (the data set, noise and nets live there)
   int64_t batch = 64;
   int64_t threads = 1;
   int64_t n_critic = 1;
@@ -82,6 +85,8 @@ BenchOptions parse_options(int argc, char** argv) {
       o.arch = value;
     else if (key == "optimizer")
       o.optimizer = value;
+    else if (key == "device")
+      o.device = value;
     else if (key == "batch")
       o.batch = std::stoll(value);
     else if (key == "threads")
@@ -98,22 +103,30 @@ BenchOptions parse_options(int argc, char** argv) {
       throw std::invalid_argument("unknown flag --" + key);
   }
   if (o.z_dim == 0) o.z_dim = default_z_dim(o.arch);
+  if (o.device != "cpu" && o.device != "cuda")
+    throw std::invalid_argument("--device must be cpu or cuda (got '" + o.device + "')");
+  if (o.device == "cuda" && !torch::cuda::is_available())
+    throw std::invalid_argument("--device cuda: no CUDA device visible");
   return o;
 }
 
 // The data of the arch: toy-ring8 points for `toy` (the loop hands them over as [k, 2]), else
 // synthetic uint8 1x28x28 images that the loop scales to [-1, 1] as it does real data.
+torch::Device bench_device(const BenchOptions& o) {
+  return o.device == "cuda" ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
+}
+
 std::unique_ptr<data::BatchSource> synthetic_source(const BenchOptions& o) {
   const int64_t n = o.batch * o.n_critic * kDatasetBatches;
   if (o.arch == "toy")
-    return data::make_toy_source(data::make_toy_set("toy-ring8", n, kDataSeed), torch::kCPU);
+    return data::make_toy_source(data::make_toy_set("toy-ring8", n, kDataSeed), bench_device(o));
   auto gen = at::make_generator<at::CPUGeneratorImpl>(kDataSeed);
   data::Dataset d;
   d.name = "synthetic";
   d.split = "train";
   d.images = at::randint(256, {n, 1, 28, 28}, gen, torch::TensorOptions().dtype(torch::kUInt8));
   d.labels = at::randint(kClasses, {n}, gen, torch::TensorOptions().dtype(torch::kInt64));
-  return data::make_in_memory_source(std::move(d), torch::kCPU);
+  return data::make_in_memory_source(std::move(d), bench_device(o));
 }
 
 models::VariantConfig variant_config(const BenchOptions& o, const data::BatchSource& source) {
@@ -127,6 +140,7 @@ models::VariantConfig variant_config(const BenchOptions& o, const data::BatchSou
   vc.classes = kClasses;
   vc.opt_g.kind = vc.opt_d.kind = o.optimizer;
   vc.dtype = torch::kFloat32;
+  vc.device = bench_device(o);
   return vc;
 }
 
@@ -155,7 +169,7 @@ Timing measure(models::Variant& variant, data::BatchSource& source, const BenchO
   s.sample_every = 0;  // a grid (toy: an evaluation point) only after the last step, after the
                        // last log point: outside every timed interval
   auto setup = [&](int64_t steps) {
-    LoopSetup l = single_process_setup(s, "bench", steps, torch::kCPU);
+    LoopSetup l = single_process_setup(s, "bench", steps, bench_device(o));
     l.toy_eval_every = 0;
     return l;
   };
@@ -205,10 +219,12 @@ int main(int argc, char** argv) {
     // One machine-readable line (run_variant_bench.sh parses it); the python reference prints
     // the same keys.
     fmt::print(
-        "impl=ganrun variant={} arch={} batch={} n_critic={} z_dim={} threads={} "
-        "steps_per_s={:.2f} min={:.2f} max={:.2f} chunk_steps={} repeats={}\n",
-        o.variant, o.arch, o.batch, o.n_critic, o.z_dim, at::get_num_threads(),
-        t.median_steps_per_s, t.min_steps_per_s, t.max_steps_per_s, t.chunk_steps, o.repeats);
+        "impl=ganrun variant={} arch={} batch={} n_critic={} z_dim={} threads={} device={} "
+        "graph=0 steps_per_s={:.2f} min={:.2f} max={:.2f} images_per_s={:.0f} chunk_steps={} "
+        "repeats={}\n",
+        o.variant, o.arch, o.batch, o.n_critic, o.z_dim, at::get_num_threads(), o.device,
+        t.median_steps_per_s, t.min_steps_per_s, t.max_steps_per_s,
+        t.median_steps_per_s * static_cast<double>(o.batch), t.chunk_steps, o.repeats);
     return 0;
   } catch (const std::exception& e) {
     fmt::print(stderr, "ganrun_bench_variant: {}\n", e.what());

@@ -55,13 +55,14 @@ target_include_directories(ganrun_hdf5 SYSTEM INTERFACE ${HDF5_C_INCLUDE_DIRS})
 target_link_libraries(ganrun_hdf5 INTERFACE ${HDF5_C_LIBRARIES})
 target_compile_definitions(ganrun_hdf5 INTERFACE ${HDF5_C_DEFINITIONS})
 
-# --- Boost.Program_options, yaml-cpp, {fmt}, zlib, OpenSSL, stb ---------------------------
-find_package(Boost COMPONENTS program_options)
+# --- Boost.Program_options, yaml-cpp, zlib, OpenSSL, stb ------------------------------------
+# Found in CMAKE_PREFIX_PATH first, so a prefix of unpacked Debian packages (bench/gpu_deps.sh:
+# a GPU image without them) wins over the system; Boost in config mode, so the 1.74 library
+# comes with its own headers, never another version's.
+find_package(Boost CONFIG COMPONENTS program_options)
 ganrun_require(Boost_FOUND "Boost.Program_options" "Install it: apt-get install libboost-program-options-dev")
 find_package(yaml-cpp)
 ganrun_require(yaml-cpp_FOUND "yaml-cpp" "Install it: apt-get install libyaml-cpp-dev")
-find_package(fmt)
-ganrun_require(fmt_FOUND "{fmt}" "Install it: apt-get install libfmt-dev")
 find_package(ZLIB)
 ganrun_require(ZLIB_FOUND "zlib" "Install it: apt-get install zlib1g-dev")
 find_package(OpenSSL COMPONENTS Crypto)
@@ -74,17 +75,45 @@ add_library(ganrun_stb INTERFACE)
 target_include_directories(ganrun_stb SYSTEM INTERFACE ${STB_INCLUDE_DIR})
 target_link_libraries(ganrun_stb INTERFACE ${STB_LIBRARY})
 
-# --- Data layer: libmatio (.mat point files), libcurl (fetch), libarchive (CIFAR tarball) -----
-find_path(MATIO_INCLUDE_DIR matio.h)
-find_library(MATIO_LIBRARY matio)
-ganrun_require(MATIO_LIBRARY "libmatio" "Install it: apt-get install libmatio-dev")
+# --- {fmt}: header-only, from the copy the torch wheel ships -------------------------------
+# torch/include holds fmt 12 and comes first on every LibTorch consumer's include path, so a
+# system libfmt would be compiled against v12 headers and linked as another version. Header-only
+# from torch's copy is one fmt everywhere, on every machine that has the wheel.
+find_path(GANRUN_FMT_INCLUDE_DIR fmt/format.h HINTS ${_torch_inc} NO_DEFAULT_PATH)
+ganrun_require(GANRUN_FMT_INCLUDE_DIR "fmt/format.h in the torch wheel's include folder"
+  "Use a torch wheel that ships it (2.11 or newer), found through CMAKE_PREFIX_PATH.")
+add_library(ganrun_fmt INTERFACE)
+target_include_directories(ganrun_fmt SYSTEM INTERFACE ${GANRUN_FMT_INCLUDE_DIR})
+target_compile_definitions(ganrun_fmt INTERFACE FMT_HEADER_ONLY=1)
+
+# --- Optional components, each GANRUN_WITH_<NAME> = AUTO | ON | OFF (cmake/Components.cmake) -
+include(${CMAKE_CURRENT_LIST_DIR}/Components.cmake)
+# fetch: libcurl (downloads) + libarchive (the CIFAR-10 tarball); only `ganrun data fetch`.
+ganrun_component_option(FETCH "ganrun data fetch (libcurl + libarchive)")
+if(GANRUN_WITH_FETCH)
+  find_package(CURL QUIET)
+  find_package(LibArchive QUIET)
+endif()
+ganrun_component(FETCH "ganrun data fetch" "libcurl4-openssl-dev libarchive-dev"
+  "libcurl=CURL_FOUND" "libarchive=LibArchive_FOUND")
+add_library(ganrun_fetch_libs INTERFACE)
+if(GANRUN_FETCH_BUILT)
+  target_link_libraries(ganrun_fetch_libs INTERFACE CURL::libcurl LibArchive::LibArchive)
+endif()
+# matio: MATLAB .mat toy files. It links Debian's HDF5, so it stays off where HDF5 is another's.
+ganrun_component_option(MATIO "MATLAB .mat toy files (libmatio)")
+if(GANRUN_WITH_MATIO)
+  find_path(MATIO_INCLUDE_DIR matio.h)
+  find_library(MATIO_LIBRARY matio)
+endif()
+ganrun_component(MATIO "MATLAB .mat toy files" "libmatio-dev"
+  "matio.h=MATIO_INCLUDE_DIR" "libmatio=MATIO_LIBRARY")
 add_library(ganrun_matio INTERFACE)
-target_include_directories(ganrun_matio SYSTEM INTERFACE ${MATIO_INCLUDE_DIR})
-target_link_libraries(ganrun_matio INTERFACE ${MATIO_LIBRARY})
-find_package(CURL)
-ganrun_require(CURL_FOUND "libcurl" "Install it: apt-get install libcurl4-openssl-dev")
-find_package(LibArchive)
-ganrun_require(LibArchive_FOUND "libarchive" "Install it: apt-get install libarchive-dev")
+if(GANRUN_MATIO_BUILT)
+  target_include_directories(ganrun_matio SYSTEM INTERFACE ${MATIO_INCLUDE_DIR})
+  target_link_libraries(ganrun_matio INTERFACE ${MATIO_LIBRARY})
+endif()
+ganrun_write_components_header()
 
 if(GANRUN_BUILD_TESTS)
   find_package(GTest)
@@ -110,4 +139,27 @@ if(GANRUN_NCCL_INCLUDE_DIR AND GANRUN_NCCL_LIBRARY)
   message(STATUS "ganrun: NCCL ${GANRUN_NCCL_LIBRARY}")
 else()
   message(STATUS "ganrun: NCCL not found: data-parallel runs on GPUs are unavailable")
+endif()
+
+# --- Where each dependency came from ---------------------------------------------------------
+# One line each, so a build on another image (bench/gpu_session.sh, which checks that carried
+# packages were used) or a cluster shows which copy it compiled and linked against.
+list(GET HDF5_C_LIBRARIES 0 _hdf5_library)  # the rest are HDF5's own link dependencies
+if(TARGET Boost::program_options)
+  get_target_property(_po_location Boost::program_options LOCATION)
+endif()
+foreach(_dep IN ITEMS
+    "torch ${Torch_VERSION}: ${Torch_DIR}"
+    "fmt (header-only): ${GANRUN_FMT_INCLUDE_DIR}"
+    "mpi ${MPI_C_VERSION}: ${MPI_C_LIBRARIES}"
+    "hdf5 ${HDF5_VERSION}: ${_hdf5_library}"
+    "boost ${Boost_VERSION}: ${Boost_DIR} (program_options ${_po_location})"
+    "yaml-cpp ${yaml-cpp_VERSION}: ${yaml-cpp_DIR}"
+    "stb: ${STB_INCLUDE_DIR} ${STB_LIBRARY}"
+    "zlib ${ZLIB_VERSION_STRING}: ${ZLIB_INCLUDE_DIRS} ${ZLIB_LIBRARIES}"
+    "openssl ${OPENSSL_VERSION}: ${OPENSSL_INCLUDE_DIR} ${OPENSSL_CRYPTO_LIBRARY}")
+  message(STATUS "ganrun: dependency ${_dep}")
+endforeach()
+if(GANRUN_BUILD_TESTS)
+  message(STATUS "ganrun: dependency gtest ${GTest_VERSION}: ${GTest_DIR}${GTEST_INCLUDE_DIRS}")
 endif()

@@ -16,10 +16,10 @@
 #include <system_error>
 
 #include "common/atomic_file.h"  // publish_file, write_file_atomically
-#include "common/digest.h"       // file_digest_hex
 #include "data/cifar_reader.h"   // kCifarBatchesFolder, cifar10_batches_dir
 #include "data/data_error.h"
 #include "data/dataset_catalog.h"
+#include "data/verify.h"  // md5_file
 
 namespace ganrun::data {
 namespace {
@@ -284,14 +284,6 @@ FetchOutcome fetch_file(const std::string& url, const fs::path& dest,
   }
   publish(part, dest);
   return resuming && offset > 0 ? FetchOutcome::kResumed : FetchOutcome::kDownloaded;
-}
-
-std::string md5_file(const fs::path& path) {
-  try {
-    return file_digest_hex(DigestKind::kMd5, path);
-  } catch (const std::runtime_error& e) {
-    throw DataError(e.what());  // names the file and the cause
-  }
 }
 
 std::vector<FetchedFile> fetch_dataset(const std::string& name, const fs::path& dir,

@@ -55,8 +55,4 @@ struct FetchedFile {
 std::vector<FetchedFile> fetch_dataset(const std::string& name, const std::filesystem::path& dir,
                                        const FetchOptions& options);
 
-// Lower-case hex MD5 of a file's bytes (common/digest.h). DataError naming the file and the
-// cause when it cannot be read.
-std::string md5_file(const std::filesystem::path& path);
-
 }  // namespace ganrun::data

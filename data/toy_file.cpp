@@ -1,8 +1,13 @@
 // data/toy_file.cpp — toy-file: 2-D points read from a CSV (x,y rows, one optional header
 // line) or a MATLAB .mat file (matio), validated as they are read: every fault is a DataError
 // naming the file (and line or variable) and what was expected. The generated toy sets:
-// toy_sets.cpp.
+// toy_sets.cpp. The .mat reader needs libmatio: built only with the matio component
+// (common/build_components.h); without it a .mat file is refused with the way to build it in.
+#include "common/build_components.h"  // GANRUN_WITH_MATIO
+
+#if GANRUN_WITH_MATIO
 #include <matio.h>  // Mat_Open, Mat_VarReadNextInfo, Mat_VarRead, Mat_VarFree
+#endif
 
 #include <cctype>    // std::tolower
 #include <charconv>  // std::from_chars
@@ -101,6 +106,7 @@ ToySet read_csv(const fs::path& path) {
   return file_set(std::move(xy), path);
 }
 
+#if GANRUN_WITH_MATIO
 struct MatCloser {
   void operator()(mat_t* m) const { Mat_Close(m); }
 };
@@ -204,6 +210,7 @@ ToySet read_mat(const fs::path& path, const std::string& variable) {
   }
   return file_set(std::move(xy), path);
 }
+#endif  // GANRUN_WITH_MATIO
 
 }  // namespace
 
@@ -219,7 +226,15 @@ ToySet read_toy_file(const std::filesystem::path& file, const std::string& varia
     }
     return read_csv(file);
   }
-  if (ext == ".mat") return read_mat(file, variable);
+  if (ext == ".mat") {
+#if GANRUN_WITH_MATIO
+    return read_mat(file, variable);
+#else
+    throw DataError(file.string() + ": " +
+                    build::built_without_message(build::kMatio, "reading a MATLAB .mat file") +
+                    " Or save the points as a CSV of x,y rows.");
+#endif
+  }
   throw DataError(file.string() + ": unknown points file type '" + ext +
                   "' (expected .csv with x,y rows or a MATLAB .mat file)");
 }

@@ -8,11 +8,11 @@
 #include <array>
 #include <stdexcept>
 
+#include "common/digest.h"      // file_digest_hex
 #include "data/cifar_reader.h"  // cifar10_batches_dir
 #include "data/data_error.h"
 #include "data/dataset_catalog.h"
 #include "data/dataset_loader.h"
-#include "data/fetch.h"  // md5_file
 
 namespace ganrun::data {
 namespace {
@@ -76,6 +76,14 @@ std::optional<std::pair<uint32_t, uint32_t>> idx_header(const fs::path& path) {
 }
 
 }  // namespace
+
+std::string md5_file(const fs::path& path) {
+  try {
+    return file_digest_hex(DigestKind::kMd5, path);
+  } catch (const std::runtime_error& e) {
+    throw DataError(e.what());  // names the file and the cause
+  }
+}
 
 const char* to_string(ChecksumStatus status) {
   static constexpr const char* kNames[] = {"published MD5", "no published MD5",

@@ -20,6 +20,10 @@ enum class ChecksumStatus {
 
 const char* to_string(ChecksumStatus status);
 
+// Lower-case hex MD5 of a file's bytes (common/digest.h). DataError naming the file and the
+// cause when it cannot be read.
+std::string md5_file(const std::filesystem::path& path);
+
 struct VerifiedFile {
   std::filesystem::path path;
   std::uintmax_t bytes = 0;

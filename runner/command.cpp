@@ -4,12 +4,14 @@
 
 #include <fmt/format.h>
 #include <fmt/ostream.h>  // fmt::streamed
+#include <torch/cuda.h>
 
 #include <boost/program_options.hpp>
 #include <exception>
 #include <string>
 #include <vector>
 
+#include "common/build_components.h"  // ganrun --version lists them
 #include "data/data_error.h"
 #include "launch/mpi_session.h"
 #include "runner/byte_size.h"
@@ -77,7 +79,13 @@ int sweep_main(int argc, char** argv, launch::MpiSession& mpi) {
     return kExitOk;
   }
   if (vm.count("version")) {
-    if (mpi.is_root()) fmt::print("ganrun {} (git {})\n", version(), git_commit());
+    if (mpi.is_root()) {
+      fmt::print("ganrun {} (git {})\n", version(), git_commit());
+      // Optional components (cmake/Components.cmake), e.g. "fetch: on (found libcurl, ...)".
+      for (const build::Component& c : build::kComponents)
+        fmt::print("component {}: {} ({})\n", c.name, c.built ? "on" : "off", c.reason);
+      fmt::print("cuda: {} device(s) visible\n", torch::cuda::device_count());
+    }
     return kExitOk;
   }
   if (!vm.count("sweep"))

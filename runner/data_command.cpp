@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "common/build_components.h"  // GANRUN_WITH_FETCH
 #include "data/data_error.h"
 #include "data/dataset_catalog.h"
 #include "data/dataset_loader.h"
@@ -168,8 +169,11 @@ int list_main(int argc, char** argv) {
   fmt::print("{}", format_table(rows));
   fmt::print(
       "\nganrun train and ganrun data pack read --data-dir when given, else {}.\n"
-      "Fetch a missing set with: ganrun data fetch NAME --dir D\n",
-      default_folders());
+      "{}\n",
+      default_folders(),
+      build::kFetch.built ? "Fetch a missing set with: ganrun data fetch NAME --dir D"
+                          : "This ganrun was built without 'ganrun data fetch': download a "
+                            "missing set's files yourself and check them with ganrun data verify");
   return kExitOk;
 }
 
@@ -230,6 +234,10 @@ int fetch_main(int argc, char** argv) {
   pos.add("name", 1);
   const auto vm = parse(argc, argv, d, pos);
   if (!vm) return kExitOk;
+  if (!build::kFetch.built)
+    throw ConfigError(build::built_without_message(build::kFetch, "ganrun data fetch") +
+                      " Or download the published files yourself (README, Data: where each set "
+                      "is published) and check them with: ganrun data verify DIR");
   if (name.empty())
     throw ConfigError(fmt::format("data fetch: give the data set ({})", published_names()));
   const data::DatasetEntry* set = data::find_published(name);
@@ -256,7 +264,11 @@ int fetch_main(int argc, char** argv) {
           data::kDataEnv, name));
   }
   options.log = [](const std::string& line) { fmt::print("{}\n", line); };
+#if GANRUN_WITH_FETCH
   const auto fetched = data::fetch_dataset(name, dir, options);
+#else
+  const std::vector<data::FetchedFile> fetched;  // refused above: fetch.cpp is not built
+#endif
   int downloaded = 0, resumed = 0, present = 0;
   for (const auto& f : fetched) {
     if (f.url.empty()) continue;  // an unpacked archive member

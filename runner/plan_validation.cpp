@@ -26,10 +26,7 @@ namespace {
 torch::Device choose_device(const std::string& wanted, const launch::GpuPeers& peers,
                             int ranks_per_gpu) {
   const bool have_cuda = torch::cuda::is_available();
-  if (wanted == "cuda" && !have_cuda)
-    throw ConfigError(
-        "device 'cuda' requested but no CUDA GPU is visible to this process; use --device cpu "
-        "(or auto, which picks CUDA only when a GPU is present)");
+  if (wanted == "cuda" && !have_cuda) throw ConfigError(no_cuda_message());
   if (wanted == "cpu" || !have_cuda) return torch::Device(torch::kCPU);
   const int gpus = static_cast<int>(torch::cuda::device_count());
   return torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(
@@ -94,6 +91,11 @@ void check_stored_sweep(const SweepPlan& plan) {
 }
 
 }  // namespace
+
+std::string no_cuda_message() {
+  return "device 'cuda' requested but no CUDA GPU is visible to this process; use --device cpu "
+         "(or auto, which picks CUDA only when a GPU is present)";
+}
 
 std::string dataset_key(const RunSettings& s) {
   return s.dataset + "|" + s.data_dir + "|" + s.split;

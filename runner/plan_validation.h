@@ -42,6 +42,9 @@ std::string ranks_per_run_error(const SweepPlan& plan, int world_size);
 // existing part is a writable folder), else the message naming the path and the fix.
 std::string out_folder_error(const std::filesystem::path& out);
 
+// The refusal of --device cuda (device: cuda) where no CUDA GPU is visible, with the fix.
+std::string no_cuda_message();
+
 // Everything else, in the order a user would fix it: the out folder, the device, the data
 // (verified first under options.verify; rank 0 prints what it verified), each run's steps, and
 // the sweep stored in out. Throws ConfigError or DataError.

@@ -1,7 +1,9 @@
 // runner/sample_command.cpp — `ganrun sample RUN.h5`: rebuilds the run's generator from the
-// weights saved in its file (/generator) and draws a fresh grid with a new seed.
+// weights saved in its file (/generator) and draws a fresh grid with a new seed, on the CPU or
+// a CUDA GPU (--device).
 #include <fmt/format.h>
 #include <fmt/ostream.h>  // fmt::streamed
+#include <torch/cuda.h>
 #include <yaml-cpp/yaml.h>
 
 #include <boost/program_options.hpp>
@@ -11,6 +13,7 @@
 #include "models/variant.h"
 #include "runner/command.h"
 #include "runner/config_error.h"
+#include "runner/plan_validation.h"  // no_cuda_message
 #include "runner/png_grid.h"
 #include "runner/run_file.h"
 #include "runner/subcommands.h"
@@ -35,7 +38,7 @@ T attr_as(const RunFileSummary& run, const std::string& file, const std::string&
 }  // namespace
 
 int sample_main(int argc, char** argv, launch::MpiSession& mpi) {
-  std::string run_path, out;
+  std::string run_path, out, device_name = "auto";
   int64_t n = 64, seed = 0;
   po::options_description d("ganrun sample RUN.h5 --out grid.png [options]");
   // clang-format off
@@ -44,6 +47,8 @@ int sample_main(int argc, char** argv, launch::MpiSession& mpi) {
       ("out", po::value(&out), "PNG file to write")
       ("n", po::value(&n)->default_value(n), "number of samples")
       ("seed", po::value(&seed)->default_value(seed), "seed of the noise")
+      ("device", po::value(&device_name)->default_value(device_name),
+       "auto | cpu | cuda: where the generator runs (auto: the first GPU when one is visible)")
       ("help,h", "this help");
   // clang-format on
   po::positional_options_description pos;
@@ -60,6 +65,11 @@ int sample_main(int argc, char** argv, launch::MpiSession& mpi) {
   if (out.empty()) throw ConfigError("sample: give --out grid.png");
   if (n < 1 || n > 10000) throw ConfigError("--n must be in 1..10000");
   if (seed < 0) throw ConfigError("--seed must be >= 0");
+  if (device_name != "auto" && device_name != "cpu" && device_name != "cuda")
+    throw ConfigError(fmt::format("--device must be auto, cpu or cuda (got '{}')", device_name));
+  const bool use_cuda = device_name != "cpu" && torch::cuda::is_available();
+  if (device_name == "cuda" && !use_cuda) throw ConfigError(no_cuda_message());
+  const torch::Device device = use_cuda ? torch::Device(torch::kCUDA, 0) : torch::kCPU;
   const auto run = read_run_summary(run_path);
   if (!run) throw ConfigError(fmt::format("run file '{}' not found", run_path));
   if (run->status != "completed")
@@ -87,7 +97,7 @@ int sample_main(int argc, char** argv, launch::MpiSession& mpi) {
   const DataShape shape{attr_as<int64_t>(*run, run_path, "channels"),
                         attr_as<int64_t>(*run, run_path, "height"),
                         attr_as<int64_t>(*run, run_path, "width"), 10};
-  const models::VariantConfig vc = make_variant_config(settings, shape, torch::kCPU);
+  const models::VariantConfig vc = make_variant_config(settings, shape, device);
   auto variant = models::make_variant(vc);
   models::NamedTensors state;
   for (const auto& array : read_generator(run_path)) {
@@ -95,7 +105,7 @@ int sample_main(int argc, char** argv, launch::MpiSession& mpi) {
     auto t = torch::from_blob(const_cast<char*>(array.bytes.data()), array.shape,
                               torch::TensorOptions().dtype(type))
                  .clone();
-    state.emplace_back(array.name, t.to(vc.dtype));
+    state.emplace_back(array.name, t.to(device, vc.dtype));
   }
   variant->load_generator_state(state);
   // Conditional variants draw their 10 x 10 class-by-noise grid (10 noise rows) whatever --n.
@@ -103,8 +113,9 @@ int sample_main(int argc, char** argv, launch::MpiSession& mpi) {
   // Keyed by the user's seed (Purpose::kUser), from the run's own z distribution.
   const auto z =
       models::draw_z(rows, vc.z_dim, static_cast<uint64_t>(seed), 0, models::Purpose::kUser, 0,
-                     models::parse_z_dist(settings.z_dist), torch::TensorOptions().dtype(vc.dtype));
-  auto images = to_uint8_images(variant->sample(z), settings.pixel_range).contiguous();
+                     models::parse_z_dist(settings.z_dist), torch::TensorOptions().dtype(vc.dtype))
+          .to(device);
+  auto images = to_uint8_images(variant->sample(z), settings.pixel_range).cpu().contiguous();
   n = images.size(0);
   const auto* p = images.data_ptr<uint8_t>();
   write_png_grid(out, std::vector<uint8_t>(p, p + images.numel()), n, vc.channels, vc.height,

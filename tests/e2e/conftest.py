@@ -29,6 +29,19 @@ def run_ganrun(args, ranks=None, env=None, timeout=600, cwd=None):
                           cwd=cwd)
 
 
+def built_components():
+    """{name: True/False} of the optional components, from `ganrun --version`
+    ("component fetch: on (...)"; cmake/Components.cmake)."""
+    r = run_ganrun(["--version"])
+    assert r.returncode == 0, r.stderr
+    out = {}
+    for line in r.stdout.splitlines():
+        if line.startswith("component "):
+            name, state = line[len("component "):].split(":", 1)
+            out[name] = state.strip().startswith("on")
+    return out
+
+
 def tree_state(root):
     """{relative path: (sha256, mtime_ns)} of every file under root (empty if absent)."""
     root = pathlib.Path(root)

@@ -30,8 +30,14 @@ def test_train_help_lists_every_flag():
 def test_version_names_version_and_commit():
     r = run_ganrun(["--version"])
     assert r.returncode == 0
+    first, *rest = r.stdout.strip().splitlines()
     assert re.fullmatch(r"ganrun \d+\.\d+\.\d+ \(git (unknown|[0-9a-f]{12}(-dirty)?)\)",
-                        r.stdout.strip()), r.stdout
+                        first), r.stdout
+    # Then each optional component with CMake's reason, and the CUDA devices ganrun sees.
+    assert [l.split(":")[0] for l in rest] == ["component fetch", "component matio", "cuda"], rest
+    for line in rest[:2]:
+        assert re.fullmatch(r"component \w+: (on \(found .+\)|off \(.+\))", line), line
+    assert re.fullmatch(r"cuda: \d+ device\(s\) visible", rest[2]), rest[2]
 
 
 def test_unknown_subcommand_is_a_usage_error():
@@ -75,6 +81,15 @@ def test_train_then_sample_round_trip(tmp_path, fashion_test_dir):
     run_ganrun(["sample", files[0], "--n", 16, "--seed", 6, "--out", other])
     assert grid.read_bytes() == again.read_bytes()
     assert grid.read_bytes() != other.read_bytes()
+    # --device: cuda where none is visible is refused before anything is written (the GPU
+    # case: test_gpu.py).
+    if "cuda: 0 device" in run_ganrun(["--version"]).stdout:
+        no_gpu = tmp_path / "no-gpu.png"
+        r = run_ganrun(["sample", files[0], "--device", "cuda", "--out", no_gpu])
+        assert r.returncode == 2 and "no CUDA GPU is visible" in r.stderr, r.stderr
+        assert not no_gpu.exists()
+    r = run_ganrun(["sample", files[0], "--device", "tpu", "--out", tmp_path / "x.png"])
+    assert r.returncode == 2 and "--device must be auto, cpu or cuda" in r.stderr, r.stderr
 
 
 def png_size(path):

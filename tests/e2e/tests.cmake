@@ -34,5 +34,12 @@ ganrun_add_pytest(e2e_data_fetch test_data_fetch.py "e2e")
 ganrun_add_pytest(e2e_data_commands test_data_commands.py "e2e")
 ganrun_add_pytest(e2e_bad_data test_bad_data.py "e2e")
 ganrun_add_pytest(e2e_data_parallel test_data_parallel.py "e2e;mpi")
+# ganrun's commands on a CUDA GPU (skipped where ganrun sees none; bench/gpu_session.sh).
+ganrun_add_pytest(e2e_gpu test_gpu.py "gpu;e2e;mpi")
+# bench/gpu_session.sh's probe, unpack and configure stages on this machine (downloads the
+# carried Debian packages into bench/carry/ first).
+ganrun_add_pytest(bench_gpu_session_stages test_gpu_session.py "e2e;bench")
+set_property(TEST bench_gpu_session_stages APPEND PROPERTY ENVIRONMENT
+  "GANRUN_PYTHON=${GANRUN_PYTHON}" "GANRUN_SHARED_DATA=${GANRUN_SHARED_DATA}")
 # Every command of README.md's Usage section, srun on a real single-node Slurm cluster.
 ganrun_add_pytest(e2e_readme_usage test_readme_usage.py "e2e;mpi;slurm")

@@ -5,8 +5,12 @@
 
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
-#include <matio.h>   // Mat_CreateVer, Mat_VarCreate, Mat_VarWrite: the tests write .mat files
 #include <unistd.h>  // getpid
+
+#include "common/build_components.h"  // GANRUN_WITH_MATIO
+#if GANRUN_WITH_MATIO
+#include <matio.h>  // Mat_CreateVer, Mat_VarCreate, Mat_VarWrite: the tests write .mat files
+#endif
 
 #include <algorithm>  // std::sort
 #include <cmath>
@@ -214,6 +218,7 @@ TEST(ToyFile, MissingFileAndUnknownExtension) {
 }
 
 // ---- .mat files ----------------------------------------------------------------------------
+#if GANRUN_WITH_MATIO
 
 struct MatVar {
   std::string name;
@@ -290,6 +295,20 @@ TEST(ToyFile, MatErrorsNameFileAndVariable) {
   write_text(text, "this is not a MAT file\n");
   expect_data_error([&] { read_toy_file(text); }, {text.string(), "MATLAB .mat"});
 }
+#else   // built without the matio component
+TEST(ToyFile, MatFilesRoundTrip) {
+  GTEST_SKIP() << "built without the matio component (GANRUN_WITH_MATIO): .mat files are "
+                  "refused, see MatFileRefusedWithoutMatio";
+}
+
+TEST(ToyFile, MatFileRefusedWithoutMatio) {
+  TempDir tmp;
+  const fs::path f = tmp.path() / "points.mat";
+  write_text(f, "any bytes: the reader must refuse before opening it\n");
+  expect_data_error([&] { read_toy_file(f); },
+                    {f.string(), "built without", "GANRUN_WITH_MATIO=ON", "libmatio-dev", "CSV"});
+}
+#endif  // GANRUN_WITH_MATIO
 
 }  // namespace
 }  // namespace ganrun::data

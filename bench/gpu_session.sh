@@ -1,0 +1,316 @@
+#!/usr/bin/env bash
+# bench/gpu_session.sh — the one prepared script for a GPU machine whose image lacks part of
+# ganrun's dependencies (no apt, no network): probe the image, unpack the carried Debian
+# packages into a prefix, configure and build the whole of ganrun, run the gpu-labelled tests
+# and the checks of built-out components, then the GPU benchmarks. Rehearsed on CPU with
+# `--device cpu` (Debian's Boost and stb hidden, so the carried copies are really used).
+#
+#   bench/gpu_deps.sh                       # here, once: fills bench/carry/ (debs + MNIST)
+#   bench/gpu_session.sh [--device cuda|cpu] [--stages probe,unpack,...] [--out DIR]
+#                        [--work DIR] [--budget SECONDS]
+#
+# Stages, in order (each under its own time limit, never past the whole budget; a failing or
+# cut stage does not stop the later ones): probe, unpack, configure, build, test, bench.
+# Writes at most 8 files to --out (default $OUT, else ./gpu-session-out), appended as it goes so
+# a call cut short still returns what it measured: summary.md (the stage table and the
+# figures), probe.txt, configure.log, build.log, test.log, bench.log, host_syncs.md. --work
+# (default ${TMPDIR:-/tmp}/ganrun-gpu-session) holds the prefix and the build.
+# The exact device call, what it carries and its time limit: bench/README.md.
+set -uo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CARRY="$ROOT/bench/carry"
+DEVICE=cuda
+STAGES="probe,unpack,configure,build,test,bench"
+OUT_DIR="${OUT:-$PWD/gpu-session-out}"
+WORK="${TMPDIR:-/tmp}/ganrun-gpu-session"
+BUDGET=""
+ONLY_STAGE=""  # internal: run_stage re-invokes this script for one stage under timeout
+while (($#)); do
+  case "$1" in
+    --device) DEVICE="$2"; shift 2 ;;
+    --stages) STAGES="$2"; shift 2 ;;
+    --out) OUT_DIR="$2"; shift 2 ;;
+    --work) WORK="$2"; shift 2 ;;
+    --budget) BUDGET="$2"; shift 2 ;;
+    --_stage) ONLY_STAGE="$2"; shift 2 ;;
+    -h | --help) sed -n '2,19p' "$0"; exit 0 ;;
+    *) echo "gpu_session.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+  esac
+done
+[[ "$DEVICE" == cuda || "$DEVICE" == cpu ]] || { echo "--device must be cuda or cpu" >&2; exit 2; }
+
+# Time limits in seconds. On the GPU machine (16 cores) the whole call must end within 5
+# minutes so that a rerun fits in the task's 15; the CPU rehearsal (2 cores, a cold build of
+# ~10 minutes) checks the stages, not their speed, and gets ten times longer.
+declare -A LIMIT=([probe]=15 [unpack]=15 [configure]=60 [build]=180 [test]=120 [bench]=110)
+BUDGET="${BUDGET:-290}"
+if [[ "$DEVICE" == cpu ]]; then
+  for s in "${!LIMIT[@]}"; do LIMIT[$s]=$((LIMIT[$s] * 10)); done
+  BUDGET=$((BUDGET * 10))
+fi
+START=$(date +%s)
+PREFIX="$WORK/prefix"
+BUILD="$WORK/build"
+mkdir -p "$OUT_DIR" "$WORK"
+[[ -z "$ONLY_STAGE" ]] && rm -f "$WORK/bench-tables.md"
+SUMMARY="$OUT_DIR/summary.md"
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+export OMPI_MCA_rmaps_base_oversubscribe=1 PYTHONUNBUFFERED=1
+export GANRUN_GPU_REPORT_DIR="$OUT_DIR"  # tests/gpu/host_sync_test.cpp writes host_syncs.md
+# The Python that holds torch: the image's python3; here, the venv's (scripts/setup).
+PYTHON="${GANRUN_PYTHON:-$(command -v python3)}"
+
+now() { date +%s; }
+note() { printf '%s\n' "$*" >>"$SUMMARY"; }
+# stage_note TEXT: a short note for the running stage's summary row.
+STAGE_NOTE="$WORK/stage-note"
+stage_note() { printf '%s; ' "$*" >>"$STAGE_NOTE"; }
+
+# run_stage NAME LOG: runs this script again for that one stage under timeout (its own limit,
+# cut to what is left of the budget), output appended to LOG; one summary row.
+run_stage() {
+  local name=$1 log=$2
+  [[ ",$STAGES," == *",$name,"* ]] || return 0
+  local left=$((BUDGET - ($(now) - START)))
+  local limit=${LIMIT[$name]}
+  ((limit > left)) && limit=$left
+  if ((limit <= 0)); then
+    note "| $name | not run: budget spent | 0 | 0 | |"
+    return 0
+  fi
+  : >"$STAGE_NOTE"
+  local t0 rc
+  t0=$(now)
+  echo "== $name ($(date -u +%H:%M:%S), limit ${limit} s)" >>"$log"
+  timeout --kill-after=5 "$limit" "$0" --device "$DEVICE" --out "$OUT_DIR" --work "$WORK" \
+    --_stage "$name" >>"$log" 2>&1
+  rc=$?
+  local status=ok
+  ((rc == 124 || rc == 137)) && status="cut at ${limit} s"
+  ((rc != 0 && rc != 124 && rc != 137)) && status="failed (exit $rc)"
+  note "| $name | $status | $(($(now) - t0)) | $limit | $(tr '\n' ' ' <"$STAGE_NOTE") |"
+  echo "== $name: $status" >>"$log"
+  echo "$name: $status ($(($(now) - t0)) s)" >&2
+}
+
+# ---- probe: what the image has ----------------------------------------------------------------
+stage_probe() {
+  set -x
+  uname -a; cat /etc/os-release 2>/dev/null | head -n 2
+  nproc; free -g | head -n 2
+  nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv 2>&1 | head -n 3
+  "$PYTHON" -c 'import sys, torch; print("python", sys.version.split()[0], "torch", torch.__version__, "cuda", torch.version.cuda, "devices", torch.cuda.device_count(), torch.cuda.get_device_name(0) if torch.cuda.is_available() else "-"); print("cmake_prefix_path", torch.utils.cmake_prefix_path)'
+  "$PYTHON" -c 'import torch; print("nccl", torch.cuda.nccl.version())' 2>&1 | tail -n 1
+  cmake --version | head -n 1; ninja --version; g++ --version | head -n 1; nvcc --version | tail -n 2
+  mpirun --version 2>&1 | head -n 1; command -v mpicc h5cc
+  "$PYTHON" -c 'import h5py, numpy, pytest; print("h5py", h5py.__version__, "numpy", numpy.__version__, "pytest", pytest.__version__)'
+  set +x
+  # Headers and libraries ganrun needs: found (where) or missing. "missing" for the last four
+  # makes the unpack stage use the carried package.
+  local h dir where
+  local -a dirs=(/usr/include /usr/local/include /usr/include/x86_64-linux-gnu)
+  # mpi.h and hdf5.h sit in their own folders; their compiler wrappers name them.
+  dirs+=($(mpicc --showme:incdirs 2>/dev/null) /usr/include/hdf5/serial)
+  for h in mpi.h hdf5.h boost/version.hpp boost/program_options.hpp stb/stb_image_write.h \
+           yaml-cpp/yaml.h gtest/gtest.h zlib.h openssl/evp.h curl/curl.h archive.h matio.h; do
+    where=""
+    for dir in "${dirs[@]}"; do
+      [[ -f "$dir/$h" ]] && { where="$dir/$h"; break; }
+    done
+    echo "header $h: ${where:-missing}"
+  done
+  grep -h "define BOOST_LIB_VERSION" /usr/include/boost/version.hpp /usr/local/include/boost/version.hpp 2>/dev/null
+  local l
+  for l in libboost_program_options libyaml-cpp libgtest libz libcrypto libhdf5 libmpi libcurl libarchive libmatio libstb; do
+    echo "library $l: $(ldconfig -p 2>/dev/null | grep -m1 " $l[._a-z]*\.so" | sed 's/.*=> //' || true)"
+  done
+  stage_note "$(grep -c '^header .*: missing' "$OUT_DIR/probe.txt" 2>/dev/null || true) headers missing"
+}
+
+# ---- unpack: the carried packages into $PREFIX (never into /) ----------------------------------
+stage_unpack() {
+  set -e
+  [[ -d "$CARRY/debs" ]] || { echo "no $CARRY/debs: run bench/gpu_deps.sh before the call"; exit 1; }
+  (cd "$CARRY/debs" && sha256sum --quiet -c SHA256SUMS)
+  rm -rf "$PREFIX" && mkdir -p "$PREFIX"
+  local -a want=(libboost1.74-dev libboost-program-options1.74-dev libboost-program-options1.74.0
+    libstb-dev libstb0)
+  # The probe decides the rest: a header it did not find means that package travels in.
+  missing() { grep -q "^header $1: missing" "$OUT_DIR/probe.txt"; }
+  missing yaml-cpp/yaml.h && want+=(libyaml-cpp-dev libyaml-cpp0.7)
+  missing gtest/gtest.h && want+=(libgtest-dev)
+  missing zlib.h && want+=(zlib1g-dev zlib1g)
+  missing openssl/evp.h && want+=(libssl-dev libssl3)
+  local p
+  for p in "${want[@]}"; do
+    local deb
+    deb=$(ls "$CARRY/debs/${p}"_*.deb | head -n 1)
+    dpkg -x "$deb" "$PREFIX"
+    echo "unpacked $(basename "$deb")"
+  done
+  stage_note "${#want[@]} packages: ${want[*]}"
+}
+
+# ---- configure ----------------------------------------------------------------------------------
+stage_configure() {
+  set -e
+  local torch_prefix arch_dir="$PREFIX/usr/lib/x86_64-linux-gnu"
+  torch_prefix=$("$PYTHON" -c 'import torch; print(torch.utils.cmake_prefix_path)')
+  local -a args=(
+    -G Ninja -S "$ROOT" -B "$BUILD" -Wno-dev
+    "-DCMAKE_PREFIX_PATH=$torch_prefix;$PREFIX/usr"
+    "-DBoost_DIR=$arch_dir/cmake/Boost-1.74.0"
+    -DGANRUN_PYTHON="$PYTHON"
+    -DGANRUN_SHARED_DATA="$CARRY/data"
+    -DGANRUN_WITH_MATIO=OFF  # libmatio links Debian's HDF5: never beside the image's
+  )
+  export TORCH_CUDA_ARCH_LIST=9.0
+  if [[ "$DEVICE" == cpu ]]; then
+    # The rehearsal: Debian's own Boost config files and stb headers are hidden, so only the
+    # carried copies can be found; fetch is built out as on the image (no libcurl there).
+    args+=("-DCMAKE_IGNORE_PATH=/usr/lib/x86_64-linux-gnu/cmake/Boost-1.74.0;/usr/lib/x86_64-linux-gnu/cmake/boost_program_options-1.74.0;/usr/lib/x86_64-linux-gnu/cmake/boost_headers-1.74.0;/usr/include/stb"
+           -DGANRUN_WITH_FETCH=OFF)
+  fi
+  cmake "${args[@]}"
+  # Where each dependency came from; the carried ones must come from the prefix.
+  local dep
+  for dep in boost stb; do
+    grep -q "ganrun: dependency $dep.*$PREFIX" "$OUT_DIR/configure.log" ||
+      { echo "configure: $dep did not come from $PREFIX"; exit 1; }
+  done
+  stage_note "boost and stb from the prefix; $(grep -o 'component [a-z]*[^:]*: O[NF]*' "$OUT_DIR/configure.log" | sed 's/ (.*)//' | paste -sd, -)"
+}
+
+# ---- build: everything (ganrun, its tests, the benchmarks) ------------------------------------
+stage_build() {
+  set -e
+  cmake --build "$BUILD" -j "$(nproc)"
+  stage_note "$(ls "$BUILD/runner/ganrun" >/dev/null && echo "ganrun built")"
+}
+
+# ---- test: the gpu-labelled tests, then what a build without fetch/matio must do ---------------
+stage_test() {
+  cd "$BUILD" || exit 1
+  local rc=0
+  ctest -L gpu --output-on-failure --timeout 300 || rc=$?
+  stage_note "ctest -L gpu: $(grep -ho '[0-9]*% tests passed.*' "$OUT_DIR/test.log" | tail -n 1)"
+  local skipped
+  skipped=$(grep -c '\*\*\*Skipped' "$OUT_DIR/test.log" || true)
+  stage_note "$skipped skipped"
+  # Built-out components refuse with exit 2 and the way to build them in.
+  "$BUILD/runner/ganrun" --version
+  local built_fetch
+  built_fetch=$("$BUILD/runner/ganrun" --version | grep -c '^component fetch: on' || true)
+  if [[ "$built_fetch" == 0 ]]; then
+    local r=0 msg
+    msg=$("$BUILD/runner/ganrun" data fetch mnist --dir "$WORK/fetch-check" 2>&1) || r=$?
+    echo "$msg"
+    if [[ $r == 2 && "$msg" == *"GANRUN_WITH_FETCH=ON"* && ! -e "$WORK/fetch-check" ]]; then
+      stage_note "data fetch built out: exit 2 with the fix"
+    else
+      stage_note "data fetch built out: WRONG (exit $r)"; rc=1
+    fi
+  fi
+  printf 'x,y\n0,0\n' >"$WORK/points.mat"
+  local r=0 msg
+  msg=$("$BUILD/runner/ganrun" train --dataset toy-file --data-dir "$WORK/points.mat" --arch toy \
+        --steps 1 --out "$WORK/mat-check" 2>&1) || r=$?
+  echo "$msg"
+  if [[ $r == 2 && "$msg" == *"GANRUN_WITH_MATIO=ON"* && ! -e "$WORK/mat-check" ]]; then
+    stage_note ".mat built out: exit 2 with the fix"
+  else
+    stage_note ".mat built out: WRONG (exit $r)"; rc=1
+  fi
+  return $rc
+}
+
+# ---- bench: run-images/s of ganrun vs Python eager and whole-step graph; sweep throughput -------
+stage_bench() {
+  local py="$ROOT/bench/reference_steps.py" bin="$BUILD/bench/ganrun_bench_variant"
+  local seconds=2 arch impl line
+  echo "| arch | loop | steps/s | run-images/s | vs Python eager |" >"$WORK/bench-table"
+  echo "| --- | --- | ---: | ---: | ---: |" >>"$WORK/bench-table"
+  field() { sed -n "s/.*[[:space:]]$1=\([^[:space:]]*\).*/\1/p" <<<"$2"; }
+  for arch in mlp dcgan28; do
+    local -a args=(--variant gan --arch "$arch" --batch 64 --threads "$(nproc)" --seconds "$seconds"
+      --repeats 5 --device "$DEVICE")
+    local eager="" graph=""
+    local cpp_line py_line graph_line=""
+    cpp_line=$("$bin" "${args[@]}" 2>&1 | tail -n 1); echo "$cpp_line"
+    py_line=$("$PYTHON" "$py" "${args[@]}" 2>&1 | tail -n 1); echo "$py_line"
+    [[ "$DEVICE" == cuda ]] && { graph_line=$("$PYTHON" "$py" "${args[@]}" --graph 2>&1 | tail -n 1); echo "$graph_line"; }
+    eager=$(field images_per_s "$py_line")
+    for impl in "ganrun eager:$cpp_line" "Python eager:$py_line" "Python whole-step graph:$graph_line"; do
+      line=${impl#*:}
+      [[ -z "$line" ]] && continue
+      local ips sps
+      ips=$(field images_per_s "$line"); sps=$(field steps_per_s "$line")
+      local ratio="-"
+      [[ -n "$ips" && -n "$eager" ]] && ratio=$(awk -v a="$ips" -v b="$eager" 'BEGIN { printf "%.2fx", a / b }')
+      echo "| $arch | ${impl%%:*} | ${sps:-error} | ${ips:-error} | $ratio |" >>"$WORK/bench-table"
+    done
+  done
+  # Sweep throughput: 8 runs of gan on mlp (MNIST test set, 100 steps, batch 64) on 1, 2 and 4
+  # ranks sharing the device.
+  local sweep="$WORK/throughput.yaml" ranks t0 t1
+  echo "| ranks | runs | seconds | runs/min |" >"$WORK/sweep-table"
+  echo "| ---: | ---: | ---: | ---: |" >>"$WORK/sweep-table"
+  for ranks in 1 2 4; do
+    cat >"$sweep" <<YAML
+name: throughput
+dataset: {name: mnist, dir: $CARRY/data/mnist, split: test}
+variant: gan
+arch: mlp
+train: {steps: 100, batch: 64, log_every: 50, sample_every: 100}
+grid:
+  seed: [0, 1, 2, 3, 4, 5, 6, 7]
+out: $WORK/throughput-$ranks
+YAML
+    rm -rf "$WORK/throughput-$ranks"
+    t0=$(date +%s.%N)
+    mpirun -n "$ranks" --bind-to none "$BUILD/runner/ganrun" --sweep "$sweep" --device "$DEVICE" \
+      --ranks-per-gpu "$ranks" >"$WORK/throughput-$ranks.log" 2>&1
+    local rc=$?
+    t1=$(date +%s.%N)
+    tail -n 3 "$WORK/throughput-$ranks.log"
+    awk -v r="$ranks" -v a="$t0" -v b="$t1" -v rc="$rc" 'BEGIN {
+      if (rc != 0) { printf "| %d | 8 | failed (exit %d) | - |\n", r, rc; exit }
+      printf "| %d | 8 | %.1f | %.1f |\n", r, b - a, 8 * 60 / (b - a) }' >>"$WORK/sweep-table"
+  done
+  {
+    echo
+    echo "gan, batch 64, float32, device $DEVICE (run-images/s = runs x batch / step time):"
+    echo
+    cat "$WORK/bench-table"
+    echo
+    echo "Sweep throughput (gan/mlp, MNIST test set, 100 steps per run, ranks sharing the device):"
+    echo
+    cat "$WORK/sweep-table"
+  } | tee "$WORK/bench-tables.md"
+  stage_note "tables below"
+}
+
+if [[ -n "$ONLY_STAGE" ]]; then
+  "stage_$ONLY_STAGE"
+  exit $?
+fi
+
+{
+  echo "# ganrun GPU session, $(date -u '+%Y-%m-%d %H:%M UTC'), --device $DEVICE"
+  echo
+  echo "host $(hostname), $(nproc) cores; budget ${BUDGET} s; stages: $STAGES"
+  echo
+  echo "| stage | status | seconds | limit | notes |"
+  echo "| --- | --- | ---: | ---: | --- |"
+} >"$SUMMARY"
+
+run_stage probe "$OUT_DIR/probe.txt"
+run_stage unpack "$OUT_DIR/probe.txt"
+run_stage configure "$OUT_DIR/configure.log"
+run_stage build "$OUT_DIR/build.log"
+run_stage test "$OUT_DIR/test.log"
+run_stage bench "$OUT_DIR/bench.log"
+note ""
+note "total $(($(now) - START)) s"
+[[ -s "$WORK/bench-tables.md" ]] && cat "$WORK/bench-tables.md" >>"$SUMMARY"
+cat "$SUMMARY"
