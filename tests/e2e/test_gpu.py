@@ -6,7 +6,7 @@ folder (or toy points, which need none)."""
 import h5py
 import pytest
 
-from conftest import MNIST_TEST, SHARED, ganrun_lines, run_ganrun, tree_state
+from conftest import SHARED, ganrun_lines, run_ganrun, tree_state
 
 
 def visible_gpus():
@@ -38,12 +38,17 @@ def run_files(out):
     return sorted((out / "runs").glob("*.h5"))
 
 
-def test_device_auto_picks_the_gpu(tmp_path):
-    out = tmp_path / "out"
+def train_on_mnist(out, steps, device):
+    """One gan/mlp run on the MNIST test set; returns its run file."""
     r = run_ganrun(["train", "--dataset", "mnist", "--data-dir", SHARED / "mnist", "--split",
-                    "test", "--steps", 10, "--batch", 32, "--device", "auto", "--out", out])
+                    "test", "--steps", steps, "--batch", 32, "--device", device, "--out", out])
     assert r.returncode == 0, r.stderr
     [f] = run_files(out)
+    return f
+
+
+def test_device_auto_picks_the_gpu(tmp_path):
+    f = train_on_mnist(tmp_path / "out", steps=10, device="auto")
     with h5py.File(f, "r") as h:
         assert h.attrs["status"] == "completed"
         assert h.attrs["device"].startswith("cuda"), h.attrs["device"]
@@ -74,11 +79,7 @@ def test_more_ranks_than_gpus_is_refused(tmp_path):
 
 
 def test_sample_draws_on_cuda(tmp_path):
-    out = tmp_path / "out"
-    r = run_ganrun(["train", "--dataset", "mnist", "--data-dir", SHARED / "mnist", "--split",
-                    "test", "--steps", 4, "--batch", 32, "--device", "cuda", "--out", out])
-    assert r.returncode == 0, r.stderr
-    [f] = run_files(out)
+    f = train_on_mnist(tmp_path / "out", steps=4, device="cuda")
     grids = {}
     for device in ("cuda", "cpu"):
         grids[device] = tmp_path / f"{device}.png"
