@@ -59,6 +59,8 @@ export OMPI_MCA_rmaps_base_oversubscribe=1 PYTHONUNBUFFERED=1
 export GANRUN_GPU_REPORT_DIR="$OUT_DIR"  # tests/gpu/host_sync_test.cpp writes host_syncs.md
 # The Python that holds torch: the image's python3; here, the venv's (scripts/setup).
 PYTHON="${GANRUN_PYTHON:-$(command -v python3)}"
+# CMake and Ninja may live only in that Python's environment (the GPU image's venv).
+export PATH="$(dirname "$PYTHON"):$PATH"
 
 now() { date +%s; }
 note() { printf '%s\n' "$*" >>"$SUMMARY"; }
