@@ -8,6 +8,10 @@ import os
 import pathlib
 import subprocess
 
+import pytest
+
+from conftest import MNIST_TEST, SHARED
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 ALWAYS = ("libboost1.74-dev", "libboost-program-options1.74-dev",
           "libboost-program-options1.74.0", "libstb-dev", "libstb0")
@@ -25,8 +29,11 @@ def summary_rows(summary):
 
 
 def test_probe_unpack_configure_use_the_carried_packages(tmp_path):
-    deps = subprocess.run([ROOT / "bench" / "gpu_deps.sh"], capture_output=True, text=True,
-                          timeout=300)
+    if not all((SHARED / "mnist" / n).exists() for n in MNIST_TEST):
+        pytest.skip(f"MNIST test set not found in {SHARED / 'mnist'} (it travels in "
+                    "bench/carry): set GANRUN_SHARED_DATA to the shared data folder")
+    deps = subprocess.run([ROOT / "bench" / "gpu_deps.sh", "--data", SHARED],
+                          capture_output=True, text=True, timeout=300)
     assert deps.returncode == 0, deps.stderr
     assert "limit 40 MiB" in deps.stderr
     out, work = tmp_path / "out", tmp_path / "work"
