@@ -17,6 +17,7 @@
 #include "runner/byte_size.h"
 #include "runner/config_error.h"
 #include "runner/plan_execution.h"
+#include "runner/plan_validation.h"  // check_device_flag
 #include "runner/subcommands.h"
 #include "runner/version.h"
 
@@ -94,8 +95,7 @@ int sweep_main(int argc, char** argv, launch::MpiSession& mpi) {
   if (vm.count("out")) plan.out = vm["out"].as<std::string>();
   if (vm.count("device")) {
     plan.device = vm["device"].as<std::string>();
-    if (plan.device != "auto" && plan.device != "cpu" && plan.device != "cuda")
-      throw ConfigError("--device must be auto, cpu or cuda (got '" + plan.device + "')");
+    check_device_flag(plan.device);
   }
   if (vm["threads"].as<int>() < 0) throw ConfigError("--threads must be >= 0");
   if (vm.count("memory-budget"))

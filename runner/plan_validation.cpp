@@ -25,9 +25,7 @@ namespace {
 // A rank's device: CUDA GPU number (launch/device_binding.h) when one is wanted and visible.
 torch::Device choose_device(const std::string& wanted, const launch::GpuPeers& peers,
                             int ranks_per_gpu) {
-  const bool have_cuda = torch::cuda::is_available();
-  if (wanted == "cuda" && !have_cuda) throw ConfigError(no_cuda_message());
-  if (wanted == "cpu" || !have_cuda) return torch::Device(torch::kCPU);
+  if (!runs_on_cuda(wanted)) return torch::Device(torch::kCPU);
   const int gpus = static_cast<int>(torch::cuda::device_count());
   return torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(
                                          launch::gpu_for_peer(peers, gpus, ranks_per_gpu)));
@@ -92,9 +90,18 @@ void check_stored_sweep(const SweepPlan& plan) {
 
 }  // namespace
 
-std::string no_cuda_message() {
-  return "device 'cuda' requested but no CUDA GPU is visible to this process; use --device cpu "
-         "(or auto, which picks CUDA only when a GPU is present)";
+void check_device_flag(const std::string& device) {
+  if (device != "auto" && device != "cpu" && device != "cuda")
+    throw ConfigError("--device must be auto, cpu or cuda (got '" + device + "')");
+}
+
+bool runs_on_cuda(const std::string& wanted) {
+  const bool have_cuda = torch::cuda::is_available();
+  if (wanted == "cuda" && !have_cuda)
+    throw ConfigError(
+        "device 'cuda' requested but no CUDA GPU is visible to this process; use --device cpu "
+        "(or auto, which picks CUDA only when a GPU is present)");
+  return wanted != "cpu" && have_cuda;
 }
 
 std::string dataset_key(const RunSettings& s) {

@@ -42,8 +42,12 @@ std::string ranks_per_run_error(const SweepPlan& plan, int world_size);
 // existing part is a writable folder), else the message naming the path and the fix.
 std::string out_folder_error(const std::filesystem::path& out);
 
-// The refusal of --device cuda (device: cuda) where no CUDA GPU is visible, with the fix.
-std::string no_cuda_message();
+// A --device value: auto, cpu or cuda; ConfigError naming the flag and the choices otherwise.
+void check_device_flag(const std::string& device);
+
+// Whether a process asking for `wanted` (auto | cpu | cuda) runs on CUDA: auto does when a GPU
+// is visible; cuda where none is visible is a ConfigError with the fix.
+bool runs_on_cuda(const std::string& wanted);
 
 // Everything else, in the order a user would fix it: the out folder, the device, the data
 // (verified first under options.verify; rank 0 prints what it verified), each run's steps, and

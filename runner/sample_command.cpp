@@ -3,7 +3,6 @@
 // a CUDA GPU (--device).
 #include <fmt/format.h>
 #include <fmt/ostream.h>  // fmt::streamed
-#include <torch/cuda.h>
 #include <yaml-cpp/yaml.h>
 
 #include <boost/program_options.hpp>
@@ -13,7 +12,7 @@
 #include "models/variant.h"
 #include "runner/command.h"
 #include "runner/config_error.h"
-#include "runner/plan_validation.h"  // no_cuda_message
+#include "runner/plan_validation.h"  // check_device_flag, runs_on_cuda
 #include "runner/png_grid.h"
 #include "runner/run_file.h"
 #include "runner/subcommands.h"
@@ -65,11 +64,9 @@ int sample_main(int argc, char** argv, launch::MpiSession& mpi) {
   if (out.empty()) throw ConfigError("sample: give --out grid.png");
   if (n < 1 || n > 10000) throw ConfigError("--n must be in 1..10000");
   if (seed < 0) throw ConfigError("--seed must be >= 0");
-  if (device_name != "auto" && device_name != "cpu" && device_name != "cuda")
-    throw ConfigError(fmt::format("--device must be auto, cpu or cuda (got '{}')", device_name));
-  const bool use_cuda = device_name != "cpu" && torch::cuda::is_available();
-  if (device_name == "cuda" && !use_cuda) throw ConfigError(no_cuda_message());
-  const torch::Device device = use_cuda ? torch::Device(torch::kCUDA, 0) : torch::kCPU;
+  check_device_flag(device_name);
+  const torch::Device device =
+      runs_on_cuda(device_name) ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
   const auto run = read_run_summary(run_path);
   if (!run) throw ConfigError(fmt::format("run file '{}' not found", run_path));
   if (run->status != "completed")

@@ -12,6 +12,7 @@
 #include "runner/data_command.h"
 #include "runner/name_list.h"
 #include "runner/plan_execution.h"
+#include "runner/plan_validation.h"  // check_device_flag
 #include "runner/presets.h"
 #include "runner/subcommands.h"
 
@@ -139,8 +140,7 @@ int train_main(int argc, char** argv, launch::MpiSession& mpi) {
     throw ConfigError(as_flag(e.what()));
   }
   if (s.epochs == 0 && s.steps == 0) s.epochs = kDefaultEpochs;
-  if (device != "auto" && device != "cpu" && device != "cuda")
-    throw ConfigError("--device must be auto, cpu or cuda (got '" + device + "')");
+  check_device_flag(device);
   if (threads < 0) throw ConfigError("--threads must be >= 0");
   try {
     validate(s);

@@ -98,31 +98,42 @@ class SyncRecorder final : public c10::WarningHandler {
   }
 };
 
-// Runs `work` with sync debug mode on warn, the recorder as warning handler and the op
-// callbacks installed; everything restored afterwards.
+// While alive: sync debug mode on warn, the recorder as warning handler and the op callbacks
+// installed, `active` pointing at the recording; the destructor restores everything, also when
+// the work throws.
+class RecordingScope {
+ public:
+  explicit RecordingScope(Recording& rec)
+      : guard_(&recorder_),
+        handle_(at::addThreadLocalCallback(
+            at::RecordFunctionCallback(&on_op_start, &on_op_end).needsInputs(true))),
+        previous_(c10::cuda::warning_state().get_sync_debug_mode()) {
+    c10::cuda::warning_state().set_sync_debug_mode(c10::cuda::SyncDebugMode::L_WARN);
+    active = &rec;
+  }
+  ~RecordingScope() {
+    active = nullptr;
+    c10::cuda::warning_state().set_sync_debug_mode(previous_);
+    at::removeCallback(handle_);
+    op_stack.clear();
+  }
+  RecordingScope(const RecordingScope&) = delete;
+  RecordingScope& operator=(const RecordingScope&) = delete;
+
+ private:
+  SyncRecorder recorder_;
+  c10::WarningUtils::WarningHandlerGuard guard_;
+  at::CallbackHandle handle_;
+  c10::cuda::SyncDebugMode previous_;
+};
+
 template <class Work>
 Recording record(Work&& work) {
   Recording rec;
-  SyncRecorder recorder;
-  c10::WarningUtils::WarningHandlerGuard guard(&recorder);
-  auto handle = at::addThreadLocalCallback(
-      at::RecordFunctionCallback(&on_op_start, &on_op_end).needsInputs(true));
-  auto& state = c10::cuda::warning_state();
-  const auto previous = state.get_sync_debug_mode();
-  state.set_sync_debug_mode(c10::cuda::SyncDebugMode::L_WARN);
-  active = &rec;
-  try {
+  {
+    RecordingScope scope(rec);
     work();
-  } catch (...) {
-    active = nullptr;
-    state.set_sync_debug_mode(previous);
-    at::removeCallback(handle);
-    throw;
   }
-  active = nullptr;
-  state.set_sync_debug_mode(previous);
-  at::removeCallback(handle);
-  op_stack.clear();
   return rec;
 }
 
