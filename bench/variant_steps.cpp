@@ -170,7 +170,7 @@ Timing measure(models::Variant& variant, data::BatchSource& source, const BenchO
                        // last log point: outside every timed interval
   auto setup = [&](int64_t steps) {
     LoopSetup l = single_process_setup(s, "bench", steps, bench_device(o));
-    l.toy_eval_every = 0;
+    l.eval_at_end = true;  // toy runs: one evaluation point, at the end
     return l;
   };
 

@@ -52,6 +52,13 @@ void init_default(torch::nn::Module& module, uint64_t seed, uint64_t net_index) 
       const double bound = 1.0 / std::sqrt(static_cast<double>(linear->options.in_features()));
       uniform_into(linear->weight, bound);
       if (linear->bias.defined()) uniform_into(linear->bias, bound);
+    } else if (auto* conv = child->as<torch::nn::Conv2dImpl>()) {
+      // kaiming_uniform(a = sqrt 5) reduces to the same 1/sqrt(fan_in) bound as Linear's.
+      const auto& k = conv->options.kernel_size();
+      const double fan_in = static_cast<double>(conv->options.in_channels() /
+                                                conv->options.groups() * (*k)[0] * (*k)[1]);
+      uniform_into(conv->weight, 1.0 / std::sqrt(fan_in));
+      if (conv->bias.defined()) uniform_into(conv->bias, 1.0 / std::sqrt(fan_in));
     } else if (!reset_norm(*child)) {
       reject_unknown(*child, "init_default");
     }

@@ -11,8 +11,9 @@
 
 namespace ganrun::models {
 
-// PyTorch's default Linear init with the run's generator: weight and bias ~ U(-1/sqrt(fan_in),
-// 1/sqrt(fan_in)); BatchNorm and LayerNorm weight 1, bias 0, running stats reset.
+// PyTorch's default Linear and Conv2d init with the run's generator: weight and bias
+// ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)); BatchNorm and LayerNorm weight 1, bias 0, running stats
+// reset.
 void init_default(torch::nn::Module& module, uint64_t seed, uint64_t net_index);
 
 // The reference collection's utils.initialize_weights with the run's generator: Conv2d,

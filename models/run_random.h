@@ -19,6 +19,8 @@ enum class Purpose : uint64_t {
   kLatentCode = 5,     // InfoGAN codes (later)
   kUser = 6,           // `ganrun sample --seed`
   kDropout = 7,        // dropout masks of a net that has Dropout (mlp-deep's critic)
+  kEval = 8,           // the evaluation samples' noise (step 0: the same at every point)
+  kReference = 9,      // a reference classifier's data split, order and augmentation
 };
 
 // SplitMix64-based mixing of (seed, step, purpose, sub) into one 64-bit generator seed.

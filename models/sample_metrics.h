@@ -9,6 +9,7 @@
 
 #include <torch/types.h>
 
+#include <cmath>  // NAN
 #include <cstdint>
 
 namespace ganrun::models {
@@ -25,8 +26,22 @@ struct KidResult {
   uint64_t seed = 0;  // of the CPU generator that drew the subsets
 };
 
-// KID: MMD² over `subsets` subsets of min(subset_size, rows of real, rows of fake) rows of
-// each set. std::invalid_argument for fewer than 2 rows, differing widths, subsets < 1.
+// The rows each KID subset takes: `subsets` x min(subset_size, n_real, n_fake) rows of each set,
+// drawn without replacement (per subset one permutation of the real rows, then one of the
+// fake rows) from a CPU generator seeded with `seed`. int64 [subsets, m] each, on the CPU.
+struct KidSubsets {
+  torch::Tensor real_rows;
+  torch::Tensor fake_rows;
+  uint64_t seed = 0;
+};
+KidSubsets kid_subsets(int64_t n_real, int64_t n_fake, int64_t subset_size, int64_t subsets,
+                       uint64_t seed);
+
+// KID: MMD² over the given subsets. std::invalid_argument for fewer than 2 rows, differing
+// widths, no subsets or rows out of range.
+KidResult kernel_inception_distance(const torch::Tensor& real, const torch::Tensor& fake,
+                                    const KidSubsets& subsets);
+// The same with kid_subsets(rows of real, rows of fake, subset_size, subsets, seed).
 KidResult kernel_inception_distance(const torch::Tensor& real, const torch::Tensor& fake,
                                     int64_t subset_size, int64_t subsets, uint64_t seed);
 
@@ -54,5 +69,34 @@ struct ClassStatistics {
 // From class probabilities [N, C] (rows summing to 1, e.g. a softmax). std::invalid_argument
 // for another shape or N = 0.
 ClassStatistics class_statistics(const torch::Tensor& probabilities);
+
+// Which groups of metrics an evaluation computes (all by default).
+struct MetricGroups {
+  bool fd = true, kid = true, prdc = true, classes = true;
+};
+
+struct KidSettings {
+  int64_t subset_size = 1000;
+  int64_t subsets = 100;
+  uint64_t seed = 0;
+};
+
+// Every metric of one evaluation, from the reference net's features and probabilities: real
+// features [N, F], fake features [M, F], fake probabilities [M, C], and the labels the fakes
+// were asked for (int64 [M]; undefined for unconditional samples). Values of groups not asked
+// for stay NaN.
+struct SampleEvaluation {
+  double fd = NAN;
+  KidResult kid{NAN, NAN, 0, 0, 0};
+  KidSubsets kid_rows;
+  Prdc prdc{NAN, NAN, NAN, NAN};
+  ClassStatistics classes{torch::Tensor(), 0, NAN, NAN};
+  double label_accuracy = NAN;  // fakes classified as the label they were asked for
+};
+SampleEvaluation evaluate_samples(const torch::Tensor& real_features,
+                                  const torch::Tensor& fake_features,
+                                  const torch::Tensor& fake_probabilities,
+                                  const torch::Tensor& fake_labels, const MetricGroups& groups,
+                                  const KidSettings& kid);
 
 }  // namespace ganrun::models

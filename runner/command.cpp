@@ -131,9 +131,11 @@ int run_command(int argc, char** argv) {
       code = data_main(argc - 1, argv + 1, *mpi);
     else if (sub == "presets")
       code = presets_main(argc - 1, argv + 1, *mpi);
+    else if (sub == "eval")
+      code = eval_main(argc - 1, argv + 1, *mpi);
     else if (!sub.empty() && sub[0] != '-')
       throw ConfigError("unknown subcommand '" + sub +
-                        "' (known: train, sample, data, presets; or --sweep FILE)");
+                        "' (known: train, sample, eval, data, presets; or --sweep FILE)");
     else
       code = sweep_main(argc, argv, *mpi);
   } catch (const po::error& e) {

@@ -58,6 +58,8 @@ class DataParallel {
   const models::BatchSlice& slice() const { return slice_; }
   const launch::ProcessGroup& group() const { return group_; }
   launch::GradientAllreducer& allreducer() { return allreducer_; }
+  // The group's collectives (the evaluation gathers its features over them).
+  launch::GroupCollectives& collectives() { return *collectives_; }
 
  private:
   launch::ProcessGroup group_;

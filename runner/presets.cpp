@@ -141,6 +141,7 @@ Preset toy_2d() {
               {"", "optimizer", "adam", src("Adam for both nets")},
               {"", "lr", "1e-4", src("lr = 1e-4")},
               {"", "betas", "[0.5, 0.9]", src("betas = (0.5, 0.9)")},
+              {"", "eval_every", "100", src("generate_image every 100 iterations")},
           }};
 }
 

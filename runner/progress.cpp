@@ -57,4 +57,11 @@ void ProgressReporter::finish(const std::string& state) {
   std::fflush(out_);
 }
 
+void ProgressReporter::note(const std::string& text) {
+  if (tty_ && printed_) fmt::print(out_, "\n");
+  printed_ = false;  // the next report starts a fresh line
+  fmt::print(out_, "[rank {}] {}  {}\n", rank_, run_id_, text);
+  std::fflush(out_);
+}
+
 }  // namespace ganrun

@@ -17,6 +17,8 @@ class ProgressReporter {
   void report(int64_t steps_done, double d_loss, double g_loss, bool force = false);
   // Ends a terminal line and prints the run's final state ("completed", "diverged at ...").
   void finish(const std::string& state);
+  // A plain line about the run (an evaluation's numbers), between progress reports.
+  void note(const std::string& text);
 
  private:
   int rank_;

@@ -5,6 +5,7 @@
 #include <torch/version.h>  // TORCH_VERSION
 #include <unistd.h>         // getpid
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>  // INT64_MAX
 #include <cstdlib>
@@ -17,6 +18,7 @@
 #include "runner/data_parallel.h"
 #include "runner/png_grid.h"
 #include "runner/progress.h"
+#include "runner/run_evaluation.h"
 #include "runner/run_file.h"
 #include "runner/train_loop.h"
 #include "runner/variant_config.h"
@@ -112,11 +114,13 @@ ToyLayout toy_layout_of(const ToyEval& eval) {
   const auto c = eval.centres.to(torch::kCPU, torch::kFloat64).contiguous();
   layout.centres.assign(c.data_ptr<double>(), c.data_ptr<double>() + c.numel());
   layout.extent = {eval.extent.x_min, eval.extent.x_max, eval.extent.y_min, eval.extent.y_max};
+  layout.sigma = eval.sigma;
   return layout;
 }
 
 // The first evaluation point declares /toy; a run without a critic net stores a NaN field.
-void append_toy_eval(RunFileWriter& writer, bool first, int64_t steps_done, const ToyEval& eval) {
+void append_toy_eval(RunFileWriter& writer, bool first, int64_t steps_done, double wall_s,
+                     const ToyEval& eval) {
   const ToyLayout layout = toy_layout_of(eval);
   if (first) writer.set_toy_layout(layout);
   const auto r = layout.field_resolution;
@@ -124,7 +128,10 @@ void append_toy_eval(RunFileWriter& writer, bool first, int64_t steps_done, cons
   writer.append_toy(steps_done, floats_of(eval.points), floats_of(field));
   if (eval.coverage)
     writer.append_eval(steps_done,
-                       {{"modes_covered", static_cast<double>(eval.coverage->modes_covered)},
+                       {{"samples", static_cast<double>(eval.points.size(0))},
+                        {"wall_s", wall_s},
+                        {"eval_s", eval.seconds},
+                        {"modes_covered", static_cast<double>(eval.coverage->modes_covered)},
                         {"high_quality", eval.coverage->high_quality}});
 }
 
@@ -158,15 +165,27 @@ class FileObserver final : public LoopObserver {
   // Toy evaluation points come every ~100 steps: commit them on the log points' interval, not
   // each time (a commit rewrites the whole file).
   void on_points(int64_t steps_done, const ToyEval& eval) override {
-    append_toy_eval(writer_, !toy_declared_, steps_done, eval);
-    toy_declared_ = true;
     const auto now = std::chrono::steady_clock::now();
+    append_toy_eval(writer_, !toy_declared_, steps_done,
+                    std::chrono::duration<double>(now - start_).count(), eval);
+    toy_declared_ = true;
+    toy_eval_seconds_ += eval.seconds;
     if (std::chrono::duration<double>(now - last_commit_).count() >= commit_interval_s()) commit();
   }
 
   void commit() {
     writer_.commit();
     last_commit_ = std::chrono::steady_clock::now();
+  }
+  // Commits at most every commit_interval_s (an evaluation row between log points).
+  void maybe_commit() {
+    if (std::chrono::duration<double>(std::chrono::steady_clock::now() - last_commit_).count() >=
+        commit_interval_s())
+      commit();
+  }
+  double toy_eval_seconds() const { return toy_eval_seconds_; }
+  double seconds() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   }
 
  private:
@@ -175,6 +194,7 @@ class FileObserver final : public LoopObserver {
   std::filesystem::path png_;
   int d_index_ = -1, g_index_ = -1;
   bool toy_declared_ = false;
+  double toy_eval_seconds_ = 0;
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
   std::chrono::steady_clock::time_point last_commit_ = start_;
 };
@@ -204,6 +224,14 @@ RunResult execute_member_run(const RunSpec& spec, data::BatchSource& dataset,
     parallel.broadcast_from_root(*variant);
     LoopSetup setup = parallel.loop_setup(spec.settings, spec.id, steps, env.device);
     setup.fixed_samples = variant->fixed_noise_rows();
+    set_eval_points(setup, spec.settings, steps_per_epoch(spec.settings, dataset.size()),
+                    dataset.is_points());
+    std::unique_ptr<InLoopEvaluation> evaluation;
+    if (evaluates_images(spec.settings, dataset.is_points())) {
+      evaluation = std::make_unique<InLoopEvaluation>(spec.settings, env.device, &parallel, nullptr,
+                                                      progress);
+      evaluation->attach(setup);
+    }
     QuietObserver quiet;
     const LoopResult loop = train_loop(*variant, dataset, setup, quiet);
     result = loop.diverged ? RunResult{RunOutcome::kDiverged, loop.stop_step, loop.message}
@@ -234,6 +262,10 @@ std::filesystem::path run_png_path(const std::filesystem::path& runs_dir, const 
 const char* outcome_name(RunOutcome outcome) {
   static constexpr const char* kNames[] = {"completed", "diverged", "failed"};  // enum order
   return kNames[static_cast<int>(outcome)];
+}
+
+int64_t steps_per_epoch(const RunSettings& s, int64_t dataset_size) {
+  return std::max<int64_t>(1, (dataset_size / s.batch) / s.n_critic);
 }
 
 int64_t total_steps(const RunSettings& s, int64_t dataset_size) {
@@ -287,13 +319,22 @@ RunResult execute_run(const RunSpec& spec, data::BatchSource& dataset, const Run
                                          dataset.channels(), dataset.height(), dataset.width()});
   ProgressReporter progress(env.rank, spec.id, steps);
   FileObserver observer(writer, progress, run_png_path(env.runs_dir, spec.id), metric_names);
+  std::unique_ptr<InLoopEvaluation> evaluation;
   auto finish = [&](const std::string& status, const std::string& error, int64_t stop_step) {
+    // What evaluation cost, stored and shown, so its share of a run's time stays visible.
+    const double eval_s = evaluation ? evaluation->seconds() : observer.toy_eval_seconds();
+    const double fraction = eval_s / std::max(observer.seconds(), 1e-9);
+    writer.set_attr("eval_seconds", eval_s);
+    writer.set_attr("eval_fraction", fraction);
     writer.set_attr("ended", utc_now());
     writer.set_status(status, error, stop_step);
     writer.commit();
+    const std::string cost = eval_s > 0 ? fmt::format(" (evaluation {:.1f} s, {:.1f}% of the run)",
+                                                      eval_s, 100.0 * fraction)
+                                        : "";
     progress.finish(status == "completed"
-                        ? status
-                        : fmt::format("{} at step {}: {}", status, stop_step, error));
+                        ? status + cost
+                        : fmt::format("{} at step {}: {}{}", status, stop_step, error, cost));
   };
 
   int64_t last_step = 0;
@@ -309,6 +350,17 @@ RunResult execute_run(const RunSpec& spec, data::BatchSource& dataset, const Run
     LoopSetup setup = parallel ? parallel->loop_setup(s, spec.id, steps, env.device)
                                : single_process_setup(s, spec.id, steps, env.device);
     setup.fixed_samples = variant->fixed_noise_rows();
+    set_eval_points(setup, s, steps_per_epoch(s, dataset.size()), dataset.is_points());
+    if (evaluates_images(s, dataset.is_points())) {
+      evaluation =
+          std::make_unique<InLoopEvaluation>(s, env.device, parallel.get(), &writer, progress);
+      evaluation->attach(setup);
+      const auto evaluate = setup.evaluate;
+      setup.evaluate = [&observer, evaluate](int64_t done, models::Variant& v) {
+        evaluate(done, v);
+        observer.maybe_commit();
+      };
+    }
     const LoopResult loop = train_loop(*variant, dataset, setup, observer);
     last_step = loop.stop_step;
     if (loop.diverged) {

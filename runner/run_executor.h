@@ -49,4 +49,8 @@ const char* outcome_name(RunOutcome outcome);
 // as with epochs: the step loop counts epochs in steps) or the count does not fit an int64_t.
 int64_t total_steps(const RunSettings& s, int64_t dataset_size);
 
+// Generator steps in one epoch, floor(floor(N / batch) / n_critic), at least 1: what an interval
+// in epochs ({epochs: N}) counts.
+int64_t steps_per_epoch(const RunSettings& s, int64_t dataset_size);
+
 }  // namespace ganrun

@@ -14,6 +14,7 @@
 
 #include "common/atomic_file.h"  // write_bytes_atomically, is_snapshot_tmp_name
 #include "data/h5_check.h"
+#include "runner/h5_io.h"
 
 namespace ganrun {
 namespace {
@@ -23,46 +24,6 @@ using h5::Hid;
 
 constexpr hsize_t kRowsPerChunk = 1024;  // 1-D columns: 8 KiB chunks, cheap appends, fast reads
 constexpr const char* kGeneratorFormat = "ganrun-generator-v1";
-
-void write_attr(hid_t loc, const std::string& name, const AttrValue& value, const fs::path& p) {
-  if (const auto* s = std::get_if<std::string>(&value))
-    return h5::write_string_attr(loc, name, *s, p);
-  const bool is_int = std::holds_alternative<int64_t>(value);
-  Hid space(H5CALL(H5Screate(H5S_SCALAR), p), H5Sclose);
-  Hid attr(H5CALL(H5Acreate2(loc, name.c_str(), is_int ? H5T_STD_I64LE : H5T_IEEE_F64LE, space,
-                             H5P_DEFAULT, H5P_DEFAULT),
-                  p),
-           H5Aclose);
-  if (is_int)
-    H5CALL(H5Awrite(attr, H5T_NATIVE_INT64, &std::get<int64_t>(value)), p);
-  else
-    H5CALL(H5Awrite(attr, H5T_NATIVE_DOUBLE, &std::get<double>(value)), p);
-}
-
-// A chunked dataset, extendible along dim 0 (and along any other dim that is 0 now), written
-// whole in one H5Dwrite. chunk[0] rows per chunk, the other chunk dims = the dataset's.
-void write_extendible(hid_t loc, const std::string& name, hid_t file_type, hid_t mem_type,
-                      std::vector<hsize_t> dims, hsize_t chunk_rows, const void* data,
-                      const fs::path& p) {
-  const int rank = static_cast<int>(dims.size());
-  std::vector<hsize_t> maxdims(dims), chunk(dims);
-  maxdims[0] = H5S_UNLIMITED;
-  chunk[0] = chunk_rows;
-  for (int i = 1; i < rank; ++i) {
-    if (dims[i] == 0) {  // chunk dims must be > 0 and <= fixed max dims
-      maxdims[i] = H5S_UNLIMITED;
-      chunk[i] = 1;
-    }
-  }
-  Hid space(H5CALL(H5Screate_simple(rank, dims.data(), maxdims.data()), p), H5Sclose);
-  Hid dcpl(H5CALL(H5Pcreate(H5P_DATASET_CREATE), p), H5Pclose);
-  H5CALL(H5Pset_chunk(dcpl, rank, chunk.data()), p);
-  H5CALL(H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER), p);  // every element is written below
-  Hid ds(H5CALL(H5Dcreate2(loc, name.c_str(), file_type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), p),
-         H5Dclose);
-  hsize_t n = std::accumulate(dims.begin(), dims.end(), hsize_t{1}, std::multiplies<>());
-  if (n > 0) H5CALL(H5Dwrite(ds, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), p);
-}
 
 template <typename T>
 void write_column(hid_t loc, const std::string& name, const std::vector<T>& v, const fs::path& p) {
@@ -111,15 +72,22 @@ void write_toy(hid_t file, const ToyLayout& layout, const std::vector<int64_t>& 
   const hsize_t k = layout.centres.size() / 2;
   write_extendible(toy, "centres", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, {k, 2}, k > 0 ? k : 1,
                    layout.centres.data(), p);
+  write_attr(toy, "sigma", layout.sigma, p);
 }
 
 // /eval/step and /eval/<name>: float64 columns, one row per evaluation point.
+// /eval/class_histogram: int64 [T, C] when the rows carry one. Attributes: the reference net.
 void write_eval(hid_t file, const std::vector<std::string>& names,
                 const std::vector<int64_t>& steps, const std::vector<std::vector<double>>& values,
+                const std::vector<int64_t>& histograms, int64_t classes, const AttrMap& attrs,
                 const fs::path& p) {
   Hid eval = h5::create_group(file, "eval", /*track_order=*/true, p);
   write_column(eval, "step", steps, p);
   for (size_t i = 0; i < names.size(); ++i) write_column(eval, names[i], values[i], p);
+  if (classes > 0)
+    write_extendible(eval, "class_histogram", H5T_STD_I64LE, H5T_NATIVE_INT64,
+                     {steps.size(), static_cast<hsize_t>(classes)}, 64, histograms.data(), p);
+  for (const auto& [name, value] : attrs) write_attr(eval, name, value, p);
 }
 
 int64_t element_count(const std::vector<int64_t>& shape) {
@@ -132,6 +100,74 @@ int64_t element_count(const std::vector<int64_t>& shape) {
 }
 
 // --- reading ------------------------------------------------------------------------------
+
+// The last element of a 1-D dataset, or nullopt when it has no rows.
+template <typename T>
+std::optional<T> read_last(hid_t group, const std::string& name, const fs::path& p) {
+  Hid ds(H5CALL(H5Dopen2(group, name.c_str(), H5P_DEFAULT), p), H5Dclose);
+  Hid space(H5CALL(H5Dget_space(ds), p), H5Sclose);
+  if (H5CALL(H5Sget_simple_extent_ndims(space), p) != 1)
+    throw std::runtime_error("/metrics/" + name + " is not 1-D");
+  hsize_t rows = 0;
+  H5CALL(H5Sget_simple_extent_dims(space, &rows, nullptr), p);
+  if (rows == 0) return std::nullopt;
+  hsize_t start = rows - 1, count = 1;
+  H5CALL(H5Sselect_hyperslab(space, H5S_SELECT_SET, &start, nullptr, &count, nullptr), p);
+  Hid mem(H5CALL(H5Screate_simple(1, &count, nullptr), p), H5Sclose);
+  T v{};
+  hid_t mtype = std::is_same_v<T, int64_t> ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE;
+  H5CALL(H5Dread(ds, mtype, mem, space, H5P_DEFAULT, &v), p);
+  return v;
+}
+
+bool file_missing(const fs::path& path) {
+  std::error_code ec;
+  return !fs::exists(path, ec) && !ec;  // a stat error (e.g. permissions) is reported by the open
+}
+
+}  // namespace
+
+// --- shared HDF5 helpers (runner/h5_io.h) ----------------------------------------------------
+
+void write_attr(hid_t loc, const std::string& name, const AttrValue& value, const fs::path& p) {
+  if (const auto* s = std::get_if<std::string>(&value))
+    return h5::write_string_attr(loc, name, *s, p);
+  const bool is_int = std::holds_alternative<int64_t>(value);
+  Hid space(H5CALL(H5Screate(H5S_SCALAR), p), H5Sclose);
+  Hid attr(H5CALL(H5Acreate2(loc, name.c_str(), is_int ? H5T_STD_I64LE : H5T_IEEE_F64LE, space,
+                             H5P_DEFAULT, H5P_DEFAULT),
+                  p),
+           H5Aclose);
+  if (is_int)
+    H5CALL(H5Awrite(attr, H5T_NATIVE_INT64, &std::get<int64_t>(value)), p);
+  else
+    H5CALL(H5Awrite(attr, H5T_NATIVE_DOUBLE, &std::get<double>(value)), p);
+}
+
+// A chunked dataset, extendible along dim 0 (and along any other dim that is 0 now), written
+// whole in one H5Dwrite. chunk[0] rows per chunk, the other chunk dims = the dataset's.
+void write_extendible(hid_t loc, const std::string& name, hid_t file_type, hid_t mem_type,
+                      std::vector<hsize_t> dims, hsize_t chunk_rows, const void* data,
+                      const fs::path& p) {
+  const int rank = static_cast<int>(dims.size());
+  std::vector<hsize_t> maxdims(dims), chunk(dims);
+  maxdims[0] = H5S_UNLIMITED;
+  chunk[0] = chunk_rows;
+  for (int i = 1; i < rank; ++i) {
+    if (dims[i] == 0) {  // chunk dims must be > 0 and <= fixed max dims
+      maxdims[i] = H5S_UNLIMITED;
+      chunk[i] = 1;
+    }
+  }
+  Hid space(H5CALL(H5Screate_simple(rank, dims.data(), maxdims.data()), p), H5Sclose);
+  Hid dcpl(H5CALL(H5Pcreate(H5P_DATASET_CREATE), p), H5Pclose);
+  H5CALL(H5Pset_chunk(dcpl, rank, chunk.data()), p);
+  H5CALL(H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER), p);  // every element is written below
+  Hid ds(H5CALL(H5Dcreate2(loc, name.c_str(), file_type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), p),
+         H5Dclose);
+  hsize_t n = std::accumulate(dims.begin(), dims.end(), hsize_t{1}, std::multiplies<>());
+  if (n > 0) H5CALL(H5Dwrite(ds, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), p);
+}
 
 AttrMap read_attrs(hid_t loc, const fs::path& p) {
   AttrMap attrs;
@@ -162,32 +198,6 @@ AttrMap read_attrs(hid_t loc, const fs::path& p) {
   }
   return attrs;
 }
-
-// The last element of a 1-D dataset, or nullopt when it has no rows.
-template <typename T>
-std::optional<T> read_last(hid_t group, const std::string& name, const fs::path& p) {
-  Hid ds(H5CALL(H5Dopen2(group, name.c_str(), H5P_DEFAULT), p), H5Dclose);
-  Hid space(H5CALL(H5Dget_space(ds), p), H5Sclose);
-  if (H5CALL(H5Sget_simple_extent_ndims(space), p) != 1)
-    throw std::runtime_error("/metrics/" + name + " is not 1-D");
-  hsize_t rows = 0;
-  H5CALL(H5Sget_simple_extent_dims(space, &rows, nullptr), p);
-  if (rows == 0) return std::nullopt;
-  hsize_t start = rows - 1, count = 1;
-  H5CALL(H5Sselect_hyperslab(space, H5S_SELECT_SET, &start, nullptr, &count, nullptr), p);
-  Hid mem(H5CALL(H5Screate_simple(1, &count, nullptr), p), H5Sclose);
-  T v{};
-  hid_t mtype = std::is_same_v<T, int64_t> ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE;
-  H5CALL(H5Dread(ds, mtype, mem, space, H5P_DEFAULT, &v), p);
-  return v;
-}
-
-bool file_missing(const fs::path& path) {
-  std::error_code ec;
-  return !fs::exists(path, ec) && !ec;  // a stat error (e.g. permissions) is reported by the open
-}
-
-}  // namespace
 
 // --- RunFileWriter --------------------------------------------------------------------------
 
@@ -262,7 +272,8 @@ void RunFileWriter::append_toy(int64_t step, const std::vector<float>& points,
 }
 
 void RunFileWriter::append_eval(int64_t step,
-                                const std::vector<std::pair<std::string, double>>& values) {
+                                const std::vector<std::pair<std::string, double>>& values,
+                                const std::vector<int64_t>& class_histogram) {
   if (eval_steps_.empty() && eval_names_.empty()) {
     for (const auto& [name, value] : values) {
       if (name.empty() || name.find('/') != std::string::npos || name == "." || name == "step")
@@ -281,8 +292,28 @@ void RunFileWriter::append_eval(int64_t step,
   if (!same)
     throw std::invalid_argument("append_eval: the metric names differ from the first row's (" +
                                 path_.string() + ")");
+  if (!class_histogram.empty()) {
+    const auto classes = static_cast<int64_t>(class_histogram.size());
+    if (eval_classes_ != 0 && eval_classes_ != classes)
+      throw std::invalid_argument("append_eval: a class histogram of " + std::to_string(classes) +
+                                  " classes after " + std::to_string(eval_classes_) + " (" +
+                                  path_.string() + ")");
+    if (eval_classes_ == 0 && !eval_steps_.empty())
+      throw std::invalid_argument("append_eval: a class histogram after rows without one (" +
+                                  path_.string() + ")");
+    eval_classes_ = classes;
+    eval_histograms_.insert(eval_histograms_.end(), class_histogram.begin(), class_histogram.end());
+  } else if (eval_classes_ != 0) {
+    throw std::invalid_argument("append_eval: a row without the class histogram (" +
+                                path_.string() + ")");
+  }
   eval_steps_.push_back(step);
   for (size_t i = 0; i < values.size(); ++i) eval_values_[i].push_back(values[i].second);
+}
+
+void RunFileWriter::set_eval_attr(const std::string& name, AttrValue value) {
+  if (name.empty()) throw std::invalid_argument("empty /eval attribute name for " + path_.string());
+  eval_attrs_[name] = std::move(value);
 }
 
 void RunFileWriter::set_status(const std::string& status, const std::string& error,
@@ -332,7 +363,9 @@ void RunFileWriter::commit() {
 
       if (!generator_.empty()) write_generator(file, generator_, path_);
       if (toy_) write_toy(file, *toy_, toy_steps_, toy_points_, toy_field_, path_);
-      if (!eval_names_.empty()) write_eval(file, eval_names_, eval_steps_, eval_values_, path_);
+      if (!eval_names_.empty())
+        write_eval(file, eval_names_, eval_steps_, eval_values_, eval_histograms_, eval_classes_,
+                   eval_attrs_, path_);
     }
     image = h5::file_image(file, path_);
     H5CALL(file.close(), path_);

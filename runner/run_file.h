@@ -40,6 +40,7 @@ struct ToyLayout {
   int64_t field_resolution = 0;    // R: the decision field is R x R, [iy][ix]
   std::vector<double> centres;     // K x 2, row-major (empty: a set without modes)
   std::array<double, 4> extent{};  // the field's x_min, x_max, y_min, y_max
+  double sigma = 0;                // the modes' standard deviation (attribute of /toy)
 };
 
 class RunFileWriter {
@@ -62,7 +63,12 @@ class RunFileWriter {
   void append_toy(int64_t step, const std::vector<float>& points, const std::vector<float>& field);
   // One row of /eval/step and /eval/<name> per evaluation point. The first call's names fix the
   // columns (unique, no '/', not "step"); later calls must give the same names in that order.
-  void append_eval(int64_t step, const std::vector<std::pair<std::string, double>>& values);
+  // A non-empty class_histogram adds a row to /eval/class_histogram (int64 [T, C]; every row
+  // of a run has the same C).
+  void append_eval(int64_t step, const std::vector<std::pair<std::string, double>>& values,
+                   const std::vector<int64_t>& class_histogram = {});
+  // An attribute of the /eval group (the reference net's checksum, KID's subsets, the floor).
+  void set_eval_attr(const std::string& name, AttrValue value);
   // status: running | completed | failed | diverged | preempted
   void set_status(const std::string& status, const std::string& error, int64_t stop_step);
   // Written under /generator/<name> in this order (an empty list writes no /generator).
@@ -90,7 +96,25 @@ class RunFileWriter {
   std::vector<std::string> eval_names_;
   std::vector<int64_t> eval_steps_;
   std::vector<std::vector<double>> eval_values_;  // [metric][row]
+  std::vector<int64_t> eval_histograms_;          // T * C
+  int64_t eval_classes_ = 0;
+  AttrMap eval_attrs_;
 };
+
+// One evaluation row added to a finished run's file (`ganrun eval RUN.h5`).
+struct EvalRow {
+  int64_t step = 0;
+  std::vector<std::pair<std::string, double>> values;  // with samples, wall_s and eval_s
+  std::vector<int64_t> class_histogram;                // empty: none
+  AttrMap attrs;                                       // /eval attributes to set
+};
+
+// Appends `row` to the run file's /eval by the durability rule of the writer: the file is read
+// into memory, extended there and written back by write-then-rename. A column the file has and
+// the row lacks gets NaN (a histogram row -1), a new column NaN in the earlier rows. Refuses
+// (std::runtime_error naming the file and both values) when /eval already holds numbers from a
+// different reference net (attribute reference_sha256). The caller serialises writers.
+void append_eval_row(const std::filesystem::path& path, const EvalRow& row);
 
 // What a rerun, the summary table and `ganrun sample` need from an existing run file.
 struct RunFileSummary {

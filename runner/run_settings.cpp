@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstdint>  // INT64_MIN, INT64_MAX
 #include <cstdlib>
+#include <optional>
 #include <stdexcept>
 
 #include "data/dataset_catalog.h"  // dataset_names
@@ -101,6 +102,11 @@ std::vector<KeyRow> make_table() {
   betas.real[1] = &R::beta2;
   KeyRow log_every = int_key("log_every", &R::log_every, Range::kAtLeastOne, "le", kTrain);
   log_every.traits.in_id_hash = false;  // logging more often is the same experiment
+  // Evaluation draws its own noise and never touches training: the same experiment.
+  KeyRow eval_every = int_key("eval_every", &R::eval_every, Range::kAtLeastZero, "ee", kTrain);
+  eval_every.traits.in_id_hash = false;
+  KeyRow eval_samples = int_key("eval_samples", &R::eval_samples, Range::kAtLeastOne, "es", kTrain);
+  eval_samples.traits.in_id_hash = false;
   return {
       preset,
       registry_key("variant", &R::variant, models::variant_names),
@@ -149,6 +155,8 @@ std::vector<KeyRow> make_table() {
       int_key("base_width", &R::base_width, Range::kAtLeastOne, "bw"),
       log_every,
       int_key("sample_every", &R::sample_every, Range::kAtLeastZero, "se", kTrain),
+      eval_every,
+      eval_samples,
   };
 }
 
@@ -213,7 +221,39 @@ int64_t integer_of(const std::string& key, const std::string& text, double numbe
   return static_cast<int64_t>(number);
 }
 
+// "Nep" or "{epochs: N}" (N >= 1) -> -N; nullopt for any other text.
+std::optional<int64_t> epochs_interval(const std::string& text) {
+  std::string t;
+  for (char c : text)
+    if (c != ' ' && c != '{' && c != '}') t += c;
+  std::string digits;
+  if (t.size() > 2 && t.compare(t.size() - 2, 2, "ep") == 0)
+    digits = t.substr(0, t.size() - 2);
+  else if (t.rfind("epochs:", 0) == 0)
+    digits = t.substr(7);
+  else
+    return std::nullopt;
+  if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos ||
+      digits.size() > 15)
+    return std::nullopt;
+  const int64_t n = std::stoll(digits);
+  if (n < 1) return std::nullopt;
+  return -n;
+}
+
 }  // namespace
+
+bool is_interval_key(const std::string& key) {
+  return key == "log_every" || key == "sample_every" || key == "eval_every";
+}
+
+int64_t interval_steps(int64_t interval, int64_t steps_per_epoch) {
+  return interval >= 0 ? interval : -interval * steps_per_epoch;
+}
+
+std::string interval_yaml(int64_t interval) {
+  return interval < 0 ? fmt::format("{{epochs: {}}}", -interval) : fmt::format("{}", interval);
+}
 
 const std::vector<std::string>& run_setting_keys() {
   static const auto keys = names_of(table(), [](const KeyRow& r) { return std::string(r.key); });
@@ -274,6 +314,16 @@ void set_setting_text(RunSettings& s, const std::string& key, const std::string&
       return;
     }
     case SettingKind::kInt: {
+      if (is_interval_key(key)) {
+        if (const auto epochs = epochs_interval(text)) {
+          set_setting(s, key, text, static_cast<double>(*epochs), *epochs);
+          return;
+        }
+        if (text.find("ep") != std::string::npos)
+          throw ConfigError(fmt::format(
+              "{} must be a number of steps or of epochs as Nep / {{epochs: N}}, N >= 1 (got '{}')",
+              key, text));
+      }
       const int64_t v = integer_of(key, text, number_of(key, text));
       check(setting_error(key, static_cast<double>(v), text));
       set_setting(s, key, text, static_cast<double>(v), v);
@@ -323,9 +373,11 @@ void validate(const RunSettings& s) {
     if (!r.is_field()) continue;
     if (r.text[0]) check(setting_error(r.key, s.*(r.text[0])));
     if (r.real[0]) check(setting_error(r.key, s.*(r.real[0])));
-    // 0 means "not set" for epochs/steps; negative values are errors.
+    // 0 means "not set" for epochs/steps; negative values are errors, except an interval's
+    // (its epochs form).
     const bool length = std::string(r.key) == "epochs" || std::string(r.key) == "steps";
-    if (r.integer && !(length && s.*(r.integer) == 0))
+    const bool in_epochs = is_interval_key(r.key) && r.integer && s.*(r.integer) < 0;
+    if (r.integer && !(length && s.*(r.integer) == 0) && !in_epochs)
       check(setting_error(r.key, static_cast<double>(s.*(r.integer)),
                           fmt::format("{}", s.*(r.integer))));
   }
@@ -351,14 +403,16 @@ std::string setting_text(const RunSettings& s, const std::string& key) {
         r.real[1] == nullptr || (r.traits.kind != SettingKind::kPair && a == s.*(r.real[1]));
     return one ? canonical_float(a) : canonical_float(a) + "," + canonical_float(s.*(r.real[1]));
   }
-  return fmt::format("{}", s.*(r.integer));
+  const int64_t v = s.*(r.integer);
+  return is_interval_key(key) && v < 0 ? fmt::format("{}ep", -v) : fmt::format("{}", v);
 }
 
 std::string to_yaml(const RunSettings& s) {
   std::string out;
   for (const auto& r : table()) {
     if (!r.is_field()) continue;
-    const std::string text = setting_text(s, r.key);
+    const std::string text =
+        is_interval_key(r.key) ? interval_yaml(s.*(r.integer)) : setting_text(s, r.key);
     out += fmt::format("{}: {}\n", r.key, r.text[0] ? yaml_string(text) : text);
   }
   return out;

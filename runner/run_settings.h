@@ -58,10 +58,22 @@ struct RunSettings {
   int64_t toy_depth = 3;    // toy: hidden layers of G and D
   int64_t toy_width = 512;  // toy: units per hidden layer
   int64_t base_width = 64;  // dcgan32: width of the narrowest conv layer
-  // Bookkeeping.
-  int64_t log_every = 100;     // metric rows and progress lines, in steps
-  int64_t sample_every = 500;  // fixed-noise sample grids, in steps (0 = only at the end)
+  // Bookkeeping. The intervals count steps (N > 0) or epochs (stored as -N, written
+  // {epochs: N} in YAML and "Nep" in flags and run ids; interval_steps resolves them).
+  int64_t log_every = 100;      // metric rows and progress lines
+  int64_t sample_every = 500;   // fixed-noise sample grids (0 = only at the end)
+  int64_t eval_every = 0;       // evaluation points (0 = no evaluation; toy runs: at the end)
+  int64_t eval_samples = 2000;  // generated (and real) images per evaluation point
 };
+
+// True for the interval keys (log_every, sample_every, eval_every), which take {epochs: N}.
+bool is_interval_key(const std::string& key);
+
+// An interval's steps: N for N steps, N x steps_per_epoch for {epochs: N} (stored -N), 0 for 0.
+int64_t interval_steps(int64_t interval, int64_t steps_per_epoch);
+
+// "{epochs: N}" for an interval in epochs, else the number.
+std::string interval_yaml(int64_t interval);
 
 // How a per-run key's value is written: a name, a real number, an integer, or the betas pair.
 enum class SettingKind { kString, kFloat, kInt, kPair };

@@ -3,7 +3,6 @@
 // a CUDA GPU (--device).
 #include <fmt/format.h>
 #include <fmt/ostream.h>  // fmt::streamed
-#include <yaml-cpp/yaml.h>
 
 #include <boost/program_options.hpp>
 #include <cmath>
@@ -14,27 +13,12 @@
 #include "runner/config_error.h"
 #include "runner/plan_validation.h"  // check_device_flag, runs_on_cuda
 #include "runner/png_grid.h"
-#include "runner/run_file.h"
+#include "runner/saved_run.h"
 #include "runner/subcommands.h"
 #include "runner/train_loop.h"
-#include "runner/variant_config.h"
 
 namespace ganrun {
 namespace po = boost::program_options;
-namespace {
-
-template <typename T>
-T attr_as(const RunFileSummary& run, const std::string& file, const std::string& name) {
-  const auto it = run.attrs.find(name);
-  if (it == run.attrs.end() || !std::holds_alternative<T>(it->second))
-    throw ConfigError(
-        fmt::format("{}: run file has no usable attribute '{}'; it was not written "
-                    "by this version of ganrun",
-                    file, name));
-  return std::get<T>(it->second);
-}
-
-}  // namespace
 
 int sample_main(int argc, char** argv, launch::MpiSession& mpi) {
   std::string run_path, out, device_name = "auto";
@@ -67,44 +51,11 @@ int sample_main(int argc, char** argv, launch::MpiSession& mpi) {
   check_device_flag(device_name);
   const torch::Device device =
       runs_on_cuda(device_name) ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
-  const auto run = read_run_summary(run_path);
-  if (!run) throw ConfigError(fmt::format("run file '{}' not found", run_path));
-  if (run->status != "completed")
-    throw ConfigError(
-        fmt::format("{}: run status is '{}'; only completed runs save their "
-                    "generator (rerun the sweep to complete it)",
-                    run_path, run->status));
+  SavedRun run = load_saved_run(run_path, device);
   if (!mpi.is_root()) return kExitOk;
-
-  // The run's own resolved settings (/config), so every variant and architecture setting
-  // rebuilds the same generator.
-  RunSettings settings;
-  const YAML::Node config = YAML::Load(run->config_yaml);
-  for (const auto& item : config) {
-    const auto key = item.first.as<std::string>();
-    // Not needed to rebuild G, and "0" means "not set" for epochs/steps.
-    if (key == "data_dir" || key == "epochs" || key == "steps") continue;
-    set_setting_text(settings, key, item.second.as<std::string>());
-  }
-  if (settings.dataset.rfind("toy-", 0) == 0)
-    throw ConfigError(
-        fmt::format("{}: a 2-D toy run has no images; its sample points are in the "
-                    "run file's /toy/points",
-                    run_path));
-  const DataShape shape{attr_as<int64_t>(*run, run_path, "channels"),
-                        attr_as<int64_t>(*run, run_path, "height"),
-                        attr_as<int64_t>(*run, run_path, "width"), 10};
-  const models::VariantConfig vc = make_variant_config(settings, shape, device);
-  auto variant = models::make_variant(vc);
-  models::NamedTensors state;
-  for (const auto& array : read_generator(run_path)) {
-    const auto type = array.is_float64 ? torch::kFloat64 : torch::kFloat32;
-    auto t = torch::from_blob(const_cast<char*>(array.bytes.data()), array.shape,
-                              torch::TensorOptions().dtype(type))
-                 .clone();
-    state.emplace_back(array.name, t.to(device, vc.dtype));
-  }
-  variant->load_generator_state(state);
+  const RunSettings& settings = run.settings;
+  const models::VariantConfig& vc = run.config;
+  auto& variant = run.variant;
   // Conditional variants draw their 10 x 10 class-by-noise grid (10 noise rows) whatever --n.
   const int64_t rows = variant->fixed_noise_rows() == 64 ? n : variant->fixed_noise_rows();
   // Keyed by the user's seed (Purpose::kUser), from the run's own z distribution.

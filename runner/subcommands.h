@@ -10,6 +10,9 @@ int train_main(int argc, char** argv, launch::MpiSession& mpi);
 int sample_main(int argc, char** argv, launch::MpiSession& mpi);
 // `ganrun data list|fetch|verify|pack|show` (runner/data_command.cpp); one process only.
 int data_main(int argc, char** argv, launch::MpiSession& mpi);
+// `ganrun eval RUN.h5 | --real | train-reference | export-reference | import-reference`
+// (runner/eval_command.cpp); one process only.
+int eval_main(int argc, char** argv, launch::MpiSession& mpi);
 // `ganrun presets [NAME]` (runner/presets_command.cpp).
 int presets_main(int argc, char** argv, launch::MpiSession& mpi);
 

@@ -102,10 +102,19 @@ Setting SweepYaml::parse_setting(const std::string& key, int key_line, const YAM
       err = setting_error(key, s.number, s.text);
       break;
     case SettingKind::kInt:
-      if ((key == "log_every" || key == "sample_every") && n.IsMap())
-        fail(s.line, fmt::format("{} in epochs ({}: {{epochs: N}}) is not implemented yet in this "
-                                 "version of ganrun; give a number of steps",
-                                 key, key));
+      if (is_interval_key(key) && n.IsMap()) {
+        // {epochs: N}: stored as -N (runner/run_settings.h).
+        if (n.size() != 1 || !n["epochs"])
+          fail(s.line, fmt::format("{} must be a number of steps or {{epochs: N}} (got {})", key,
+                                   describe(n)));
+        std::string text;
+        const auto epochs =
+            parse_number<int64_t>(key + ".epochs", n["epochs"], s.line, "an integer", "", &text);
+        if (epochs < 1) fail(s.line, fmt::format("{}.epochs must be >= 1 (got {})", key, text));
+        s.integer = -epochs;
+        s.text = fmt::format("{{epochs: {}}}", text);
+        break;
+      }
       s.integer = parse_number<int64_t>(key, n, s.line, "an integer", list_hint, &s.text);
       err = setting_error(key, static_cast<double>(s.integer), s.text);
       break;

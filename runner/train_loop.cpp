@@ -1,6 +1,8 @@
 // runner/train_loop.cpp — the one step loop (see header).
 #include "runner/train_loop.h"
 
+#include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <stdexcept>
@@ -51,6 +53,7 @@ ToyEval evaluate_toy(models::Variant& variant, const torch::Tensor& fixed_z,
   ToyEval eval;
   eval.points = variant.sample(fixed_z).reshape({-1, 2}).to(torch::kCPU, torch::kFloat64);
   eval.extent = extent;
+  eval.sigma = set.sigma;
   eval.centres = set.centres.defined() ? set.centres.to(torch::kFloat64)
                                        : torch::empty({0, 2}, torch::kFloat64);
   // The fixed noise is in the run's dtype and on its device, like the critic.
@@ -110,6 +113,9 @@ LoopResult train_loop(models::Variant& variant, data::BatchSource& source, const
   const models::FieldExtent toy_extent =
       toy ? models::field_extent(toy->points) : models::FieldExtent{};
   models::MetricAccumulator metrics(variant.metric_names());
+  // Intervals given in epochs ({epochs: N}) become steps here.
+  const int64_t log_every = std::max<int64_t>(1, interval_steps(s.log_every, steps_per_epoch));
+  const int64_t sample_every = interval_steps(s.sample_every, steps_per_epoch);
   const auto& names = variant.metric_names();
 
   LoopResult result;
@@ -140,7 +146,7 @@ LoopResult train_loop(models::Variant& variant, data::BatchSource& source, const
 
       const int64_t done = step + 1;
       const bool last = done == setup.total_steps;
-      if (done % s.log_every == 0 || last) {
+      if (done % log_every == 0 || last) {
         std::vector<bool> sampled;
         auto means = metrics.take_means(&sampled);
         if (setup.reduce_metrics) setup.reduce_metrics(means);
@@ -156,10 +162,20 @@ LoopResult train_loop(models::Variant& variant, data::BatchSource& source, const
           }
         }
       }
+      const bool eval_point =
+          (setup.eval_every > 0 && done % setup.eval_every == 0) || (last && setup.eval_at_end);
       if (toy != nullptr) {
-        if ((setup.toy_eval_every > 0 && done % setup.toy_eval_every == 0) || last)
-          observer.on_points(done, evaluate_toy(variant, fixed_z, *toy, toy_extent));
-      } else if ((s.sample_every > 0 && done % s.sample_every == 0) || last) {
+        if (eval_point) {
+          const auto started = std::chrono::steady_clock::now();
+          ToyEval eval = evaluate_toy(variant, fixed_z, *toy, toy_extent);
+          eval.seconds =
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+          observer.on_points(done, eval);
+        }
+        continue;
+      }
+      if (eval_point && setup.evaluate) setup.evaluate(done, variant);
+      if ((sample_every > 0 && done % sample_every == 0) || last) {
         observer.on_samples(
             done, to_uint8_images(variant.sample(fixed_z), s.pixel_range).to(torch::kCPU));
       }

@@ -2,7 +2,7 @@
 // critic updates on fresh real batches (the one sample order) and one generator update; metrics
 // summed on the device and read every log_every steps (the only host sync); fixed-noise sample
 // grids every sample_every steps. On a 2-D toy set (a points source) the evaluation points
-// every toy_eval_every steps replace the grids: fixed-noise sample points, the critic's
+// every eval_every steps replace the grids: fixed-noise sample points, the critic's
 // decision field and the mode metric. What happens at those points (file writes, progress
 // lines) is the caller's, through LoopObserver.
 #pragma once
@@ -30,7 +30,9 @@ struct ToyEval {
   torch::Tensor field;   // [R, R]: the critic's raw output, field[iy][ix] (models/decision_field.h)
   models::FieldExtent extent;  // what the field spans (the data's extent plus a margin)
   torch::Tensor centres;       // [K, 2]: the set's mode centres (K = 0: no modes)
+  double sigma = 0;            // the modes' standard deviation
   std::optional<models::ModeCoverage> coverage;  // the mode metric, when the set has modes
+  double seconds = 0;                            // what this evaluation took
 };
 
 class LoopObserver {
@@ -62,10 +64,13 @@ struct LoopSetup {
   std::function<void(std::vector<double>&)> reduce_metrics;
   int64_t fixed_samples = 64;
   torch::Device device = torch::kCPU;  // where batches, noise and the models live
-  // Toy runs: an evaluation point every toy_eval_every steps (and at the last step; 0 = only
-  // there), scoring toy_samples fixed-noise points (2,500 as in the mode-collapse studies).
-  int64_t toy_eval_every = 100;
+  // Evaluation points every eval_every steps (0: none) and, when eval_at_end, at the last
+  // step. Toy runs score toy_samples fixed-noise points there (2,500 as in the mode-collapse
+  // studies, observer.on_points); image runs call `evaluate` (null: no image evaluation).
+  int64_t eval_every = 0;
+  bool eval_at_end = false;
   int64_t toy_samples = 2500;
+  std::function<void(int64_t steps_done, models::Variant&)> evaluate;
 };
 
 // An exception inside the loop, with the step it happened at (the run's stop_step).

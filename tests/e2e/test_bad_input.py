@@ -42,7 +42,7 @@ def test_corrupt_idx_magic(tmp_path, fashion_copy):
     ("preset: colection\n", ["preset", "colection", "collection"]),
     ("variant: ebgan\n", ["ebgan", "does not accept arch 'mlp'", "ae28"]),
     ("arch: dcgan32\n", ["dcgan32", "fashion-mnist"]),
-    ("eval_every: 10\n", ["eval_every", "not implemented yet", "sweep.yaml:4"]),
+    ("eval_every: 10\n", ["eval_every", "belongs under 'train'", "sweep.yaml:4"]),
 ])
 def test_bad_sweep_file(tmp_path, fashion_test_dir, extra, needles):
     out = tmp_path / "out"

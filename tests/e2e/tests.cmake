@@ -34,6 +34,17 @@ ganrun_add_pytest(e2e_data_fetch test_data_fetch.py "e2e")
 ganrun_add_pytest(e2e_data_commands test_data_commands.py "e2e")
 ganrun_add_pytest(e2e_bad_data test_bad_data.py "e2e")
 ganrun_add_pytest(e2e_data_parallel test_data_parallel.py "e2e;mpi")
+# The reference nets (MNIST's target checked, Fashion-MNIST from 10,000 images) trained once
+# into the build tree; the evaluation tests and the learning test use them.
+ganrun_add_pytest(e2e_reference_nets test_reference_nets.py "e2e;learning")
+set_property(TEST e2e_reference_nets APPEND PROPERTY ENVIRONMENT
+  "GANRUN_TEST_REFERENCES=${GANRUN_TEST_REFERENCES}")
+set_tests_properties(e2e_reference_nets PROPERTIES FIXTURES_SETUP reference_nets)
+ganrun_add_pytest(e2e_eval test_eval.py "e2e;mpi")
+set_property(TEST e2e_eval APPEND PROPERTY ENVIRONMENT
+  "GANRUN_TEST_REFERENCES=${GANRUN_TEST_REFERENCES}"
+  "PYTHONPATH=${CMAKE_CURRENT_SOURCE_DIR}/support:${CMAKE_CURRENT_SOURCE_DIR}/python")
+set_tests_properties(e2e_eval PROPERTIES FIXTURES_REQUIRED reference_nets)
 # ganrun's commands on a CUDA GPU (skipped where ganrun sees none; bench/gpu_session.sh).
 ganrun_add_pytest(e2e_gpu test_gpu.py "gpu;e2e;mpi")
 # bench/gpu_session.sh's probe, unpack and configure stages on this machine (downloads the

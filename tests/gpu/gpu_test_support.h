@@ -86,7 +86,7 @@ inline LoopRun prepare_loop(const RunSettings& settings, torch::Device device, i
   run.source = synthetic_source(s.arch, s.batch * s.n_critic * 4, device);
   run.variant = models::make_variant(make_variant_config(s, shape_for(s.arch), device));
   run.setup = single_process_setup(s, "gpu-test", steps, device);
-  run.setup.toy_eval_every = 0;
+  run.setup.eval_at_end = true;  // toy runs: one evaluation point, at the end
   run.setup.toy_samples = 256;
   return run;
 }

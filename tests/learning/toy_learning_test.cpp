@@ -98,7 +98,8 @@ TEST(ToyLearning, WganGpCoversTheRingOfEightGaussians) {
   auto variant = models::make_variant(vc);
 
   LoopSetup setup = single_process_setup(s, "toy-learning", steps, torch::kCPU);
-  setup.toy_eval_every = kEvalEvery;
+  setup.eval_every = kEvalEvery;
+  setup.eval_at_end = true;
   setup.toy_samples = kEvalSamples;
   CoverageObserver observer;
   const auto result = train_loop(*variant, *source, setup, observer);

@@ -1,14 +1,17 @@
 """pytest options for tests/python: --writer is the write_sample_run_file program (CMake passes
-$<TARGET_FILE:write_sample_run_file>)."""
+$<TARGET_FILE:write_sample_run_file>); only the run-file tests need it."""
 
 import pytest
 
 
 def pytest_addoption(parser):
-    parser.addoption("--writer", action="store", required=True,
+    parser.addoption("--writer", action="store", default=None,
                      help="path of the write_sample_run_file program")
 
 
 @pytest.fixture
 def writer(request):
-    return request.config.getoption("--writer")
+    path = request.config.getoption("--writer")
+    if path is None:
+        pytest.fail("give --writer PATH (the write_sample_run_file program)")
+    return path

@@ -11,6 +11,13 @@ if(GANRUN_PYTHON)
             --writer $<TARGET_FILE:write_sample_run_file>)
   set_tests_properties(pytest_run_file PROPERTIES LABELS unit
     ENVIRONMENT "PYTHONDONTWRITEBYTECODE=1;PYTHONPATH=${CMAKE_CURRENT_SOURCE_DIR}/support")
+  # The independent FD / KID / PRDC / class-statistics implementations the evaluation tests
+  # compare ganrun with, checked against hand-worked values and the prdc package.
+  add_test(NAME pytest_eval_reference
+    COMMAND ${GANRUN_PYTHON} -m pytest -q -p no:cacheprovider -p ganrun_skip_report
+            ${CMAKE_CURRENT_SOURCE_DIR}/python/test_eval_reference.py)
+  set_tests_properties(pytest_eval_reference PROPERTIES LABELS unit
+    ENVIRONMENT "PYTHONDONTWRITEBYTECODE=1;PYTHONPATH=${CMAKE_CURRENT_SOURCE_DIR}/support")
 else()
   message(STATUS "ganrun: GANRUN_PYTHON is not set; the h5py test pytest_run_file is skipped")
 endif()

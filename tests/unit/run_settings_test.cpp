@@ -42,7 +42,7 @@ TEST(RunSettingsKeys, CanonicalOrder) {
                 "gp_lambda",   "critic_norm",    "g_norm",       "hinge",       "pullaway",
                 "margin",      "pt_weight",      "gamma",        "lambda_k",    "lr_schedule",
                 "info_weight", "info_optimizer", "toy_depth",    "toy_width",   "base_width",
-                "log_every",   "sample_every"}));
+                "log_every",   "sample_every",   "eval_every",   "eval_samples"}));
 }
 
 TEST(RunSettingsValidate, DefaultsWithALengthAreValid) {
@@ -68,7 +68,8 @@ TEST(RunSettingsValidate, NamesTheKeyOfABadValue) {
       {[](RunSettings& s) { s.seed = -1; }, "seed must be >= 0 (got -1)"},
       {[](RunSettings& s) { s.z_dim = 0; }, "z_dim must be >= 1 (got 0)"},
       {[](RunSettings& s) { s.log_every = 0; }, "log_every must be >= 1 (got 0)"},
-      {[](RunSettings& s) { s.sample_every = -1; }, "sample_every must be >= 0 (got -1)"},
+      // A negative interval is one in epochs (-N = {epochs: N}); a count must still be >= 1.
+      {[](RunSettings& s) { s.eval_samples = 0; }, "eval_samples must be >= 1 (got 0)"},
       {[](RunSettings& s) { s.epochs = -2; }, "epochs must be >= 1 (got -2)"},
       {[](RunSettings& s) { s.steps = 5; }, "epochs (30) and steps (5) are both set"},
       {[](RunSettings& s) { s.epochs = 0; }, "neither epochs nor steps is set"},
@@ -174,7 +175,9 @@ TEST(RunSettingsYaml, CanonicalText) {
             "toy_width: 512\n"
             "base_width: 64\n"
             "log_every: 100\n"
-            "sample_every: 500\n");
+            "sample_every: 500\n"
+            "eval_every: 0\n"
+            "eval_samples: 2000\n");
 }
 
 RunSettings read_back(const std::string& yaml) {

@@ -51,6 +51,26 @@ TEST(KernelInceptionDistance, FullSubsetsEqualTheMmdAndRecordTheirDraw) {
   EXPECT_THROW(kernel_inception_distance(x, y.narrow(1, 0, 5), 10, 8, 9), std::invalid_argument);
 }
 
+// KID sums each subset's blocks out of whole kernel matrices; the subsets' own MMD² (three
+// m x m products each) must give the same values.
+TEST(KernelInceptionDistance, WholeKernelSumsEqualEachSubsetsOwnMmd) {
+  auto gen = at::make_generator<at::CPUGeneratorImpl>(11);
+  const auto x = at::randn({70, 5}, gen, torch::kFloat64);
+  const auto y = at::randn({50, 5}, gen, torch::kFloat64) * 1.5;
+  const KidSubsets rows = kid_subsets(70, 50, 20, 6, 3);
+  ASSERT_EQ(rows.real_rows.sizes(), (std::vector<int64_t>{6, 20}));
+  const KidResult kid = kernel_inception_distance(x, y, rows);
+  std::vector<double> own;
+  for (int64_t s = 0; s < 6; ++s)
+    own.push_back(
+        mmd2_unbiased(x.index_select(0, rows.real_rows[s]), y.index_select(0, rows.fake_rows[s])));
+  double mean = 0, squares = 0;
+  for (double v : own) mean += v / 6;
+  for (double v : own) squares += (v - mean) * (v - mean);
+  EXPECT_NEAR(kid.mean, mean, 1e-12 * std::abs(mean) + 1e-15);
+  EXPECT_NEAR(kid.std, std::sqrt(squares / 5), 1e-10 * std::sqrt(squares / 5) + 1e-15);
+}
+
 // n points of the ring of 8 Gaussians (radius 2, σ 0.02), each from one of the first `modes`.
 torch::Tensor ring(int64_t n, int64_t modes, at::Generator& gen) {
   const auto mode = at::randint(modes, {n}, gen, torch::TensorOptions().dtype(torch::kInt64));

@@ -131,22 +131,23 @@ const BadInput kBadInputs[] = {
      1,
      {"dataset.memory_budget", "'0'"}},
     {"arch_typo", "arch: mpl\n", 1, {"arch 'mpl'", "did you mean 'mlp'"}},
-    {"eval_every_not_implemented",
-     "train:\n  epochs: 1\n  eval_every: 2000\n",
-     3,
-     {"key 'eval_every' is not implemented yet"}},
     {"future_run_key_not_implemented",
      "variants:\n  gan:\n    checkpoint_every: 10\n",
      3,
      {"key 'checkpoint_every' is not implemented yet"}},
-    {"interval_in_epochs_not_implemented",
-     "train:\n  sample_every: {epochs: 2}\n",
-     2,
-     {"sample_every in epochs", "not implemented yet"}},
-    {"log_interval_in_epochs_not_implemented",
-     "train:\n  log_every: {epochs: 1}\n",
-     2,
-     {"log_every in epochs", "not implemented yet"}},
+    // Intervals in epochs: {epochs: N} with N >= 1, and nothing else in the map.
+    {"interval_epochs_zero",
+     "train:\n  steps: 5\n  eval_every: {epochs: 0}\n",
+     3,
+     {"eval_every.epochs must be >= 1 (got 0)"}},
+    {"interval_map_misspelt",
+     "train:\n  steps: 5\n  sample_every: {epoch: 2}\n",
+     3,
+     {"sample_every must be a number of steps or {epochs: N}"}},
+    {"eval_samples_zero",
+     "train: {steps: 5, eval_samples: 0}\n",
+     1,
+     {"eval_samples must be >= 1 (got 0)"}},
     // Intervals count steps: a log interval of 0 would divide by zero, a negative one never comes.
     {"log_every_0", "train: {steps: 5, log_every: 0}\n", 1, {"log_every must be >= 1 (got 0)"}},
     {"log_every_negative",
@@ -308,6 +309,30 @@ device: cpu
 
 // Groups of ranks per run are accepted here; world size and batch divisibility are checked when
 // the plan meets the ranks (plan_execution).
+// {epochs: N} is stored as -N and written back as {epochs: N}; steps stay numbers.
+TEST(SweepConfigParse, IntervalsTakeEpochs) {
+  const auto plan = parse_sweep(
+      "train: {steps: 5, log_every: {epochs: 2}, sample_every: 7, eval_every: {epochs: 1},\n"
+      "        eval_samples: 500}\n",
+      "s.yaml");
+  const RunSettings& s = plan.runs.at(0).settings;
+  EXPECT_EQ(s.log_every, -2);
+  EXPECT_EQ(s.sample_every, 7);
+  EXPECT_EQ(s.eval_every, -1);
+  EXPECT_EQ(s.eval_samples, 500);
+  const std::string yaml = to_yaml(s);
+  EXPECT_NE(yaml.find("log_every: {epochs: 2}\n"), std::string::npos) << yaml;
+  EXPECT_NE(yaml.find("eval_every: {epochs: 1}\n"), std::string::npos) << yaml;
+  EXPECT_EQ(interval_steps(s.log_every, 156), 312);
+  EXPECT_EQ(interval_steps(s.sample_every, 156), 7);
+  RunSettings flags;
+  set_setting_text(flags, "eval_every", "3ep");
+  EXPECT_EQ(flags.eval_every, -3);
+  EXPECT_EQ(setting_text(flags, "eval_every"), "3ep");
+  EXPECT_THROW(set_setting_text(flags, "eval_every", "0ep"), ConfigError);
+  EXPECT_THROW(set_setting_text(flags, "eval_every", "-4"), ConfigError);
+}
+
 TEST(SweepConfigParse, RanksPerRunAboveOneIsAccepted) {
   EXPECT_EQ(parse_sweep("name: t\nranks_per_run: 4\n", "t.yaml").ranks_per_run, 4);
 }
@@ -472,6 +497,9 @@ TEST(SweepConfigRunId, HashIsSha256OfResolvedYamlWithoutDataDirAndLogEvery) {
   RunSettings moved = s;
   moved.data_dir = "/elsewhere/mnist";
   moved.log_every = 1;
+  // Nor how often and on how many samples it is evaluated (evaluation draws its own noise).
+  moved.eval_every = -2;
+  moved.eval_samples = 500;
   EXPECT_EQ(make_run_id(moved, {}), "gan-6a613cf9");
   // Anything else is.
   RunSettings other = s;

@@ -1,6 +1,6 @@
 // tests/unit/toy_source_test.cpp — the 2-D toy path of the runner: the toy batch source and
 // load_toy_set, the pixel_range conversions, the decision field's grid, the step loop on a
-// points source (real rows as [k, 2] in the run dtype, evaluation points every toy_eval_every
+// points source (real rows as [k, 2] in the run dtype, evaluation points every eval_every
 // steps with points, field and mode metric instead of image grids), and the run file's /toy
 // and /eval groups read back through the HDF5 C API.
 #include <gtest/gtest.h>
@@ -197,7 +197,8 @@ TEST(ToyLoop, FeedsPointsInTheRunDtypeAndReportsEvaluationPointsInsteadOfGrids) 
   s.sample_every = 10;
   // 64 points / batch 8 = 8 batches, n_critic 2 -> 4 steps per epoch; 25 steps.
   LoopSetup setup = single_process_setup(s, "toy-loop", 25, torch::kCPU);
-  setup.toy_eval_every = 10;
+  setup.eval_every = 10;
+  setup.eval_at_end = true;
   setup.toy_samples = 50;
   PointsVariant variant(centre0);
   PointsObserver observer;

@@ -1,0 +1,30 @@
+// runner/h5_io.h — the HDF5 pieces shared by the run file (runner/run_file.cpp), the reference
+// nets' files (runner/reference_file.cpp) and the evaluation's export: typed scalar attributes
+// and chunked, extendible datasets. Implemented in runner/run_file.cpp.
+#pragma once
+
+#include <hdf5.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "runner/run_file.h"  // AttrValue, AttrMap
+
+namespace ganrun {
+
+// A scalar attribute: strings as variable-length UTF-8, int64_t as 64-bit integers, double as
+// 64-bit floats.
+void write_attr(hid_t loc, const std::string& name, const AttrValue& value,
+                const std::filesystem::path& p);
+
+// Every scalar string, integer and float attribute of `loc` (others are skipped).
+AttrMap read_attrs(hid_t loc, const std::filesystem::path& p);
+
+// A chunked dataset, extendible along dim 0 (and along any other dim that is 0 now), written
+// whole in one H5Dwrite. chunk_rows rows per chunk, the other chunk dims = the dataset's.
+void write_extendible(hid_t loc, const std::string& name, hid_t file_type, hid_t mem_type,
+                      std::vector<hsize_t> dims, hsize_t chunk_rows, const void* data,
+                      const std::filesystem::path& p);
+
+}  // namespace ganrun
