@@ -194,6 +194,28 @@ def test_toy_rows_follow_eval_every_and_match_numpy(tmp_path):
             assert abs(h["eval/high_quality"][i] - modes["high_quality"]) < 1e-12
 
 
+def test_references_export_and_import_as_files(tmp_path, cache):
+    exported = tmp_path / "mnist-ref.h5"
+    r = run_ganrun(["eval", "export-reference", "--dataset", "mnist", "--to", exported],
+                   env=env_of(cache))
+    assert r.returncode == 0, r.stderr
+    other = tmp_path / "other-cache"
+    r = run_ganrun(["eval", "import-reference", exported, "--cache", other])
+    assert r.returncode == 0, r.stderr
+    (imported,) = other.glob("mnist-lenet-*.h5")
+    with h5py.File(exported, "r") as a, h5py.File(imported, "r") as b:
+        assert a.attrs["net_sha256"] == b.attrs["net_sha256"]
+        assert ref.weights_sha256(ref.read_weights(b["weights"])) == b.attrs["net_sha256"]
+    # A damaged copy (one weight changed) is refused by its checksum, and nothing is imported.
+    damaged = tmp_path / "damaged.h5"
+    shutil.copy(exported, damaged)
+    with h5py.File(damaged, "r+") as f:
+        f["weights/fc2.bias"][0] += 1.0
+    refused(run_ganrun(["eval", "import-reference", damaged, "--cache", tmp_path / "third"]),
+            "SHA-256")
+    assert not (tmp_path / "third").exists()
+
+
 def refused(r, *words):
     assert r.returncode == 2, r.stdout + r.stderr
     lines = ganrun_lines(r.stderr)

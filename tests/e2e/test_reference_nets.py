@@ -30,6 +30,25 @@ def fresh_cache():
     CACHE.mkdir(parents=True)
 
 
+def test_training_is_deterministic_given_the_seed(tmp_path):
+    """Two trainings with one seed (and thread count) give the same weights, another seed not."""
+    mnist = SHARED / "mnist"
+    if not all((mnist / f).exists() for f in MNIST_TEST):
+        pytest.skip(f"MNIST test set not found in {mnist}")
+    shas = []
+    for i, seed in enumerate((3, 3, 4)):
+        cache = tmp_path / f"c{i}"
+        r = run_ganrun(["eval", "train-reference", "--dataset", "mnist", "--data-dir", mnist,
+                        "--cache", cache, "--seed", seed, "--train-images", "600", "--epochs",
+                        "1"], env={"OMP_NUM_THREADS": "1"})
+        assert r.returncode == 0, r.stderr
+        (file,) = cache.glob("mnist-lenet-*.h5")
+        with h5py.File(file, "r") as f:
+            shas.append(f.attrs["net_sha256"])
+            assert f.attrs["train_images"] == 600 and f.attrs["seed"] == seed
+    assert shas[0] == shas[1] != shas[2]
+
+
 def test_mnist_reference_reaches_98_percent():
     mnist = SHARED / "mnist"
     if not all((mnist / f).exists() for f in MNIST_TEST):
