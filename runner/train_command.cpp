@@ -39,6 +39,8 @@ std::string dashed(std::string key) {
 
 // A name key's help lists its values ("gan | lsgan | ..."), from the registries that hold them.
 std::string help_for(const std::string& key) {
+  if (is_interval_key(key))
+    return "sweep-file key " + key + ": N steps, or Nep for N epochs ({epochs: N})";
   const auto choices = setting_choices(key);
   return choices.empty() ? "sweep-file key " + key + " (README: settings)" : join(choices, " | ");
 }
@@ -86,10 +88,6 @@ int train_main(int argc, char** argv, launch::MpiSession& mpi) {
        "ranks of a node that may share one GPU (more ranks than GPUs is an error otherwise)")
       ("out", po::value(&out)->default_value(out),
        "output folder; the run is written to OUT/runs/<run-id>.h5 and .png")
-      ("log-every", po::value(&s.log_every)->default_value(s.log_every),
-       "steps between metric rows and progress lines")
-      ("sample-every", po::value(&s.sample_every)->default_value(s.sample_every),
-       "steps between fixed-noise sample grids (0: only at the end)")
       ("force", "rerun even if OUT already holds this run completed or diverged")
       ("dry-run", "print the plan and write nothing")
       ("verify", "check the data files against the published checksums before training")

@@ -251,3 +251,9 @@ def test_refusals_leave_everything_as_it_was(tmp_path, cache, one_rank):
                               every="{epoch: 1}"))
     refused(run_ganrun(["--sweep", bad], env=env), "eval_every")
     assert not (tmp_path / "o").exists()
+    # Flags take epochs as Nep; a negative number is not a way to say epochs.
+    train = ["train", "--dataset", "mnist", "--data-dir", MNIST, "--split", "test", "--steps", 2,
+             "--out", tmp_path / "o"]
+    refused(run_ganrun(train + ["--log-every", "-1"]), "--log-every must be >= 1")
+    refused(run_ganrun(train + ["--eval-every", "0ep"]), "--eval-every", "Nep")
+    assert not (tmp_path / "o").exists()
