@@ -39,10 +39,15 @@ AttrMap floor_values(const LoadedReference& reference, SampleEvaluator& evaluato
     const auto floor = evaluator.real_floor();
     if (!floor) return {};
     for (const auto& [name, value] : floor->values) values[name] = value;
-    const auto dir = reference.file.parent_path();
-    ReferenceLock lock(dir, manifest_text(reference.manifest, "dataset"), reference.net_name);
-    ReferenceFile file = read_reference_file(reference.file);
-    if (file.floors.emplace(n, values).second) write_reference_file(reference.file, file);
+    // Stored for the next runs; a cache this process may not write (a shared, read-only one)
+    // only costs them the same computation.
+    try {
+      const auto dir = reference.file.parent_path();
+      ReferenceLock lock(dir, manifest_text(reference.manifest, "dataset"), reference.net_name);
+      ReferenceFile file = read_reference_file(reference.file);
+      if (file.floors.emplace(n, values).second) write_reference_file(reference.file, file);
+    } catch (const std::exception&) {
+    }
   }
   AttrMap attrs{{"floor_samples", n}};
   for (const auto& [name, value] : values) attrs["floor_" + name] = value;
