@@ -2,13 +2,16 @@
 // MNIST net the ctest fixture trained ($GANRUN_TEST_REFERENCES): a "generator" that returns
 // equal counts of held-out real images of classes 0-4 must score 5 classes covered and, from
 // the true labels, KL(p || uniform) = ln 2 exactly (5 of 10 classes, each 1/5); through the
-// classifier the KL may move only as far as its errors on those images allow. And the held-out
-// images score a near-zero FD against themselves and a floor far below a collapsed set.
+// classifier the KL may move only as far as its errors on those images allow. The held-out
+// images score a near-zero FD against themselves and a floor far below a collapsed set, and the
+// FD grows as they are noised or blurred.
+#include <ATen/CPUGeneratorImpl.h>
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <filesystem>
+#include <vector>
 
 #include "models/frechet.h"
 #include "models/reference_net.h"
@@ -74,6 +77,38 @@ TEST(ReferenceEval, HeldOutFloorIsFarBelowACollapsedSet) {
              collapsed);
   EXPECT_NEAR(self, 0.0, 1e-6 * floor);
   EXPECT_LT(floor * 10, collapsed);
+}
+
+// fd_lenet grows with every step of added noise and of blur (a 3 x 3 box filter applied again and
+// again): the features see image quality, not only pixel statistics.
+TEST(ReferenceEval, FdGrowsAsImagesAreNoisedOrBlurred) {
+  const auto reference = mnist_reference();
+  if (!reference) GTEST_SKIP() << "no mnist reference net in GANRUN_TEST_REFERENCES";
+  const auto real =
+      models::classify(*reference->net, reference->eval_images.narrow(0, 0, 1000)).features;
+  const auto images = reference->eval_images.narrow(0, 1000, 1000).to(torch::kFloat64);
+  auto fd_of = [&](const torch::Tensor& x) {
+    const auto u8 = x.round().clamp(0, 255).to(torch::kUInt8);
+    return models::frechet_distance(real, models::classify(*reference->net, u8).features);
+  };
+  auto gen = at::make_generator<at::CPUGeneratorImpl>(7);
+  const auto noise = at::randn(images.sizes(), gen, torch::kFloat64);
+  std::vector<double> noised, blurred;
+  for (double sigma : {0.0, 20.0, 40.0, 80.0}) noised.push_back(fd_of(images + sigma * noise));
+  const auto box = torch::full({1, 1, 3, 3}, 1.0 / 9, torch::kFloat64);
+  auto x = images;
+  for (int times = 0; times < 4; ++times) {
+    blurred.push_back(fd_of(x));
+    x = torch::conv2d(x, box, {}, 1, 1);
+  }
+  fmt::print(
+      "fd_lenet with noise sigma 0/20/40/80: {:.3g} {:.3g} {:.3g} {:.3g}; blurred 0-3x: "
+      "{:.3g} {:.3g} {:.3g} {:.3g}\n",
+      noised[0], noised[1], noised[2], noised[3], blurred[0], blurred[1], blurred[2], blurred[3]);
+  for (size_t i = 1; i < 4; ++i) {
+    EXPECT_GT(noised[i], noised[i - 1]) << "noise step " << i;
+    EXPECT_GT(blurred[i], blurred[i - 1]) << "blur step " << i;
+  }
 }
 
 }  // namespace

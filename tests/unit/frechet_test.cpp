@@ -111,6 +111,35 @@ TEST(FrechetDistance, RotatedCovariancesKeepTheDistance) {
               1e-9 * expected);
 }
 
+// Unbiased covariance of coordinates i and j.
+double covariance_of(const Points& p, size_t i, size_t j) {
+  const auto m = mean_of(p);
+  double s = 0.0;
+  for (const auto& row : p) s += (row[i] - m[i]) * (row[j] - m[j]);
+  return s / static_cast<double>(p.size() - 1);
+}
+
+TEST(FrechetDistance, TwoByTwoNonCommutingCovariancesMatchTheClosedForm) {
+  // Sets rotated by different angles: their covariances A and B do not commute. For 2 x 2
+  // matrices, sqrt(A) B sqrt(A) has the eigenvalues of AB, so
+  //   Tr((A^1/2 B A^1/2)^1/2) = sqrt(l1) + sqrt(l2) = sqrt(Tr(AB) + 2 sqrt(det A det B)).
+  const Points a = rotate(grid(gaussian(20, {2.0}, {1.5}, 3), gaussian(15, {-1.0}, {0.3}, 4)), 0.2);
+  const Points b = rotate(grid(gaussian(25, {0.5}, {0.7}, 5), gaussian(12, {1.0}, {2.0}, 6)), 1.1);
+  const double a11 = covariance_of(a, 0, 0), a12 = covariance_of(a, 0, 1),
+               a22 = covariance_of(a, 1, 1);
+  const double b11 = covariance_of(b, 0, 0), b12 = covariance_of(b, 0, 1),
+               b22 = covariance_of(b, 1, 1);
+  // (AB - BA) is antisymmetric, its off-diagonal entry a11 b12 + a12 b22 - b11 a12 - b12 a22.
+  ASSERT_GT(std::abs(a11 * b12 + a12 * b22 - b11 * a12 - b12 * a22), 0.1);
+  const double trace_ab = a11 * b11 + 2 * a12 * b12 + a22 * b22;
+  const double det_a = a11 * a22 - a12 * a12, det_b = b11 * b22 - b12 * b12;
+  const auto ma = mean_of(a), mb = mean_of(b);
+  const double dmu = (ma[0] - mb[0]) * (ma[0] - mb[0]) + (ma[1] - mb[1]) * (ma[1] - mb[1]);
+  const double expected =
+      dmu + a11 + a22 + b11 + b22 - 2 * std::sqrt(trace_ab + 2 * std::sqrt(det_a * det_b));
+  EXPECT_NEAR(frechet_distance(to_tensor(a), to_tensor(b)), expected, 1e-10 * expected);
+}
+
 TEST(FrechetDistance, ConstantSetAgainstData) {
   // Sb = 0, so the cross term vanishes: d = ||mu_a - c||^2 + Tr(Sa).
   const Points a = gaussian(100, {0.0, 1.0, -2.0, 3.0, 0.5}, {1.0, 0.5, 2.0, 0.1, 1.0}, 7);
