@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cmath>
+#include <cstring>  // strerror
 #include <filesystem>
 #include <sstream>
 
@@ -162,7 +163,15 @@ void write_export(const fs::path& path, const EvalTensors& t, const EvalValues& 
 class FolderLock {
  public:
   explicit FolderLock(const fs::path& dir) : fd_(::open(dir.c_str(), O_RDONLY | O_DIRECTORY)) {
-    if (fd_ >= 0) ::flock(fd_, LOCK_EX);
+    if (fd_ < 0)
+      throw std::runtime_error(dir.string() +
+                               ": cannot open the folder to lock it: " + std::strerror(errno));
+    while (::flock(fd_, LOCK_EX) != 0) {
+      if (errno == EINTR) continue;
+      const int err = errno;
+      ::close(fd_);
+      throw std::runtime_error(dir.string() + ": cannot lock the folder: " + std::strerror(err));
+    }
   }
   ~FolderLock() {
     if (fd_ >= 0) ::close(fd_);
