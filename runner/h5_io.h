@@ -1,6 +1,6 @@
 // runner/h5_io.h — the HDF5 pieces shared by the run file (runner/run_file.cpp), the reference
 // nets' files (runner/reference_file.cpp) and the evaluation's export: typed scalar attributes
-// and chunked, extendible datasets. Implemented in runner/run_file.cpp.
+// chunked, extendible datasets and groups of named arrays. Implemented in runner/run_file.cpp.
 #pragma once
 
 #include <hdf5.h>
@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "runner/run_file.h"  // AttrValue, AttrMap
+#include "runner/run_file.h"  // AttrValue, AttrMap, NamedArray
 
 namespace ganrun {
 
@@ -26,5 +26,14 @@ AttrMap read_attrs(hid_t loc, const std::filesystem::path& p);
 void write_extendible(hid_t loc, const std::string& name, hid_t file_type, hid_t mem_type,
                       std::vector<hsize_t> dims, hsize_t chunk_rows, const void* data,
                       const std::filesystem::path& p);
+
+// Arrays (float32 or float64, any rank, scalars too) as datasets of `group`, in order; a group
+// made with track_order reads them back in that order.
+void write_named_arrays(hid_t group, const std::vector<NamedArray>& arrays,
+                        const std::filesystem::path& p);
+// Every dataset of `group` as a NamedArray, in the group's link order; std::runtime_error when
+// one is not float32 or float64 (named as group_name/<name>).
+std::vector<NamedArray> read_named_arrays(hid_t group, const std::string& group_name,
+                                          const std::filesystem::path& path);
 
 }  // namespace ganrun

@@ -80,17 +80,7 @@ void write_reference_file(const fs::path& path, const ReferenceFile& reference) 
     {
       for (const auto& [name, value] : reference.manifest) write_attr(file, name, value, path);
       Hid weights = h5::create_group(file, "weights", /*track_order=*/true, path);
-      for (const NamedArray& a : reference.weights) {
-        std::vector<hsize_t> dims(a.shape.begin(), a.shape.end());
-        Hid space(
-            H5CALL(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), path),
-            H5Sclose);
-        Hid ds(H5CALL(H5Dcreate2(weights, a.name.c_str(), H5T_IEEE_F32LE, space, H5P_DEFAULT,
-                                 H5P_DEFAULT, H5P_DEFAULT),
-                      path),
-               H5Dclose);
-        H5CALL(H5Dwrite(ds, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, a.bytes.data()), path);
-      }
+      write_named_arrays(weights, reference.weights, path);
       write_int64s(file, "eval_indices", reference.eval_indices, path);
       if (!reference.floors.empty()) {
         Hid floors = h5::create_group(file, "floor", /*track_order=*/true, path);
@@ -119,21 +109,9 @@ ReferenceFile read_reference_file(const fs::path& path) {
     if (format == r.manifest.end() || format->second != AttrValue(std::string(kReferenceFormat)))
       throw std::runtime_error(std::string("not a ") + kReferenceFormat + " file");
     Hid weights(H5CALL(H5Gopen2(file, "weights", H5P_DEFAULT), path), H5Gclose);
-    for (const std::string& name : h5::link_names(weights, path)) {
-      Hid ds(H5CALL(H5Dopen2(weights, name.c_str(), H5P_DEFAULT), path), H5Dclose);
-      Hid space(H5CALL(H5Dget_space(ds), path), H5Sclose);
-      const int rank = H5CALL(H5Sget_simple_extent_ndims(space), path);
-      std::vector<hsize_t> dims(static_cast<size_t>(rank));
-      H5CALL(H5Sget_simple_extent_dims(space, dims.data(), nullptr), path);
-      NamedArray a;
-      a.name = name;
-      a.shape.assign(dims.begin(), dims.end());
-      const auto n = static_cast<size_t>(H5CALL(H5Sget_simple_extent_npoints(space), path));
-      a.bytes.resize(n * sizeof(float));
-      if (n > 0)
-        H5CALL(H5Dread(ds, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, a.bytes.data()), path);
-      r.weights.push_back(std::move(a));
-    }
+    r.weights = read_named_arrays(weights, "/weights", path);
+    for (const NamedArray& a : r.weights)
+      if (a.is_float64) throw std::runtime_error("/weights/" + a.name + " is not float32");
     const std::string expected = manifest_text(r.manifest, "net_sha256");
     const std::string actual = weights_sha256(r.weights);
     if (actual != expected)

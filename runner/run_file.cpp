@@ -37,24 +37,7 @@ void write_column(hid_t loc, const std::string& name, const std::vector<T>& v, c
 void write_generator(hid_t file, const std::vector<NamedArray>& arrays, const fs::path& p) {
   Hid group = h5::create_group(file, "generator", /*track_order=*/true, p);
   h5::write_string_attr(group, "format", kGeneratorFormat, p);
-  for (const NamedArray& a : arrays) {
-    std::vector<hsize_t> dims(a.shape.begin(), a.shape.end());
-    Hid space(
-        H5CALL(dims.empty() ? H5Screate(H5S_SCALAR)
-                            : H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
-               p),
-        H5Sclose);
-    Hid dcpl(H5CALL(H5Pcreate(H5P_DATASET_CREATE), p), H5Pclose);
-    H5CALL(H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER), p);
-    Hid ds(H5CALL(H5Dcreate2(group, a.name.c_str(), a.is_float64 ? H5T_IEEE_F64LE : H5T_IEEE_F32LE,
-                             space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
-                  p),
-           H5Dclose);
-    if (!a.bytes.empty())
-      H5CALL(H5Dwrite(ds, a.is_float64 ? H5T_NATIVE_DOUBLE : H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL,
-                      H5P_DEFAULT, a.bytes.data()),
-             p);
-  }
+  write_named_arrays(group, arrays, p);
 }
 
 // /toy (README "HDF5 layout"): the evaluation points' samples and fields, one row per point
@@ -197,6 +180,54 @@ AttrMap read_attrs(hid_t loc, const fs::path& p) {
     }
   }
   return attrs;
+}
+
+void write_named_arrays(hid_t group, const std::vector<NamedArray>& arrays, const fs::path& p) {
+  for (const NamedArray& a : arrays) {
+    std::vector<hsize_t> dims(a.shape.begin(), a.shape.end());
+    Hid space(
+        H5CALL(dims.empty() ? H5Screate(H5S_SCALAR)
+                            : H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
+               p),
+        H5Sclose);
+    Hid dcpl(H5CALL(H5Pcreate(H5P_DATASET_CREATE), p), H5Pclose);
+    H5CALL(H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER), p);
+    Hid ds(H5CALL(H5Dcreate2(group, a.name.c_str(), a.is_float64 ? H5T_IEEE_F64LE : H5T_IEEE_F32LE,
+                             space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
+                  p),
+           H5Dclose);
+    if (!a.bytes.empty())
+      H5CALL(H5Dwrite(ds, a.is_float64 ? H5T_NATIVE_DOUBLE : H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL,
+                      H5P_DEFAULT, a.bytes.data()),
+             p);
+  }
+}
+
+std::vector<NamedArray> read_named_arrays(hid_t group, const std::string& group_name,
+                                          const fs::path& path) {
+  std::vector<NamedArray> arrays;
+  for (const std::string& name : h5::link_names(group, path)) {
+    Hid ds(H5CALL(H5Dopen2(group, name.c_str(), H5P_DEFAULT), path), H5Dclose);
+    Hid type(H5CALL(H5Dget_type(ds), path), H5Tclose);
+    const size_t size = H5Tget_size(type);
+    if (H5Tget_class(type) != H5T_FLOAT || (size != 4 && size != 8))
+      throw std::runtime_error(group_name + "/" + name + " is not float32 or float64");
+    Hid space(H5CALL(H5Dget_space(ds), path), H5Sclose);
+    const int rank = H5CALL(H5Sget_simple_extent_ndims(space), path);
+    std::vector<hsize_t> dims(static_cast<size_t>(rank));
+    H5CALL(H5Sget_simple_extent_dims(space, dims.data(), nullptr), path);
+    NamedArray a;
+    a.name = name;
+    a.shape.assign(dims.begin(), dims.end());
+    a.is_float64 = size == 8;
+    a.bytes.resize(static_cast<size_t>(element_count(a.shape)) * size);
+    if (!a.bytes.empty())
+      H5CALL(H5Dread(ds, a.is_float64 ? H5T_NATIVE_DOUBLE : H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL,
+                     H5P_DEFAULT, a.bytes.data()),
+             path);
+    arrays.push_back(std::move(a));
+  }
+  return arrays;
 }
 
 // --- RunFileWriter --------------------------------------------------------------------------
@@ -413,29 +444,7 @@ std::vector<NamedArray> read_generator(const std::filesystem::path& path) {
     if (H5CALL(H5Lexists(file, "generator", H5P_DEFAULT), path) <= 0)
       throw std::runtime_error("no /generator group (it is written when a run ends)");
     Hid group(H5CALL(H5Gopen2(file, "generator", H5P_DEFAULT), path), H5Gclose);
-    std::vector<NamedArray> arrays;
-    for (const std::string& name : h5::link_names(group, path)) {
-      Hid ds(H5CALL(H5Dopen2(group, name.c_str(), H5P_DEFAULT), path), H5Dclose);
-      Hid type(H5CALL(H5Dget_type(ds), path), H5Tclose);
-      const size_t size = H5Tget_size(type);
-      if (H5Tget_class(type) != H5T_FLOAT || (size != 4 && size != 8))
-        throw std::runtime_error("/generator/" + name + " is not float32 or float64");
-      Hid space(H5CALL(H5Dget_space(ds), path), H5Sclose);
-      const int rank = H5CALL(H5Sget_simple_extent_ndims(space), path);
-      std::vector<hsize_t> dims(static_cast<size_t>(rank));
-      H5CALL(H5Sget_simple_extent_dims(space, dims.data(), nullptr), path);
-      NamedArray a;
-      a.name = name;
-      a.shape.assign(dims.begin(), dims.end());
-      a.is_float64 = size == 8;
-      a.bytes.resize(static_cast<size_t>(element_count(a.shape)) * size);
-      if (!a.bytes.empty())
-        H5CALL(H5Dread(ds, a.is_float64 ? H5T_NATIVE_DOUBLE : H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL,
-                       H5P_DEFAULT, a.bytes.data()),
-               path);
-      arrays.push_back(std::move(a));
-    }
-    return arrays;
+    return read_named_arrays(group, "/generator", path);
   } catch (const std::exception& e) {
     throw std::runtime_error(path.string() + ": cannot read the generator: " + e.what());
   }
