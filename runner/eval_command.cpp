@@ -93,21 +93,7 @@ void refuse_live_trainer(const RunFileSummary& run, const std::string& path) {
       path));
 }
 
-// The reference a run's existing /eval series used, found in the cache by its checksum.
-std::optional<fs::path> reference_by_sha(const fs::path& cache, const std::string& sha) {
-  std::error_code ec;
-  if (!fs::is_directory(cache, ec)) return std::nullopt;
-  for (const auto& entry : fs::directory_iterator(cache, ec)) {
-    if (entry.path().extension() != ".h5") continue;
-    try {
-      if (manifest_text(read_reference_file(entry.path()).manifest, "net_sha256") == sha)
-        return entry.path();
-    } catch (const std::exception&) {
-    }
-  }
-  return std::nullopt;
-}
-
+// The reference net checksum of a run file's /eval series ("" when it has none).
 std::string eval_reference_sha(const std::string& run_path) {
   h5::silence_errors();
   h5::Hid file = h5::open_readonly(run_path);
@@ -293,23 +279,20 @@ int evaluate_run_main(const Options& o, torch::Device device) {
                           : YAML::Load(run.summary.config_yaml)["data_dir"].as<std::string>("");
   const fs::path cache = reference_cache_dir(o.cache);
   // The reference of the run's existing series first, so its rows stay comparable.
+  const std::string series = eval_reference_sha(o.target);
   fs::path reference_file = o.reference;
-  if (reference_file.empty()) {
-    const std::string sha = eval_reference_sha(o.target);
-    if (!sha.empty()) {
-      const auto found = reference_by_sha(cache, sha);
-      if (!found)
-        throw ConfigError(fmt::format(
-            "{}: its /eval series used reference net {}, which is not in {}; import that "
-            "reference (ganrun eval import-reference FILE) or name it with --reference FILE",
-            o.target, sha, cache.string()));
-      reference_file = *found;
-    }
+  if (reference_file.empty() && !series.empty()) {
+    const auto found = find_reference_by_sha(cache, series);
+    if (!found)
+      throw ConfigError(fmt::format(
+          "{}: its /eval series used reference net {}, which is not in {}; import that "
+          "reference (ganrun eval import-reference FILE) or name it with --reference FILE",
+          o.target, series, cache.string()));
+    reference_file = *found;
   }
   auto reference = std::make_shared<const LoadedReference>(
       reference_file.empty() ? obtain_reference(run.settings.dataset, data_dir, cache, device, say)
                              : load_reference(reference_file, data_dir, device));
-  const std::string series = eval_reference_sha(o.target);
   if (!series.empty() && series != reference->sha256)
     throw ConfigError(fmt::format(
         "{}: its /eval series used reference net {}, --reference is {}; numbers from different "

@@ -54,6 +54,23 @@ std::vector<int64_t> read_int64s(hid_t loc, const std::string& name, const fs::p
   return out;
 }
 
+// Calls f(path, file) for every intact reference file in cache_dir whose name starts with
+// `prefix`; unreadable, damaged or foreign files (and a missing folder) are skipped.
+template <typename F>
+void for_each_reference(const fs::path& cache_dir, const std::string& prefix, F&& f) {
+  std::error_code ec;
+  if (!fs::is_directory(cache_dir, ec)) return;
+  for (const auto& entry : fs::directory_iterator(cache_dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind(prefix, 0) != 0 || entry.path().extension() != ".h5") continue;
+    try {
+      f(entry.path(), read_reference_file(entry.path()));
+    } catch (const std::exception&) {
+      continue;  // a damaged or foreign file is not a candidate
+    }
+  }
+}
+
 }  // namespace
 
 std::string manifest_text(const AttrMap& manifest, const std::string& name) {
@@ -149,29 +166,29 @@ std::string reference_file_name(const AttrMap& manifest) {
 
 std::optional<fs::path> find_reference(const fs::path& cache_dir, const std::string& dataset,
                                        const std::string& net) {
-  std::error_code ec;
-  if (!fs::is_directory(cache_dir, ec)) return std::nullopt;
   std::optional<fs::path> best;
   std::string best_key;
-  const std::string prefix = dataset + "-" + net + "-";
-  for (const auto& entry : fs::directory_iterator(cache_dir, ec)) {
-    const std::string name = entry.path().filename().string();
-    if (name.rfind(prefix, 0) != 0 || entry.path().extension() != ".h5") continue;
-    try {
-      const ReferenceFile r = read_reference_file(entry.path());
-      if (manifest_text(r.manifest, "dataset") != dataset ||
-          manifest_text(r.manifest, "net") != net)
-        continue;
-      const std::string key = manifest_text(r.manifest, "created") + "/" + name;
-      if (!best || key > best_key) {
-        best = entry.path();
-        best_key = key;
-      }
-    } catch (const std::exception&) {
-      continue;  // a damaged or foreign file is not a candidate
-    }
-  }
+  for_each_reference(cache_dir, dataset + "-" + net + "-",
+                     [&](const fs::path& path, const ReferenceFile& r) {
+                       if (manifest_text(r.manifest, "dataset") != dataset ||
+                           manifest_text(r.manifest, "net") != net)
+                         return;
+                       const std::string key =
+                           manifest_text(r.manifest, "created") + "/" + path.filename().string();
+                       if (!best || key > best_key) {
+                         best = path;
+                         best_key = key;
+                       }
+                     });
   return best;
+}
+
+std::optional<fs::path> find_reference_by_sha(const fs::path& cache_dir, const std::string& sha) {
+  std::optional<fs::path> found;
+  for_each_reference(cache_dir, "", [&](const fs::path& path, const ReferenceFile& r) {
+    if (!found && manifest_text(r.manifest, "net_sha256") == sha) found = path;
+  });
+  return found;
 }
 
 ReferenceLock::ReferenceLock(const fs::path& cache_dir, const std::string& dataset,

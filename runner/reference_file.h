@@ -54,6 +54,11 @@ std::optional<std::filesystem::path> find_reference(const std::filesystem::path&
                                                     const std::string& dataset,
                                                     const std::string& net);
 
+// The intact reference in `cache_dir` whose weights have this SHA-256 (the one an existing /eval
+// series names), nullopt when there is none.
+std::optional<std::filesystem::path> find_reference_by_sha(const std::filesystem::path& cache_dir,
+                                                           const std::string& sha);
+
 // An exclusive lock on "<cache_dir>/.<dataset>-<net>.lock" (flock): a second process asking for
 // it sleeps in the kernel until the first releases it, so waiting ranks do not spin on cores
 // they share with the trainer. Released when destroyed.
