@@ -1,11 +1,9 @@
 // runner/eval_command.cpp — `ganrun eval`: reference nets (train-reference, export-reference,
 // import-reference), the real-vs-real floor (--real) and the evaluation of a finished run's
 // generator (RUN.h5), appended to its file by write-then-rename (docs/evaluation.md).
-#include <fcntl.h>
 #include <fmt/format.h>
 #include <fmt/ostream.h>  // fmt::streamed
 #include <signal.h>       // kill
-#include <sys/file.h>     // flock
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
@@ -18,6 +16,7 @@
 #include <sstream>
 
 #include "common/atomic_file.h"
+#include "common/file_lock.h"
 #include "common/host_name.h"
 #include "data/h5_check.h"
 #include "runner/command.h"
@@ -143,31 +142,6 @@ void write_export(const fs::path& path, const EvalTensors& t, const EvalValues& 
   }
   write_bytes_atomically(path, image.data(), image.size(), "the evaluation export");
 }
-
-// An exclusive lock on a folder (flock on its descriptor): two `ganrun eval` of one run file
-// would each rewrite it and lose the other's row.
-class FolderLock {
- public:
-  explicit FolderLock(const fs::path& dir) : fd_(::open(dir.c_str(), O_RDONLY | O_DIRECTORY)) {
-    if (fd_ < 0)
-      throw std::runtime_error(dir.string() +
-                               ": cannot open the folder to lock it: " + std::strerror(errno));
-    while (::flock(fd_, LOCK_EX) != 0) {
-      if (errno == EINTR) continue;
-      const int err = errno;
-      ::close(fd_);
-      throw std::runtime_error(dir.string() + ": cannot lock the folder: " + std::strerror(err));
-    }
-  }
-  ~FolderLock() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  FolderLock(const FolderLock&) = delete;
-  FolderLock& operator=(const FolderLock&) = delete;
-
- private:
-  int fd_;
-};
 
 std::string format_values(const EvalValues& v) {
   std::string out;
@@ -327,7 +301,8 @@ int evaluate_run_main(const Options& o, torch::Device device) {
     write_export(o.export_file, tensors, values, attrs);
   }
   {
-    FolderLock lock(fs::absolute(o.target).parent_path());
+    // Two `ganrun eval` of one run file would each rewrite it and lose the other's row.
+    ExclusiveFileLock lock(fs::absolute(o.target).parent_path());
     append_eval_row(o.target, row);
   }
   say(fmt::format("{} at step {} ({} samples, reference {}, {:.1f} s):\n{}", o.target, row.step,

@@ -2,14 +2,9 @@
 // header).
 #include "runner/reference_file.h"
 
-#include <fcntl.h>
 #include <hdf5.h>
-#include <sys/file.h>  // flock
-#include <unistd.h>
 
-#include <cerrno>
 #include <cstdlib>
-#include <cstring>
 #include <stdexcept>
 #include <system_error>
 
@@ -191,24 +186,19 @@ std::optional<fs::path> find_reference_by_sha(const fs::path& cache_dir, const s
   return found;
 }
 
-ReferenceLock::ReferenceLock(const fs::path& cache_dir, const std::string& dataset,
+namespace {
+
+// The lock file of a data set's reference, its folder created first.
+fs::path reference_lock_path(const fs::path& cache_dir, const std::string& dataset,
                              const std::string& net) {
   fs::create_directories(cache_dir);
-  const fs::path path = cache_dir / ("." + dataset + "-" + net + ".lock");
-  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd_ < 0)
-    throw std::runtime_error(path.string() +
-                             ": cannot open the reference lock: " + std::strerror(errno));
-  while (::flock(fd_, LOCK_EX) != 0) {
-    if (errno == EINTR) continue;
-    const int err = errno;
-    ::close(fd_);
-    throw std::runtime_error(path.string() + ": cannot lock: " + std::strerror(err));
-  }
+  return cache_dir / ("." + dataset + "-" + net + ".lock");
 }
 
-ReferenceLock::~ReferenceLock() {
-  if (fd_ >= 0) ::close(fd_);  // closing releases the flock
-}
+}  // namespace
+
+ReferenceLock::ReferenceLock(const fs::path& cache_dir, const std::string& dataset,
+                             const std::string& net)
+    : lock_(reference_lock_path(cache_dir, dataset, net)) {}
 
 }  // namespace ganrun

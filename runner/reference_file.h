@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "common/file_lock.h"
 #include "runner/run_file.h"  // AttrMap, NamedArray
 
 namespace ganrun {
@@ -66,12 +67,9 @@ class ReferenceLock {
  public:
   ReferenceLock(const std::filesystem::path& cache_dir, const std::string& dataset,
                 const std::string& net);
-  ~ReferenceLock();
-  ReferenceLock(const ReferenceLock&) = delete;
-  ReferenceLock& operator=(const ReferenceLock&) = delete;
 
  private:
-  int fd_ = -1;
+  ExclusiveFileLock lock_;
 };
 
 }  // namespace ganrun

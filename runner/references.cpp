@@ -8,9 +8,9 @@
 
 #include <chrono>
 #include <cmath>
-#include <ctime>
 
 #include "common/digest.h"
+#include "common/utc_time.h"
 #include "data/data_error.h"
 #include "data/dataset_loader.h"
 #include "models/run_random.h"
@@ -34,15 +34,6 @@ struct ReferenceSplit {
   data::Dataset train_source, eval_source;
   ImageSide train, eval;
 };
-
-std::string utc_now() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 torch::Tensor permutation(int64_t n, uint64_t seed, uint64_t sub) {
   auto gen = models::keyed_generator(seed, 0, models::Purpose::kReference, sub);

@@ -9,10 +9,10 @@
 #include <chrono>
 #include <cstdint>  // INT64_MAX
 #include <cstdlib>
-#include <ctime>
 #include <exception>
 
 #include "common/host_name.h"
+#include "common/utc_time.h"
 #include "models/variant.h"
 #include "runner/config_error.h"
 #include "runner/data_parallel.h"
@@ -26,15 +26,6 @@
 
 namespace ganrun {
 namespace {
-
-std::string utc_now() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 // Seconds between snapshot commits at log points (sample points and the end always commit).
 // A commit rewrites the run file; every few seconds keeps that far below 1% of step time.

@@ -5,12 +5,12 @@
 
 #include <hdf5.h>
 
-#include <chrono>
 #include <ctime>  // gmtime_r, std::strftime
 #include <stdexcept>
 #include <system_error>
 
 #include "common/atomic_file.h"  // write_bytes_atomically
+#include "common/utc_time.h"
 #include "data/h5_check.h"
 #include "runner/version.h"  // ganrun::version
 
@@ -19,15 +19,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using h5::Hid;
-
-std::string iso8601_utc_now() {
-  std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 void write_int64s(hid_t loc, const char* name, const std::vector<int64_t>& v, const fs::path& p) {
   hsize_t dims[1] = {v.size()};
@@ -98,7 +89,7 @@ void write_sweep_index(const std::filesystem::path& path, const std::string& swe
     {  // every object is closed at the end of this block, before the file's checked close
       h5::write_string_attr(file, "name", sweep_name, path);
       h5::write_string_attr(file, "ganrun_version", version(), path);
-      h5::write_string_attr(file, "created", iso8601_utc_now(), path);
+      h5::write_string_attr(file, "created", utc_now(), path);
       h5::write_strings(file, "sweep_text", {sweep_text}, /*scalar=*/true, path);
 
       Hid grid = h5::create_group(file, "grid", /*track_order=*/true, path);
