@@ -64,17 +64,33 @@ def fd(a, b):
     feature constant at different values in the two sets adds (c1 - c2)^2.
     (Dead post-ReLU units of the reference nets are such features: exactly 0 everywhere.)
     """
+    kept = _kept_statistics(a, b)
+    if kept is None:
+        return _dropped_term(a, b)
+    return fd_from_stats(*kept) + _dropped_term(a, b)
+
+
+def _dropped_term(a, b):
+    """|mu_a - mu_b|^2 over the features constant in both sets (their whole FD contribution)."""
+    a = np.asarray(a, np.float64)
+    b = np.asarray(b, np.float64)
+    drop = constant_in_both(a, b)
+    mean_diff = a.mean(axis=0)[drop] - b.mean(axis=0)[drop]
+    return float(mean_diff @ mean_diff)
+
+
+def _kept_statistics(a, b):
+    """(mu_a, S_a, mu_b, S_b) of the features not constant in both sets (unbiased covariances),
+    or None when every feature is."""
     a = np.asarray(a, np.float64)
     b = np.asarray(b, np.float64)
     keep = ~constant_in_both(a, b)
-    mean_diff = a.mean(axis=0) - b.mean(axis=0)
-    dropped = float(mean_diff[~keep] @ mean_diff[~keep])
     ak, bk = a[:, keep], b[:, keep]
     if ak.shape[1] == 0:
-        return dropped
+        return None
     s1 = np.atleast_2d(np.cov(ak, rowvar=False, ddof=1))
     s2 = np.atleast_2d(np.cov(bk, rowvar=False, ddof=1))
-    return fd_from_stats(ak.mean(axis=0), s1, bk.mean(axis=0), s2) + dropped
+    return ak.mean(axis=0), s1, bk.mean(axis=0), s2
 
 
 def fd_tolerance(a, b, fd_value=None):
@@ -96,20 +112,15 @@ def fd_pytorch_fid(a, b):
         from pytorch_fid.fid_score import calculate_frechet_distance
     except ImportError:
         return None
-    a = np.asarray(a, np.float64)
-    b = np.asarray(b, np.float64)
-    keep = ~constant_in_both(a, b)
-    mean_diff = a.mean(axis=0) - b.mean(axis=0)
-    dropped = float(mean_diff[~keep] @ mean_diff[~keep])
-    ak, bk = a[:, keep], b[:, keep]
-    s1 = np.atleast_2d(np.cov(ak, rowvar=False, ddof=1))
-    s2 = np.atleast_2d(np.cov(bk, rowvar=False, ddof=1))
+    kept = _kept_statistics(a, b)
+    if kept is None:
+        return _dropped_term(a, b)
     # pytorch-fid 0.3.0 passes sqrtm's deprecated disp= (SciPy >= 1.16 warns) and prints a line
     # when it falls back to the eps offset; neither is of interest here.
     with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
         warnings.simplefilter("ignore", DeprecationWarning)
-        value = calculate_frechet_distance(ak.mean(axis=0), s1, bk.mean(axis=0), s2)
-    return float(value) + dropped
+        value = calculate_frechet_distance(*kept)
+    return float(value) + _dropped_term(a, b)
 
 
 # ---------------------------------------------------------------------------------------------
