@@ -35,7 +35,7 @@ struct CollectionAutoEncoder : AutoEncoderNet {
 
  private:
   bool relu_after_fc_;  // the EBGAN form
-  int64_t half_height_, half_width_;
+  int64_t half_height_, half_width_, members_;
 };
 
 }  // namespace ganrun::models

@@ -4,6 +4,8 @@
 
 #include <torch/nn/functional/activation.h>  // relu, leaky_relu
 
+#include "models/pack_ops.h"
+
 namespace ganrun::models {
 namespace {
 
@@ -19,13 +21,19 @@ constexpr int64_t kD2Channels = 128;  // D's second conv
 constexpr int64_t kKernel = 4, kStride = 2, kPad = 1;
 constexpr double kLeakySlope = 0.2;
 
-nn::ConvTranspose2d up(int64_t in, int64_t out) {
-  return nn::ConvTranspose2d(
-      nn::ConvTranspose2dOptions(in, out, kKernel).stride(kStride).padding(kPad));
+// Packed (members K): one group per member, K*in -> K*out channels.
+nn::ConvTranspose2d up(int64_t in, int64_t out, int64_t members) {
+  return nn::ConvTranspose2d(nn::ConvTranspose2dOptions(members * in, members * out, kKernel)
+                                 .stride(kStride)
+                                 .padding(kPad)
+                                 .groups(members));
 }
 
-nn::Conv2d down(int64_t in, int64_t out) {
-  return nn::Conv2d(nn::Conv2dOptions(in, out, kKernel).stride(kStride).padding(kPad));
+nn::Conv2d down(int64_t in, int64_t out, int64_t members) {
+  return nn::Conv2d(nn::Conv2dOptions(members * in, members * out, kKernel)
+                        .stride(kStride)
+                        .padding(kPad)
+                        .groups(members));
 }
 
 torch::Tensor lrelu(const torch::Tensor& x) {
@@ -41,43 +49,49 @@ torch::Tensor append_label_planes(const torch::Tensor& x, const torch::Tensor& c
 }
 
 Dcgan28Generator::Dcgan28Generator(int64_t g_inputs, int64_t channels, int64_t height,
-                                   int64_t width, bool batch_norm)
-    : fc1(register_module("fc1", nn::Linear(g_inputs, kHidden))),
-      fc2(register_module("fc2", nn::Linear(kHidden, kG2Channels * (height / 4) * (width / 4)))),
-      deconv1(register_module("deconv1", up(kG2Channels, kG3Channels))),
-      deconv2(register_module("deconv2", up(kG3Channels, channels))),
+                                   int64_t width, bool batch_norm, int64_t members)
+    : fc1(register_module("fc1", nn::Linear(g_inputs, members * kHidden))),
+      fc2(register_module("fc2",
+                          nn::Linear(kHidden, members * kG2Channels * (height / 4) * (width / 4)))),
+      deconv1(register_module("deconv1", up(kG2Channels, kG3Channels, members))),
+      deconv2(register_module("deconv2", up(kG3Channels, channels, members))),
       height_(height),
-      width_(width) {
+      width_(width),
+      members_(members) {
   const NormKind kind = batch_norm ? NormKind::kBatch : NormKind::kNone;
-  bn1 = NormSlot(*this, "bn1", kind, {kHidden});
-  bn2 = NormSlot(*this, "bn2", kind, {kG2Channels * (height / 4) * (width / 4)});
-  bn3 = NormSlot(*this, "bn3", kind, {kG3Channels, height / 2, width / 2});
+  bn1 = NormSlot(*this, "bn1", kind, {kHidden}, members);
+  bn2 = NormSlot(*this, "bn2", kind, {kG2Channels * (height / 4) * (width / 4)}, members);
+  bn3 = NormSlot(*this, "bn3", kind, {kG3Channels, height / 2, width / 2}, members);
 }
 
 torch::Tensor Dcgan28Generator::forward(const torch::Tensor& z) {
-  auto h = F::relu(bn1(fc1(z)));
-  h = F::relu(bn2(fc2(h))).view({z.size(0), kG2Channels, height_ / 4, width_ / 4});
+  auto h = F::relu(bn1(packed_linear(fc1, z, members_)));
+  h = F::relu(bn2(packed_linear(fc2, h, members_)))
+          .view({z.size(0), members_ * kG2Channels, height_ / 4, width_ / 4});
   h = F::relu(bn3(deconv1(h)));
   return torch::tanh(deconv2(h));
 }
 
 Dcgan28Critic::Dcgan28Critic(const NetSpec& spec)
-    : conv1(register_module("conv1", down(spec.channels + spec.cond_classes, kD1Channels))),
-      conv2(register_module("conv2", down(kD1Channels, kD2Channels))),
-      fc1(register_module("fc1",
-                          nn::Linear(kD2Channels * (spec.height / 4) * (spec.width / 4), kHidden))),
-      fc2(register_module("fc2", nn::Linear(kHidden, spec.critic_outputs))) {
+    : conv1(register_module("conv1",
+                            down(spec.channels + spec.cond_classes, kD1Channels, spec.members))),
+      conv2(register_module("conv2", down(kD1Channels, kD2Channels, spec.members))),
+      fc1(register_module("fc1", nn::Linear(kD2Channels * (spec.height / 4) * (spec.width / 4),
+                                            spec.members * kHidden))),
+      fc2(register_module("fc2", nn::Linear(kHidden, spec.members * spec.critic_outputs))),
+      members_(spec.members) {
   // Registered after the layers, so parameters() lists convs and FCs first; names say the order.
   const NormKind norm = resolve_critic_norm(spec.critic_norm, NormKind::kBatch);
-  norm2 = NormSlot(*this, "norm2", norm, {kD2Channels, spec.height / 4, spec.width / 4});
-  norm3 = NormSlot(*this, "norm3", norm, {kHidden});
+  norm2 =
+      NormSlot(*this, "norm2", norm, {kD2Channels, spec.height / 4, spec.width / 4}, spec.members);
+  norm3 = NormSlot(*this, "norm3", norm, {kHidden}, spec.members);
 }
 
 torch::Tensor Dcgan28Critic::forward(const torch::Tensor& x, const torch::Tensor& cond) {
   auto h = lrelu(conv1(append_label_planes(x, cond)));
   h = lrelu(norm2(conv2(h))).flatten(1);
-  h = lrelu(norm3(fc1(h)));
-  return fc2(h);
+  h = lrelu(norm3(packed_linear(fc1, h, members_)));
+  return packed_linear(fc2, h, members_);
 }
 
 }  // namespace ganrun::models

@@ -31,7 +31,7 @@ struct Dcgan28Generator : GeneratorNet {
   // batch_norm false drops bn1..bn3 (NetSpec.generator_norm "none"): a generator whose
   // output does not depend on the rest of the batch, as data-parallel equivalence needs.
   Dcgan28Generator(int64_t g_inputs, int64_t channels, int64_t height, int64_t width,
-                   bool batch_norm = true);
+                   bool batch_norm = true, int64_t members = 1);
   torch::Tensor forward(const torch::Tensor& z) override;
 
   torch::nn::Linear fc1{nullptr}, fc2{nullptr};
@@ -39,7 +39,7 @@ struct Dcgan28Generator : GeneratorNet {
   NormSlot bn1, bn2, bn3;
 
  private:
-  int64_t height_, width_;
+  int64_t height_, width_, members_;
 };
 
 // x [B, C, H, W] (+ one-hot [B, cond_classes] as label planes) -> raw outputs [B, outputs].
@@ -52,6 +52,9 @@ struct Dcgan28Critic : CriticNet {
   torch::nn::Conv2d conv1{nullptr}, conv2{nullptr};
   torch::nn::Linear fc1{nullptr}, fc2{nullptr};
   NormSlot norm2, norm3;
+
+ private:
+  int64_t members_;
 };
 
 }  // namespace ganrun::models

@@ -49,17 +49,22 @@ std::vector<ConvLayerSpec> dcgan28_allconv_critic_layers(int64_t outputs) {
           {outputs, 4, 1, 0}};
 }
 
-ConvStackGenerator::ConvStackGenerator(int64_t g_inputs, const std::vector<ConvLayerSpec>& layers) {
+// Packed (members K): every layer one group per member, K*in -> K*out channels; z [B, K*g]
+// is K member blocks of a 1x1 map.
+ConvStackGenerator::ConvStackGenerator(int64_t g_inputs, const std::vector<ConvLayerSpec>& layers,
+                                       int64_t members) {
+  const int64_t k = members;
   int64_t in = g_inputs;
   for (size_t i = 0; i < layers.size(); ++i) {
     const auto& l = layers[i];
-    deconvs.push_back(
-        register_module("deconv" + std::to_string(i + 1),
-                        nn::ConvTranspose2d(nn::ConvTranspose2dOptions(in, l.channels, l.kernel)
-                                                .stride(l.stride)
-                                                .padding(l.padding))));
+    deconvs.push_back(register_module(
+        "deconv" + std::to_string(i + 1),
+        nn::ConvTranspose2d(nn::ConvTranspose2dOptions(k * in, k * l.channels, l.kernel)
+                                .stride(l.stride)
+                                .padding(l.padding)
+                                .groups(k))));
     if (i + 1 < layers.size())
-      bns.push_back(register_module("bn" + std::to_string(i + 1), nn::BatchNorm2d(l.channels)));
+      bns.push_back(register_module("bn" + std::to_string(i + 1), nn::BatchNorm2d(k * l.channels)));
     in = l.channels;
   }
 }
@@ -72,18 +77,20 @@ torch::Tensor ConvStackGenerator::forward(const torch::Tensor& z) {
 
 ConvStackCritic::ConvStackCritic(const NetSpec& spec, const std::vector<ConvLayerSpec>& layers) {
   const NormKind norm = resolve_critic_norm(spec.critic_norm, NormKind::kBatch);
+  const int64_t k = spec.members;
   int64_t in = spec.channels + spec.cond_classes, height = spec.height, width = spec.width;
   for (size_t i = 0; i < layers.size(); ++i) {
     const auto& l = layers[i];
-    convs.push_back(register_module(
-        "conv" + std::to_string(i + 1),
-        nn::Conv2d(
-            nn::Conv2dOptions(in, l.channels, l.kernel).stride(l.stride).padding(l.padding))));
+    convs.push_back(register_module("conv" + std::to_string(i + 1),
+                                    nn::Conv2d(nn::Conv2dOptions(k * in, k * l.channels, l.kernel)
+                                                   .stride(l.stride)
+                                                   .padding(l.padding)
+                                                   .groups(k))));
     height = conv_out(height, l);
     width = conv_out(width, l);
     const bool has_slot = i > 0 && i + 1 < layers.size();
     norms.push_back(has_slot ? NormSlot(*this, "norm" + std::to_string(i + 1), norm,
-                                        {l.channels, height, width})
+                                        {l.channels, height, width}, k)
                              : NormSlot());
     in = l.channels;
   }

@@ -39,7 +39,8 @@ std::vector<ConvLayerSpec> dcgan28_allconv_critic_layers(int64_t outputs);
 
 // z [B, g_inputs] -> images [B, C, H, W] in (-1, 1). Submodules deconv1..deconvN, bn1..bn(N-1).
 struct ConvStackGenerator : GeneratorNet {
-  ConvStackGenerator(int64_t g_inputs, const std::vector<ConvLayerSpec>& layers);
+  ConvStackGenerator(int64_t g_inputs, const std::vector<ConvLayerSpec>& layers,
+                     int64_t members = 1);
   torch::Tensor forward(const torch::Tensor& z) override;
 
   std::vector<torch::nn::ConvTranspose2d> deconvs;

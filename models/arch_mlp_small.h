@@ -15,13 +15,14 @@ namespace ganrun::models {
 
 // z [B, g_inputs] -> images [B, C, H, W] in (-1, 1). Submodules fc1..fc3.
 struct MlpSmallGenerator : GeneratorNet {
-  MlpSmallGenerator(int64_t g_inputs, int64_t channels, int64_t height, int64_t width);
+  MlpSmallGenerator(int64_t g_inputs, int64_t channels, int64_t height, int64_t width,
+                    int64_t members = 1);
   torch::Tensor forward(const torch::Tensor& z) override;
 
   torch::nn::Linear fc1{nullptr}, fc2{nullptr}, fc3{nullptr};
 
  private:
-  int64_t channels_, height_, width_;
+  int64_t channels_, height_, width_, members_;
 };
 
 // x [B, C, H, W] or [B, C*H*W] (+ one-hot concatenated) -> raw outputs [B, outputs].
@@ -31,6 +32,9 @@ struct MlpSmallCritic : CriticNet {
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& cond) override;
 
   torch::nn::Linear fc1{nullptr}, fc2{nullptr}, fc3{nullptr};
+
+ private:
+  int64_t members_;
 };
 
 }  // namespace ganrun::models

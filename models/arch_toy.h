@@ -18,10 +18,13 @@ namespace ganrun::models {
 
 // z [B, g_inputs] -> points [B, 2]. Submodules fc1..fc(depth+1).
 struct ToyGenerator : GeneratorNet {
-  ToyGenerator(int64_t g_inputs, int64_t depth, int64_t width);
+  ToyGenerator(int64_t g_inputs, int64_t depth, int64_t width, int64_t members = 1);
   torch::Tensor forward(const torch::Tensor& z) override;
 
   std::vector<torch::nn::Linear> fcs;
+
+ private:
+  int64_t members_;
 };
 
 // x [B, 2] or [B, 2, 1, 1] (+ one-hot concatenated) -> raw outputs [B, outputs].
@@ -31,6 +34,9 @@ struct ToyCritic : CriticNet {
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& cond) override;
 
   std::vector<torch::nn::Linear> fcs;
+
+ private:
+  int64_t members_;
 };
 
 }  // namespace ganrun::models

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "models/optim.h"
+#include "models/packed_optim.h"
 
 namespace ganrun::models {
 
@@ -19,21 +20,44 @@ NetSpec GeneratorOwner::base_spec(const VariantConfig& config) {
                  .toy_depth = config.toy_depth,
                  .toy_width = config.toy_width,
                  .base_width = config.base_width,
-                 .seed = config.seed};
+                 .seed = config.seed,
+                 .members = config.members()};
 }
+
+namespace {
+
+// A packed net's optimiser has each member's settings; an unpacked net's is LibTorch's.
+std::unique_ptr<torch::optim::Optimizer> net_optimizer(
+    std::vector<torch::Tensor> params, const VariantConfig& config,
+    OptimizerConfig VariantConfig::PackMember::*which, const OptimizerConfig& own) {
+  if (config.pack.empty()) return make_optimizer(std::move(params), own);
+  std::vector<OptimizerConfig> members;
+  for (const auto& m : config.pack) members.push_back(m.*which);
+  return std::make_unique<PackedOptimizer>(std::move(params), std::move(members));
+}
+
+}  // namespace
 
 GeneratorOwner::GeneratorOwner(const VariantConfig& config, const NetSpec& spec) : config_(config) {
   generator_ = make_generator(spec);
-  init_net(*generator_, config.arch, config.seed, kGeneratorNet);
+  // A packed net is overwritten with its members' initialised nets (make_packed_variant).
+  if (config.pack.empty()) init_net(*generator_, config.arch, config.seed, kGeneratorNet);
   generator_->to(config.device, config.dtype);
-  opt_g_ = make_optimizer(generator_->parameters(), config.opt_g);
+  opt_g_ = net_optimizer(generator_->parameters(), config, &VariantConfig::PackMember::opt_g,
+                         config.opt_g);
 }
 
 void GeneratorOwner::set_critic_net(std::shared_ptr<torch::nn::Module> net) {
   critic_net_ = std::move(net);
-  init_net(*critic_net_, config_.arch, config_.seed, kDiscriminatorNet);
+  if (config_.pack.empty()) init_net(*critic_net_, config_.arch, config_.seed, kDiscriminatorNet);
   critic_net_->to(config_.device, config_.dtype);
-  opt_d_ = make_optimizer(critic_net_->parameters(), config_.opt_d);
+  opt_d_ = net_optimizer(critic_net_->parameters(), config_, &VariantConfig::PackMember::opt_d,
+                         config_.opt_d);
+}
+
+void GeneratorOwner::freeze_member(int64_t member) {
+  for (auto* opt : {opt_g_.get(), opt_d_.get()})
+    if (auto* packed = dynamic_cast<PackedOptimizer*>(opt)) packed->freeze(member);
 }
 
 torch::Tensor GeneratorOwner::to_run(const torch::Tensor& t) const {

@@ -27,6 +27,7 @@ class GeneratorOwner : public Variant {
   NamedTensors generator_state() override;
   void load_generator_state(const NamedTensors& state) override;
   std::vector<std::shared_ptr<torch::nn::Module>> networks() override;
+  void freeze_member(int64_t member) override;
 
  protected:
   // Registers the critic-side net (D, the critic or the auto-encoder), initialises it with the
@@ -36,6 +37,8 @@ class GeneratorOwner : public Variant {
   static NetSpec base_spec(const VariantConfig& config);
   // G's output in eval mode / train mode, at the run's device and dtype.
   torch::Tensor to_run(const torch::Tensor& t) const;
+  // Grid points stacked into this variant's nets (1: unpacked; models/pack_ops.h).
+  int64_t members() const { return config_.members(); }
 
   VariantConfig config_;
   std::shared_ptr<GeneratorNet> generator_;

@@ -8,8 +8,11 @@
 
 namespace ganrun::models {
 
-MetricAccumulator::MetricAccumulator(std::vector<std::string> names)
-    : names_(std::move(names)), sums_(names_.size()), counts_(names_.size(), 0) {}
+MetricAccumulator::MetricAccumulator(std::vector<std::string> names, int64_t members)
+    : names_(std::move(names)),
+      members_(members),
+      sums_(names_.size()),
+      counts_(names_.size(), 0) {}
 
 size_t MetricAccumulator::index_of(const std::string& name) const {
   for (size_t i = 0; i < names_.size(); ++i)
@@ -19,13 +22,20 @@ size_t MetricAccumulator::index_of(const std::string& name) const {
 
 void MetricAccumulator::add(const std::string& name, const torch::Tensor& value) {
   const size_t i = index_of(name);
-  auto v = value.detach().to(torch::kFloat64).reshape({});
+  auto v = value.detach().to(torch::kFloat64).reshape({members_});
   sums_[i] = sums_[i].defined() ? sums_[i] + v : v;
   ++counts_[i];
 }
 
 std::vector<double> MetricAccumulator::take_means(std::vector<bool>* sampled) {
-  std::vector<double> means(names_.size(), std::numeric_limits<double>::quiet_NaN());
+  if (members_ != 1) throw std::logic_error("take_means on a packed run's metrics");
+  return take_member_means(sampled).front();
+}
+
+std::vector<std::vector<double>> MetricAccumulator::take_member_means(std::vector<bool>* sampled) {
+  std::vector<std::vector<double>> means(
+      static_cast<size_t>(members_),
+      std::vector<double>(names_.size(), std::numeric_limits<double>::quiet_NaN()));
   if (sampled != nullptr) {
     sampled->assign(names_.size(), false);
     for (size_t i = 0; i < names_.size(); ++i) (*sampled)[i] = counts_[i] > 0;
@@ -38,10 +48,12 @@ std::vector<double> MetricAccumulator::take_means(std::vector<bool>* sampled) {
     which.push_back(i);
   }
   if (!defined.empty()) {
-    // One device-to-host copy for all metrics.
-    auto host = at::stack(defined).to(torch::kCPU);
-    auto* p = host.data_ptr<double>();
-    for (size_t k = 0; k < which.size(); ++k) means[which[k]] = p[k];
+    // One device-to-host copy for all metrics: [metrics, K].
+    auto host = at::stack(defined).to(torch::kCPU).contiguous();
+    const auto* p = host.data_ptr<double>();
+    for (size_t k = 0; k < which.size(); ++k)
+      for (int64_t m = 0; m < members_; ++m)
+        means[static_cast<size_t>(m)][which[k]] = p[static_cast<int64_t>(k) * members_ + m];
   }
   for (size_t i = 0; i < names_.size(); ++i) {
     sums_[i] = torch::Tensor();

@@ -5,6 +5,8 @@
 
 #include <torch/nn/functional/activation.h>  // leaky_relu
 
+#include "models/pack_ops.h"
+
 namespace ganrun::models {
 namespace {
 
@@ -34,40 +36,44 @@ torch::nn::BatchNorm1d bn(int64_t features) {
 
 }  // namespace
 
-MlpGenerator::MlpGenerator(int64_t z_dim, int64_t channels, int64_t height, int64_t width)
-    : fc1(register_module("fc1", torch::nn::Linear(torch::nn::LinearOptions(z_dim, kG1)))),
-      fc2(register_module("fc2", torch::nn::Linear(torch::nn::LinearOptions(kG1, kG2)))),
-      fc3(register_module("fc3", torch::nn::Linear(torch::nn::LinearOptions(kG2, kG3)))),
-      fc4(register_module("fc4", torch::nn::Linear(torch::nn::LinearOptions(kG3, kG4)))),
-      fc5(register_module(
-          "fc5", torch::nn::Linear(torch::nn::LinearOptions(kG4, channels * height * width)))),
-      bn2(register_module("bn2", bn(kG2))),
-      bn3(register_module("bn3", bn(kG3))),
-      bn4(register_module("bn4", bn(kG4))),
+MlpGenerator::MlpGenerator(int64_t z_dim, int64_t channels, int64_t height, int64_t width,
+                           int64_t members)
+    : fc1(register_module("fc1", torch::nn::Linear(z_dim, members * kG1))),
+      fc2(register_module("fc2", torch::nn::Linear(kG1, members * kG2))),
+      fc3(register_module("fc3", torch::nn::Linear(kG2, members * kG3))),
+      fc4(register_module("fc4", torch::nn::Linear(kG3, members * kG4))),
+      fc5(register_module("fc5", torch::nn::Linear(kG4, members * channels * height * width))),
+      bn2(register_module("bn2", bn(members * kG2))),
+      bn3(register_module("bn3", bn(members * kG3))),
+      bn4(register_module("bn4", bn(members * kG4))),
       channels_(channels),
       height_(height),
-      width_(width) {}
+      width_(width),
+      members_(members) {}
 
 torch::Tensor MlpGenerator::forward(const torch::Tensor& z) {
-  torch::Tensor h = lrelu(fc1(z));  // the reference has no BatchNorm after the first layer
-  h = lrelu(bn2(fc2(h)));
-  h = lrelu(bn3(fc3(h)));
-  h = lrelu(bn4(fc4(h)));
-  return torch::tanh(fc5(h)).view({z.size(0), channels_, height_, width_});
+  const int64_t k = members_;
+  // The reference has no BatchNorm after the first layer.
+  torch::Tensor h = lrelu(packed_linear(fc1, z, k));
+  h = lrelu(bn2(packed_linear(fc2, h, k)));
+  h = lrelu(bn3(packed_linear(fc3, h, k)));
+  h = lrelu(bn4(packed_linear(fc4, h, k)));
+  return torch::tanh(packed_linear(fc5, h, k)).view({z.size(0), k * channels_, height_, width_});
 }
 
-MlpDiscriminator::MlpDiscriminator(int64_t in_features, int64_t cond_classes, int64_t outputs)
-    : fc1(register_module(
-          "fc1", torch::nn::Linear(torch::nn::LinearOptions(in_features + cond_classes, kD1)))),
-      fc2(register_module("fc2", torch::nn::Linear(torch::nn::LinearOptions(kD1, kD2)))),
-      fc3(register_module("fc3", torch::nn::Linear(torch::nn::LinearOptions(kD2, outputs)))) {}
+MlpDiscriminator::MlpDiscriminator(int64_t in_features, int64_t cond_classes, int64_t outputs,
+                                   int64_t members)
+    : fc1(register_module("fc1", torch::nn::Linear(in_features + cond_classes, members * kD1))),
+      fc2(register_module("fc2", torch::nn::Linear(kD1, members * kD2))),
+      fc3(register_module("fc3", torch::nn::Linear(kD2, members * outputs))),
+      members_(members) {}
 
 torch::Tensor MlpDiscriminator::forward(const torch::Tensor& x, const torch::Tensor& cond) {
   torch::Tensor in = x.flatten(1);  // images [B, C, H, W] or already flat [B, D]
   if (cond.defined()) in = torch::cat({in, cond.to(in.dtype())}, 1);
-  torch::Tensor h = lrelu(fc1(in));
-  h = lrelu(fc2(h));
-  return fc3(h);
+  torch::Tensor h = lrelu(packed_linear(fc1, in, members_));
+  h = lrelu(packed_linear(fc2, h, members_));
+  return packed_linear(fc3, h, members_);
 }
 
 }  // namespace ganrun::models

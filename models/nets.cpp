@@ -42,6 +42,9 @@ constexpr FixedSize kFixedSizes[] = {
 
 // Throws unless `arch` is known and fits the spec's data shape and settings.
 void check_spec(const NetSpec& spec) {
+  if (spec.members < 1 || (spec.members > 1 && !arch_packs(spec.arch)))
+    throw std::invalid_argument(
+        fmt::format("arch '{}' cannot be packed {} members to a net", spec.arch, spec.members));
   const std::string shape = shape_error(spec.arch, spec.channels, spec.height, spec.width);
   if (!shape.empty()) throw std::invalid_argument(shape);
   if (spec.g_inputs < 1 || spec.critic_outputs < 1 || spec.cond_classes < 0)
@@ -60,6 +63,8 @@ void check_spec(const NetSpec& spec) {
 }
 
 }  // namespace
+
+bool arch_packs(const std::string& arch) { return arch != "mlp-deep"; }
 
 const std::vector<std::string>& arch_names() {
   static const std::vector<std::string> names{
@@ -104,23 +109,25 @@ std::shared_ptr<GeneratorNet> make_generator(const NetSpec& spec) {
   check_spec(spec);
   const auto& a = spec.arch;
   if (a == "mlp")
-    return std::make_shared<MlpGenerator>(spec.g_inputs, spec.channels, spec.height, spec.width);
+    return std::make_shared<MlpGenerator>(spec.g_inputs, spec.channels, spec.height, spec.width,
+                                          spec.members);
   if (a == "mlp-small")
     return std::make_shared<MlpSmallGenerator>(spec.g_inputs, spec.channels, spec.height,
-                                               spec.width);
+                                               spec.width, spec.members);
   if (a == "mlp-deep")
     return std::make_shared<MlpDeepGenerator>(spec.g_inputs, spec.channels, spec.height,
                                               spec.width);
   if (a == "dcgan28" || a == "ae28")
     return std::make_shared<Dcgan28Generator>(spec.g_inputs, spec.channels, spec.height, spec.width,
-                                              spec.generator_norm != "none");
+                                              spec.generator_norm != "none", spec.members);
   if (a == "dcgan28-allconv")
-    return std::make_shared<ConvStackGenerator>(spec.g_inputs,
-                                                dcgan28_allconv_generator_layers(spec.channels));
+    return std::make_shared<ConvStackGenerator>(
+        spec.g_inputs, dcgan28_allconv_generator_layers(spec.channels), spec.members);
   if (a == "dcgan32" || a == "ae32")
     return std::make_shared<ConvStackGenerator>(
-        spec.g_inputs, dcgan32_generator_layers(spec.base_width, spec.channels));
-  return std::make_shared<ToyGenerator>(spec.g_inputs, spec.toy_depth, spec.toy_width);
+        spec.g_inputs, dcgan32_generator_layers(spec.base_width, spec.channels), spec.members);
+  return std::make_shared<ToyGenerator>(spec.g_inputs, spec.toy_depth, spec.toy_width,
+                                        spec.members);
 }
 
 std::shared_ptr<CriticNet> make_critic(const NetSpec& spec) {
@@ -131,7 +138,7 @@ std::shared_ptr<CriticNet> make_critic(const NetSpec& spec) {
         "arch '{}' has an auto-encoder discriminator (variants ebgan, began), not a critic", a));
   if (a == "mlp")
     return std::make_shared<MlpDiscriminator>(spec.channels * spec.height * spec.width,
-                                              spec.cond_classes, spec.critic_outputs);
+                                              spec.cond_classes, spec.critic_outputs, spec.members);
   if (a == "mlp-small") return std::make_shared<MlpSmallCritic>(spec);
   if (a == "mlp-deep") return std::make_shared<MlpDeepCritic>(spec);
   if (a == "dcgan28") return std::make_shared<Dcgan28Critic>(spec);

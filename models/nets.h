@@ -53,7 +53,14 @@ struct NetSpec {
   int64_t toy_depth = 3, toy_width = 512;
   int64_t base_width = 64;  // dcgan32 (and ae32's generator): G 4w-2w-w channels, D w-2w-4w
   uint64_t seed = 0;        // keys the masks of nets with Dropout (mlp-deep's critic)
+  // Grid points stacked into this one net (models/pack_ops.h's layout): every input and output
+  // holds K members' blocks in dimension 1 ([B, K*g_inputs] -> [B, K*C, H, W], ...). 1: unpacked.
+  int64_t members = 1;
 };
+
+// True when `arch` has a packed form (NetSpec.members > 1); mlp-deep's critic (per-run dropout
+// masks) has not yet.
+bool arch_packs(const std::string& arch);
 
 // Throw std::invalid_argument naming the arch (and the data shape when it does not fit, e.g.
 // "arch 'dcgan28-allconv' needs 28x28 images; the dataset gives 3x32x32 ...").

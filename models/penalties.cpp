@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "models/pack_ops.h"
 #include "models/run_random.h"
 
 namespace ganrun::models {
@@ -20,6 +21,12 @@ torch::Tensor per_sample(const torch::Tensor& a, const torch::Tensor& like) {
   std::vector<int64_t> shape(static_cast<size_t>(like.dim()), 1);
   shape[0] = a.size(0);
   return a.reshape(shape);
+}
+
+// a [B, K] times each member's block of x [B, K*F...], in x's shape.
+torch::Tensor scale_members(const torch::Tensor& a, const torch::Tensor& x) {
+  const int64_t k = a.size(1);
+  return (a.reshape({a.size(0), k, 1}) * member_rows(x, k)).view(x.sizes());
 }
 
 std::vector<int64_t> sample_shape(const torch::Tensor& x) {
@@ -38,36 +45,59 @@ bool is_normalisation(torch::nn::Module& m) {
 
 }  // namespace
 
-torch::Tensor input_gradient_norms(const CriticFn& critic, const torch::Tensor& x) {
+torch::Tensor input_gradient_norms(const CriticFn& critic, const torch::Tensor& x,
+                                   int64_t members) {
   auto out = critic(x);
-  // Gradient of the sum of outputs: sample i's rows only depend on D(x_i).
+  // Gradient of the sum of outputs: sample i's rows only depend on D(x_i) (and, packed, each
+  // member's block only on that member's output).
   auto grads = torch::autograd::grad({out}, {x}, {torch::ones_like(out)},
                                      /*retain_graph=*/true, /*create_graph=*/true)[0];
-  return grads.flatten(1).norm(2, 1);
+  if (members == 1) return grads.flatten(1).norm(2, 1);
+  return member_rows(grads, members).norm(2, 2);
 }
 
-torch::Tensor unit_gradient_penalty(const torch::Tensor& norms, double lambda) {
-  return lambda * (norms - 1.0).square().mean();
+torch::Tensor unit_gradient_penalty(const torch::Tensor& norms, double lambda, int64_t members) {
+  return lambda * member_mean((norms - 1.0).square(), members);
 }
 
 torch::Tensor interpolate(const torch::Tensor& real, const torch::Tensor& fake,
                           const torch::Tensor& a) {
-  const auto w = per_sample(a, real);
   // G's output may be flat where the data is [B, C, H, W] (or the reverse for toy points):
   // mix in the data's shape, or broadcasting would build a [B, 1, B, ...] tensor.
-  return w * real + (1.0 - w) * fake.reshape_as(real);
+  const auto fake_like = fake.reshape_as(real);
+  if (members_of(a) > 1) return scale_members(a, real) + scale_members(1.0 - a, fake_like);
+  const auto w = per_sample(a, real);
+  return w * real + (1.0 - w) * fake_like;
 }
 
 DraganPoints dragan_perturb(const torch::Tensor& x, const torch::Tensor& std,
                             const torch::Tensor& a, const torch::Tensor& u) {
   DraganPoints p;
+  if (members_of(a) > 1) {
+    // std [K]: each member's block perturbed by its own spread.
+    const auto spread = std.reshape({1, -1}).expand({x.size(0), -1});
+    p.perturbed = x + 0.5 * scale_members(spread, u);
+    p.points = x + scale_members(a, p.perturbed - x);
+    return p;
+  }
   p.perturbed = x + 0.5 * std * u;
   p.points = x + per_sample(a, x) * (p.perturbed - x);
   return p;
 }
 
-torch::Tensor global_batch_std(const BatchReducer& reducer, const torch::Tensor& x) {
+torch::Tensor global_batch_std(const BatchReducer& reducer, const torch::Tensor& x,
+                               int64_t members) {
   torch::NoGradGuard no_grad;
+  if (members > 1) {
+    // Per member: sums over its block of every sample, [3, K].
+    const auto rows = member_rows(x, members).to(torch::kFloat64);
+    const auto count = static_cast<double>(rows.size(0) * rows.size(2));
+    const auto local = torch::stack({rows.sum({0, 2}), rows.square().sum({0, 2}),
+                                     torch::full({members}, count, rows.options())});
+    const auto total = reducer.sum(local);
+    const auto variance = (total[1] - total[0].square() / total[2]) / (total[2] - 1.0);
+    return variance.clamp_min(0.0).sqrt().to(x.scalar_type());
+  }
   // float64 sums: sum of squares minus the squared sum over ~1e5 elements in float32 would
   // lose the digits the difference keeps.
   const auto local = torch::stack(
@@ -98,11 +128,13 @@ torch::Tensor wgan_gp_points(const torch::Tensor& real, const torch::Tensor& fak
 DraganPoints dragan_points(const torch::Tensor& x, const BatchReducer& reducer,
                            const NoiseSource& noise, int64_t step, int64_t critic_iter) {
   const auto a = draw_sample_factors(noise, step, critic_iter, x);
+  auto shape = sample_shape(x);  // packed: a member's shape, drawn once per member
+  shape[0] /= noise.members();
   const auto u = noise
                      .uniform01(step, static_cast<uint64_t>(Purpose::kInterpolation),
-                                perturbation_sub(critic_iter), sample_shape(x))
+                                perturbation_sub(critic_iter), shape)
                      .to(x.options());
-  auto p = dragan_perturb(x.detach(), global_batch_std(reducer, x), a, u);
+  auto p = dragan_perturb(x.detach(), global_batch_std(reducer, x, members_of(a)), a, u);
   p.points = p.points.detach().requires_grad_(true);
   return p;
 }
@@ -131,14 +163,21 @@ void clip_in_place(const std::vector<torch::Tensor>& params, double c) {
   for (const auto& p : params) p.clamp_(-c, c);
 }
 
-std::pair<torch::Tensor, torch::Tensor> parameter_range(const std::vector<torch::Tensor>& params) {
+std::pair<torch::Tensor, torch::Tensor> parameter_range(const std::vector<torch::Tensor>& params,
+                                                        int64_t members) {
   torch::NoGradGuard no_grad;
   std::vector<torch::Tensor> mins, maxs;
   for (const auto& p : params) {
-    mins.push_back(p.min());
-    maxs.push_back(p.max());
+    if (members == 1) {
+      mins.push_back(p.min());
+      maxs.push_back(p.max());
+    } else {  // member k's block of the leading dimension
+      mins.push_back(p.reshape({members, -1}).amin(1));
+      maxs.push_back(p.reshape({members, -1}).amax(1));
+    }
   }
-  return {torch::stack(mins).min(), torch::stack(maxs).max()};
+  if (members == 1) return {torch::stack(mins).min(), torch::stack(maxs).max()};
+  return {torch::stack(mins).amin(0), torch::stack(maxs).amax(0)};
 }
 
 }  // namespace ganrun::models

@@ -6,6 +6,10 @@
 // Draws: the per-sample factor a and DRAGAN's elementwise u come from the run's NoiseSource
 // under Purpose::kInterpolation, drawn for the global batch and sliced, so k processes sharing
 // a run see the numbers one process would.
+//
+// Packed runs (`members` K > 1, models/pack_ops.h): inputs are [B, K*C, H, W], per-sample
+// factors [B, K], and everything per sample or per batch is per member: norms [B, K], penalties
+// and std [K], parameter ranges [K]. K = 1 is the unpacked computation, unchanged.
 #pragma once
 
 #include <torch/nn/module.h>
@@ -27,12 +31,14 @@ using CriticFn = std::function<torch::Tensor(const torch::Tensor&)>;
 // output (no cross-sample terms without batch statistics). Built with create_graph, so a loss
 // on the norms back-propagates into the critic's parameters (double backward). `x` must
 // require grad.
-torch::Tensor input_gradient_norms(const CriticFn& critic, const torch::Tensor& x);
+torch::Tensor input_gradient_norms(const CriticFn& critic, const torch::Tensor& x,
+                                   int64_t members = 1);
 
 // lambda * mean_i (norms_i - 1)^2 over this process's rows.
-torch::Tensor unit_gradient_penalty(const torch::Tensor& norms, double lambda);
+torch::Tensor unit_gradient_penalty(const torch::Tensor& norms, double lambda, int64_t members = 1);
 
-// WGAN-GP's points x_hat = a * real + (1 - a) * fake with a [B] broadcast over each sample.
+// WGAN-GP's points x_hat = a * real + (1 - a) * fake with a [B] broadcast over each sample
+// (packed: a [B, K], each member's factor over its block).
 torch::Tensor interpolate(const torch::Tensor& real, const torch::Tensor& fake,
                           const torch::Tensor& a);
 
@@ -47,8 +53,10 @@ DraganPoints dragan_perturb(const torch::Tensor& x, const torch::Tensor& std,
 
 // The standard deviation of every element of the global batch, one scalar: this process's
 // sum, sum of squares and element count summed by `reducer` (in float64), unbiased (N - 1)
-// as torch.std, which the collection's DRAGAN.py uses (x_.std()). No gradient.
-torch::Tensor global_batch_std(const BatchReducer& reducer, const torch::Tensor& x);
+// as torch.std, which the collection's DRAGAN.py uses (x_.std()). No gradient. Packed: one
+// per member, [K].
+torch::Tensor global_batch_std(const BatchReducer& reducer, const torch::Tensor& x,
+                               int64_t members = 1);
 
 // Sub-indices of the Purpose::kInterpolation draws of critic update `critic_iter`: the
 // per-sample factor a and DRAGAN's elementwise u get distinct keys.
@@ -68,6 +76,9 @@ torch::Tensor wgan_gp_points(const torch::Tensor& real, const torch::Tensor& fak
 DraganPoints dragan_points(const torch::Tensor& x, const BatchReducer& reducer,
                            const NoiseSource& noise, int64_t step, int64_t critic_iter);
 
+// How many members a packed tensor of per-sample factors a ([B] or [B, K]) holds.
+inline int64_t members_of(const torch::Tensor& a) { return a.dim() == 1 ? 1 : a.size(1); }
+
 // ---- weight clipping (WGAN, Arjovsky et al. 2017) --------------------------------------------
 // The other way to keep a critic Lipschitz: its parameters clipped to [-c, c] after every
 // critic update. `clip: weights` clips the weight matrices and kernels only (parameters named
@@ -84,6 +95,8 @@ std::vector<torch::Tensor> clipped_parameters(torch::nn::Module& critic, ClipFor
 // Clamps each tensor to [-c, c] in place (outside autograd).
 void clip_in_place(const std::vector<torch::Tensor>& params, double c);
 // {min, max} over every element of `params`, as scalar tensors (no host sync).
-std::pair<torch::Tensor, torch::Tensor> parameter_range(const std::vector<torch::Tensor>& params);
+// Packed: each member's range, two [K] tensors.
+std::pair<torch::Tensor, torch::Tensor> parameter_range(const std::vector<torch::Tensor>& params,
+                                                        int64_t members = 1);
 
 }  // namespace ganrun::models

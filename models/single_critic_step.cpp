@@ -4,6 +4,7 @@
 #include <torch/csrc/autograd/grad_mode.h>  // torch::NoGradGuard
 
 #include "models/adversarial_losses.h"
+#include "models/pack_ops.h"
 
 namespace ganrun::models {
 
@@ -29,7 +30,8 @@ void SingleCriticVariant::discriminator_step(const RealBatch& real, const StepCo
   }
   opt_d_->zero_grad();
   const UpdateLoss loss = critic_loss(CriticUpdate{real, fake, inputs, ctx}, metrics);
-  loss.minimised.backward();
+  // Packed: the sum of the members' losses, so each member gets its own gradient.
+  loss.minimised.sum().backward();
   (*ctx.sync_gradients)(*critic_net_);
   opt_d_->step();
   after_critic_update(metrics);
@@ -48,7 +50,7 @@ void SingleCriticVariant::generator_step(const StepContext& ctx, MetricAccumulat
 }
 
 void SingleCriticVariant::apply_generator_loss(const UpdateLoss& loss, const StepContext& ctx) {
-  loss.minimised.backward();
+  loss.minimised.sum().backward();
   (*ctx.sync_gradients)(*generator_);
   opt_g_->step();
 }
@@ -64,9 +66,9 @@ torch::Tensor ImageCriticVariant::bce_critic_loss(const CriticUpdate& u,
                                                   MetricAccumulator& metrics) {
   const auto real_logits = score(u.real.images, u.inputs);
   const auto fake_logits = score(u.fake, u.inputs);
-  metrics.add("d_real", torch::sigmoid(real_logits).mean());
-  metrics.add("d_fake", torch::sigmoid(fake_logits).mean());
-  return gan_d_loss(real_logits, fake_logits);
+  metrics.add("d_real", member_mean(torch::sigmoid(real_logits), members()));
+  metrics.add("d_fake", member_mean(torch::sigmoid(fake_logits), members()));
+  return gan_d_loss(real_logits, fake_logits, members());
 }
 
 }  // namespace ganrun::models

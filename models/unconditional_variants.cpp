@@ -21,6 +21,7 @@
 #include <stdexcept>
 
 #include "models/adversarial_losses.h"
+#include "models/pack_ops.h"
 #include "models/penalties.h"
 #include "models/single_critic_step.h"
 #include "models/variant_families.h"
@@ -50,7 +51,7 @@ class Gan final : public UnconditionalVariant {
   UpdateLoss generator_loss(const torch::Tensor& fake, const FakeInputs& inputs, const StepContext&,
                             MetricAccumulator&) override {
     // non-saturating: maximise log D(G(z)); minimax: minimise log(1 - D(G(z))) = -BCE(l, 0).
-    return gan_g_loss(score(fake, inputs), config_.g_loss == "minimax");
+    return gan_g_loss(score(fake, inputs), config_.g_loss == "minimax", members());
   }
 };
 
@@ -62,13 +63,13 @@ class Lsgan final : public UnconditionalVariant {
   UpdateLoss critic_loss(const CriticUpdate& u, MetricAccumulator& metrics) override {
     const auto real_out = score(u.real.images, u.inputs);
     const auto fake_out = score(u.fake, u.inputs);
-    metrics.add("d_real", real_out.mean());
-    metrics.add("d_fake", fake_out.mean());
-    return lsgan_d_loss(real_out, fake_out);
+    metrics.add("d_real", member_mean(real_out, members()));
+    metrics.add("d_fake", member_mean(fake_out, members()));
+    return lsgan_d_loss(real_out, fake_out, members());
   }
   UpdateLoss generator_loss(const torch::Tensor& fake, const FakeInputs& inputs, const StepContext&,
                             MetricAccumulator&) override {
-    return lsgan_g_loss(score(fake, inputs));
+    return lsgan_g_loss(score(fake, inputs), members());
   }
 };
 
@@ -78,7 +79,7 @@ class WassersteinVariant : public UnconditionalVariant {
   using UnconditionalVariant::UnconditionalVariant;
   UpdateLoss generator_loss(const torch::Tensor& fake, const FakeInputs& inputs, const StepContext&,
                             MetricAccumulator&) override {
-    return wgan_g_loss(score(fake, inputs));
+    return wgan_g_loss(score(fake, inputs), members());
   }
 };
 
@@ -96,12 +97,12 @@ class Wgan final : public WassersteinVariant {
   UpdateLoss critic_loss(const CriticUpdate& u, MetricAccumulator& metrics) override {
     const auto real_out = score(u.real.images, u.inputs);
     const auto fake_out = score(u.fake, u.inputs);
-    metrics.add("wasserstein", wasserstein_estimate(real_out, fake_out));
-    return wgan_critic_loss(real_out, fake_out);
+    metrics.add("wasserstein", wasserstein_estimate(real_out, fake_out, members()));
+    return wgan_critic_loss(real_out, fake_out, members());
   }
   void after_critic_update(MetricAccumulator& metrics) override {
     clip_in_place(clipped_, config_.clip_value);
-    const auto [lo, hi] = parameter_range(clipped_);
+    const auto [lo, hi] = parameter_range(clipped_, members());
     metrics.add("critic_min", lo);
     metrics.add("critic_max", hi);
   }
@@ -122,12 +123,12 @@ class WganGp final : public WassersteinVariant {
     const auto points =
         wgan_gp_points(u.real.images, u.fake, *u.ctx.noise, u.ctx.step, u.ctx.critic_iter);
     const auto norms = input_gradient_norms(
-        [this](const torch::Tensor& x) { return critic_->forward(x, {}); }, points);
-    const auto gp = unit_gradient_penalty(norms, config_.gp_lambda);
+        [this](const torch::Tensor& x) { return critic_->forward(x, {}); }, points, members());
+    const auto gp = unit_gradient_penalty(norms, config_.gp_lambda, members());
     metrics.add("gp", gp);
-    metrics.add("wasserstein", wasserstein_estimate(real_out, fake_out));
-    metrics.add("grad_norm", norms.mean());
-    return wgan_critic_loss(real_out, fake_out) + gp;
+    metrics.add("wasserstein", wasserstein_estimate(real_out, fake_out, members()));
+    metrics.add("grad_norm", member_mean(norms, members()));
+    return wgan_critic_loss(real_out, fake_out, members()) + gp;
   }
 };
 
@@ -145,14 +146,14 @@ class Dragan final : public UnconditionalVariant {
         dragan_points(u.real.images, *u.ctx.reducer, *u.ctx.noise, u.ctx.step, u.ctx.critic_iter)
             .points;
     const auto norms = input_gradient_norms(
-        [this](const torch::Tensor& x) { return critic_->forward(x, {}); }, points);
-    const auto gp = unit_gradient_penalty(norms, config_.gp_lambda);
+        [this](const torch::Tensor& x) { return critic_->forward(x, {}); }, points, members());
+    const auto gp = unit_gradient_penalty(norms, config_.gp_lambda, members());
     metrics.add("gp", gp);
-    return gan_d_loss(real_logits, fake_logits) + gp;
+    return gan_d_loss(real_logits, fake_logits, members()) + gp;
   }
   UpdateLoss generator_loss(const torch::Tensor& fake, const FakeInputs& inputs, const StepContext&,
                             MetricAccumulator&) override {
-    return gan_g_loss(score(fake, inputs), config_.g_loss == "minimax");
+    return gan_g_loss(score(fake, inputs), config_.g_loss == "minimax", members());
   }
 };
 

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "models/nets.h"
+#include "models/pack_ops.h"
 #include "models/run_random.h"
 #include "models/variant_families.h"
 
@@ -23,7 +24,15 @@ ZDist parse_z_dist(const std::string& name) {
 
 NoiseSource::NoiseSource(uint64_t seed, int64_t z_dim, BatchSlice slice,
                          torch::TensorOptions options, ZDist dist)
-    : seed_(seed), z_dim_(z_dim), slice_(slice), options_(options), dist_(dist) {}
+    : NoiseSource(std::vector<uint64_t>{seed}, z_dim, slice, options, dist) {}
+
+NoiseSource::NoiseSource(std::vector<uint64_t> member_seeds, int64_t z_dim, BatchSlice slice,
+                         torch::TensorOptions options, ZDist dist)
+    : seeds_(std::move(member_seeds)),
+      z_dim_(z_dim),
+      slice_(slice),
+      options_(options),
+      dist_(dist) {}
 
 torch::Tensor NoiseSource::rows(const torch::Tensor& global) const {
   if (slice_.offset == 0 && slice_.count == slice_.global_batch) return global.to(options_);
@@ -42,26 +51,38 @@ torch::Tensor draw_z(int64_t rows, int64_t z_dim, uint64_t seed, uint64_t step, 
 
 torch::Tensor NoiseSource::z(int64_t step, uint64_t sub) const {
   // Drawn for the global batch, then sliced, so k processes see the same rows as one.
-  return rows(draw_z(slice_.global_batch, z_dim_, seed_, static_cast<uint64_t>(step),
-                     Purpose::kNoise, sub, dist_, torch::TensorOptions().dtype(torch::kFloat64)));
+  std::vector<torch::Tensor> draws;
+  for (const uint64_t seed : seeds_)
+    draws.push_back(draw_z(slice_.global_batch, z_dim_, seed, static_cast<uint64_t>(step),
+                           Purpose::kNoise, sub, dist_,
+                           torch::TensorOptions().dtype(torch::kFloat64)));
+  return rows(join_member_draws(draws));
 }
 
 torch::Tensor NoiseSource::uniform01(int64_t step, uint64_t purpose, uint64_t sub,
                                      std::vector<int64_t> per_sample_shape) const {
   std::vector<int64_t> shape{slice_.global_batch};
   shape.insert(shape.end(), per_sample_shape.begin(), per_sample_shape.end());
-  auto gen =
-      keyed_generator(seed_, static_cast<uint64_t>(step), static_cast<Purpose>(purpose), sub);
-  return rows(
-      at::empty(shape, torch::TensorOptions().dtype(torch::kFloat64)).uniform_(0.0, 1.0, gen));
+  std::vector<torch::Tensor> draws;
+  for (const uint64_t seed : seeds_) {
+    auto gen =
+        keyed_generator(seed, static_cast<uint64_t>(step), static_cast<Purpose>(purpose), sub);
+    draws.push_back(
+        at::empty(shape, torch::TensorOptions().dtype(torch::kFloat64)).uniform_(0.0, 1.0, gen));
+  }
+  return rows(join_member_draws(draws));
 }
 
 torch::Tensor NoiseSource::categorical(int64_t step, uint64_t purpose, uint64_t sub,
                                        int64_t classes) const {
-  auto gen =
-      keyed_generator(seed_, static_cast<uint64_t>(step), static_cast<Purpose>(purpose), sub);
-  auto all =
-      at::randint(classes, {slice_.global_batch}, gen, torch::TensorOptions().dtype(torch::kInt64));
+  std::vector<torch::Tensor> draws;
+  for (const uint64_t seed : seeds_) {
+    auto gen =
+        keyed_generator(seed, static_cast<uint64_t>(step), static_cast<Purpose>(purpose), sub);
+    draws.push_back(at::randint(classes, {slice_.global_batch}, gen,
+                                torch::TensorOptions().dtype(torch::kInt64)));
+  }
+  auto all = join_member_draws(draws);
   if (!(slice_.offset == 0 && slice_.count == slice_.global_batch))
     all = all.narrow(0, slice_.offset, slice_.count);
   return all.to(options_.device());
@@ -142,6 +163,47 @@ const std::vector<std::string>& accepted_archs(const std::string& variant) {
 bool needs_labels(const std::string& variant) {
   const VariantEntry* entry = find_entry(variant);
   return entry != nullptr && entry->labels;
+}
+
+std::string pack_refusal(const std::string& variant, const std::string& arch) {
+  static const std::vector<std::string> packing{"gan", "lsgan", "wgan", "wgan-gp", "dragan"};
+  if (std::find(packing.begin(), packing.end(), variant) == packing.end())
+    return "variant '" + variant + "' does not train packed yet (packing: " + join(packing) + ")";
+  if (!arch_packs(arch))
+    return "arch '" + arch + "' does not train packed yet (its dropout masks are per run)";
+  return "";
+}
+
+PackedVariant make_packed_variant(const std::vector<VariantConfig>& members) {
+  if (members.empty()) throw std::invalid_argument("make_packed_variant: no members");
+  const std::string refusal = pack_refusal(members.front().variant, members.front().arch);
+  if (!refusal.empty()) throw std::invalid_argument(refusal);
+  PackedVariant out;
+  VariantConfig packed = members.front();
+  packed.pack.clear();
+  for (const auto& m : members) {
+    out.members.push_back(make_variant(m));
+    packed.pack.push_back({m.seed, m.opt_g, m.opt_d});
+  }
+  out.packed = make_variant(packed);
+  const auto nets = out.packed->networks();
+  for (size_t n = 0; n < nets.size(); ++n) {
+    std::vector<torch::nn::Module*> parts;
+    for (const auto& m : out.members) parts.push_back(m->networks().at(n).get());
+    stack_nets(*nets[n], parts);
+  }
+  return out;
+}
+
+void PackedVariant::copy_member(int64_t k) {
+  const auto nets = packed->networks();
+  const auto into = members.at(static_cast<size_t>(k))->networks();
+  for (size_t n = 0; n < nets.size(); ++n)
+    copy_member_slice(*nets[n], k, static_cast<int64_t>(members.size()), *into[n]);
+}
+
+void PackedVariant::copy_members() {
+  for (int64_t k = 0; k < static_cast<int64_t>(members.size()); ++k) copy_member(k);
 }
 
 std::unique_ptr<Variant> make_variant(const VariantConfig& config) {

@@ -41,24 +41,30 @@ torch::Tensor draw_z(int64_t rows, int64_t z_dim, uint64_t seed, uint64_t step, 
 // Every per-sample random draw of a step, made for the whole global batch as if by one process
 // (keyed by seed, step, purpose and a sub-index), then sliced to this process's rows: the
 // numbers do not depend on how many processes share a run (ARCHITECTURE.md's sample-order rule).
+// A packed run's source holds one seed per member and joins the members' own draws in the
+// packed layout (models/pack_ops.h): each member sees exactly the numbers it would alone.
 class NoiseSource {
  public:
   NoiseSource(uint64_t seed, int64_t z_dim, BatchSlice slice, torch::TensorOptions options,
               ZDist dist = ZDist::kNormal);
-  torch::Tensor z(int64_t step, uint64_t sub) const;  // [slice.count, z_dim], from `dist`
+  NoiseSource(std::vector<uint64_t> member_seeds, int64_t z_dim, BatchSlice slice,
+              torch::TensorOptions options, ZDist dist = ZDist::kNormal);
+  torch::Tensor z(int64_t step, uint64_t sub) const;  // [slice.count, K*z_dim], from `dist`
   // U[0, 1) of shape [slice.count, cols...] (per-sample interpolation factors, DRAGAN's
-  // perturbation, latent codes), keyed by (step, purpose, sub).
+  // perturbation, latent codes), keyed by (step, purpose, sub). Packed: `per_sample_shape` is a
+  // member's; the result [count, K*cols0, cols1...], or [count, K] for per-sample scalars.
   torch::Tensor uniform01(int64_t step, uint64_t purpose, uint64_t sub,
                           std::vector<int64_t> per_sample_shape) const;
   // Class indices int64 [slice.count] uniform over [0, classes) (InfoGAN's categorical code).
   torch::Tensor categorical(int64_t step, uint64_t purpose, uint64_t sub, int64_t classes) const;
   int64_t z_dim() const { return z_dim_; }
+  int64_t members() const { return static_cast<int64_t>(seeds_.size()); }
   const BatchSlice& slice() const { return slice_; }
   const torch::TensorOptions& options() const { return options_; }
 
  private:
   torch::Tensor rows(const torch::Tensor& global) const;  // this process's slice of a draw
-  uint64_t seed_;
+  std::vector<uint64_t> seeds_;
   int64_t z_dim_;
   BatchSlice slice_;
   torch::TensorOptions options_;
@@ -131,6 +137,8 @@ class Variant {
   virtual int64_t samples_per_grid() const { return 64; }
   // End-of-step hook (BEGAN's lr schedule, ...). Called once per generator step.
   virtual void end_step(const StepContext&, MetricAccumulator&) {}
+  // Packed runs: member `k` diverged; its parameters get no update from now on.
+  virtual void freeze_member(int64_t /*member*/) {}
 };
 
 // One net's optimiser: adam | rmsprop | sgd and its hyper-parameters.
@@ -174,6 +182,14 @@ struct VariantConfig {
   uint64_t seed = 0;                       // parameter initialisation is keyed by it
   torch::Dtype dtype = torch::kFloat32;
   torch::Device device = torch::kCPU;
+  // A packed run (models/pack_ops.h): what each member has of its own, one entry per member;
+  // empty for an unpacked run. Everything else is shared by construction.
+  struct PackMember {
+    uint64_t seed = 0;
+    OptimizerConfig opt_g, opt_d;
+  };
+  std::vector<PackMember> pack;
+  int64_t members() const { return pack.empty() ? 1 : static_cast<int64_t>(pack.size()); }
 };
 
 // The variants ganrun knows, in the order help texts list them (gan, lsgan, ..., began).
@@ -185,5 +201,23 @@ bool needs_labels(const std::string& variant);
 
 // Throws std::invalid_argument naming the variant/arch when the pair is unknown or rejected.
 std::unique_ptr<Variant> make_variant(const VariantConfig& config);
+
+// Why `config`'s variant and arch cannot train packed ("" when they can): the five
+// unconditional image variants pack on every arch but mlp-deep; the conditional and
+// auto-encoder variants do not yet.
+std::string pack_refusal(const std::string& variant, const std::string& arch);
+
+// A packed run of `members` (configs equal but for seed, learning rates and betas): each
+// member built and initialised exactly as its unpacked run (returned in `member_variants`, the
+// views evaluation, sample grids and run files read after copy_members), then stacked into one
+// variant with members.size() members. Throws std::invalid_argument (pack_refusal) otherwise.
+struct PackedVariant {
+  std::unique_ptr<Variant> packed;
+  std::vector<std::unique_ptr<Variant>> members;
+  // Copies the packed nets' member slices into the member variants' nets.
+  void copy_members();
+  void copy_member(int64_t k);
+};
+PackedVariant make_packed_variant(const std::vector<VariantConfig>& members);
 
 }  // namespace ganrun::models

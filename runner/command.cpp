@@ -16,6 +16,7 @@
 #include "launch/mpi_session.h"
 #include "runner/byte_size.h"
 #include "runner/config_error.h"
+#include "runner/pack_plan.h"
 #include "runner/plan_execution.h"
 #include "runner/plan_validation.h"  // check_device_flag
 #include "runner/subcommands.h"
@@ -64,6 +65,9 @@ po::options_description sweep_options() {
        "image bytes a rank may hold in memory, e.g. 4GiB (overrides dataset.memory_budget); "
        "a larger HDF5 pack is read on demand")
       ("verify", "check the data files against the published checksums before training")
+      ("pack", po::value<std::string>(),
+       "off | auto | K: train up to K grid points that differ only in lr_g, lr_d, beta1, beta2 "
+       "and seed as one stacked model (overrides the sweep file's pack)")
       ("help,h", "this help")
       ("version", "print the version and the git commit it was built from");
   // clang-format on
@@ -97,6 +101,7 @@ int sweep_main(int argc, char** argv, launch::MpiSession& mpi) {
     plan.device = vm["device"].as<std::string>();
     check_device_flag(plan.device);
   }
+  if (vm.count("pack")) plan.pack = parse_pack_setting(vm["pack"].as<std::string>(), "--pack");
   if (vm["threads"].as<int>() < 0) throw ConfigError("--threads must be >= 0");
   if (vm.count("memory-budget"))
     plan.memory_budget = parse_byte_size(vm["memory-budget"].as<std::string>(), "--memory-budget");

@@ -22,6 +22,8 @@
 #include "launch/work_queue.h"
 #include "runner/assignment_log.h"
 #include "runner/command.h"
+#include "runner/pack_executor.h"
+#include "runner/pack_plan.h"
 #include "runner/plan_report.h"
 #include "runner/plan_validation.h"
 #include "runner/run_executor.h"
@@ -145,11 +147,12 @@ void or_warn(const launch::MpiSession& mpi, const char* what, F&& f) {
   }
 }
 
-// Step 3: runs, one at a time per group, as long as the queue has any. Returns this rank's
-// exit code (kExitRunFailed when a run it trained failed).
+// Step 3: packs of runs (runner/pack_plan.h; one run each unless packing), one at a time per
+// group, as long as the queue has any. Returns this rank's exit code (kExitRunFailed when a run
+// it trained failed).
 int train_runs(const SweepPlan& plan, const ExecutionOptions& options,
                const launch::MpiSession& mpi, const RunEnvironment& env, const Validated& v,
-               const Todo& todo) {
+               const Todo& todo, const std::vector<std::vector<int64_t>>& packs) {
   const fs::path log_dir = assignments_dir(plan.out);
   std::vector<std::string> todo_ids;
   for (const int64_t i : todo.runs) todo_ids.push_back(plan.runs[static_cast<size_t>(i)].id);
@@ -159,24 +162,37 @@ int train_runs(const SweepPlan& plan, const ExecutionOptions& options,
       log = std::make_unique<AssignmentLog>(log_dir, todo.invocation, mpi.rank(), env.group.index);
     });
   int code = kExitOk;
-  launch::WorkQueue queue(mpi, env.group, static_cast<int64_t>(todo.runs.size()));
+  launch::WorkQueue queue(mpi, env.group, static_cast<int64_t>(packs.size()));
   while (const auto task = queue.next()) {
-    const RunSpec& run = plan.runs[static_cast<size_t>(todo.runs[static_cast<size_t>(*task)])];
-    Assignment entry;
-    or_warn(mpi, "assignment log", [&] {
-      if (log) entry = log->started(run.id);
-    });
-    hold_for_test(run.id, todo_ids, log_dir, todo.invocation);
-    RunOutcome outcome = RunOutcome::kFailed;
-    try {
-      outcome = execute_run(run, *v.sources.at(dataset_key(run.settings)), env).outcome;
-    } catch (const std::exception& e) {
-      fmt::print(stderr, "[rank {}] {}  failed: {}\n", mpi.rank(), run.id, e.what());
+    std::vector<const RunSpec*> members;
+    for (const int64_t i : packs[static_cast<size_t>(*task)])
+      members.push_back(&plan.runs[static_cast<size_t>(i)]);
+    std::vector<Assignment> entries(members.size());
+    for (size_t k = 0; k < members.size(); ++k) {
+      or_warn(mpi, "assignment log", [&] {
+        if (log) entries[k] = log->started(members[k]->id);
+      });
+      hold_for_test(members[k]->id, todo_ids, log_dir, todo.invocation);
     }
-    if (outcome == RunOutcome::kFailed) code = std::max(code, kExitRunFailed);
-    or_warn(mpi, "assignment log", [&] {
-      if (log) log->ended(entry, outcome_name(outcome));
-    });
+    std::vector<RunOutcome> outcomes(members.size(), RunOutcome::kFailed);
+    try {
+      auto& source = *v.sources.at(dataset_key(members.front()->settings));
+      if (members.size() == 1) {
+        outcomes[0] = execute_run(*members[0], source, env).outcome;
+      } else {
+        const auto results = execute_pack(members, source, env);
+        for (size_t k = 0; k < members.size(); ++k) outcomes[k] = results[k].outcome;
+      }
+    } catch (const std::exception& e) {
+      for (const auto* run : members)
+        fmt::print(stderr, "[rank {}] {}  failed: {}\n", mpi.rank(), run->id, e.what());
+    }
+    for (size_t k = 0; k < members.size(); ++k) {
+      if (outcomes[k] == RunOutcome::kFailed) code = std::max(code, kExitRunFailed);
+      or_warn(mpi, "assignment log", [&] {
+        if (log) log->ended(entries[k], outcome_name(outcomes[k]));
+      });
+    }
   }
   return code;  // the queue's window is freed here, collectively
 }
@@ -200,6 +216,7 @@ int execute_plan(const SweepPlan& plan, const ExecutionOptions& options,
                  const launch::MpiSession& mpi) {
   // 0. Groups and devices. The same on every rank, so a ConfigError here is said once by rank 0.
   check_job_shape(plan, options, mpi.size());
+  check_packing(plan);
   // Collectives: every rank reaches them before anything can fail on one rank only.
   const launch::GroupSplit groups(mpi, static_cast<int>(plan.ranks_per_run));
   const launch::ProcessGroup& group = groups.group();
@@ -224,7 +241,13 @@ int execute_plan(const SweepPlan& plan, const ExecutionOptions& options,
   const int threads = options.threads > 0 ? options.threads : bound_threads;
   torch::set_num_threads(threads);
   const auto rank_rows = mpi.gather_strings(describe_rank(mpi, group, v.device, threads));
-  if (mpi.is_root()) print_plan(plan, v.steps, rank_rows, groups.groups());
+  const int64_t auto_limit = auto_pack_limit(v.device.is_cuda());
+  if (mpi.is_root()) {
+    std::vector<int64_t> all(plan.runs.size());
+    for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<int64_t>(i);
+    print_plan(plan, v.steps, rank_rows, groups.groups(),
+               plan_packs(plan, all, groups.groups(), auto_limit));
+  }
   if (options.dry_run) return kExitOk;
 
   // 2. The output folder, the runs to do and the sweep index (rank 0).
@@ -239,7 +262,8 @@ int execute_plan(const SweepPlan& plan, const ExecutionOptions& options,
   env.command_line = options.command_line;
   env.runs_dir = fs::path(plan.out) / "runs";
   env.group = group;
-  int code = train_runs(plan, options, mpi, env, v, *todo);
+  const auto packs = plan_packs(plan, todo->runs, groups.groups(), auto_limit);
+  int code = train_runs(plan, options, mpi, env, v, *todo, packs);
   mpi.barrier();  // every rank's runs have ended and their log lines are written
 
   // 4. The final index (rank 0); one exit code for the job; the summary.

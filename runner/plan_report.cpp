@@ -7,6 +7,7 @@
 #include <map>
 
 #include "common/host_name.h"
+#include "runner/pack_plan.h"     // pack_refusal
 #include "runner/run_executor.h"  // run_file_path
 #include "runner/run_file.h"      // read_run_summary
 #include "runner/tables.h"
@@ -30,7 +31,8 @@ std::string describe_rank(const launch::MpiSession& mpi, const launch::ProcessGr
 }
 
 void print_plan(const SweepPlan& plan, const std::vector<int64_t>& steps,
-                const std::vector<std::string>& ranks, int groups) {
+                const std::vector<std::string>& ranks, int groups,
+                const std::vector<std::vector<int64_t>>& packs) {
   std::vector<std::vector<std::string>> rank_rows{
       {"rank", "host", "local_rank", "group", "device", "threads"}};
   for (const auto& line : ranks) {
@@ -47,19 +49,41 @@ void print_plan(const SweepPlan& plan, const std::vector<int64_t>& steps,
     rank_rows.push_back(row);
   }
   // Scheduling is dynamic: which rank trains a run is decided when a rank asks for work.
-  std::vector<std::vector<std::string>> rows{{"run", "rank", "variant", "arch", "dataset", "lr_g",
-                                              "lr_d", "n_critic", "batch", "seed", "steps"}};
+  std::vector<std::string> pack_cells(plan.runs.size(), "-");
+  int64_t packed_runs = 0, pack_count = 0;
+  for (const auto& pack : packs) {
+    if (pack.size() < 2) continue;
+    ++pack_count;
+    for (const int64_t i : pack) {
+      pack_cells[static_cast<size_t>(i)] = fmt::format("{}/{}", pack_count, pack.size());
+      ++packed_runs;
+    }
+  }
+  std::vector<std::vector<std::string>> rows{{"run", "rank", "pack", "variant", "arch", "dataset",
+                                              "lr_g", "lr_d", "n_critic", "batch", "seed",
+                                              "steps"}};
+  std::string alone;  // auto: runs that cannot pack, and why
   for (size_t i = 0; i < plan.runs.size(); ++i) {
     const auto& s = plan.runs[i].settings;
-    rows.push_back({plan.runs[i].id, "dynamic", s.variant, s.arch, s.dataset + "/" + s.split,
-                    canonical_float(s.lr_g), canonical_float(s.lr_d), std::to_string(s.n_critic),
-                    std::to_string(s.batch), std::to_string(s.seed), std::to_string(steps[i])});
+    rows.push_back({plan.runs[i].id, "dynamic", pack_cells[i], s.variant, s.arch,
+                    s.dataset + "/" + s.split, canonical_float(s.lr_g), canonical_float(s.lr_d),
+                    std::to_string(s.n_critic), std::to_string(s.batch), std::to_string(s.seed),
+                    std::to_string(steps[i])});
+    const std::string why = pack_refusal(s, plan.ranks_per_run);
+    if (plan.pack == "auto" && !why.empty())
+      alone += fmt::format("\n  {} trains alone: {}", plan.runs[i].id, why);
   }
+  const std::string packing =
+      plan.pack == "off"
+          ? "packing: off"
+          : fmt::format("packing: {} ({} run(s) in {} pack(s), the rest one by one){}",
+                        plan.pack == "auto" ? "auto" : "up to " + plan.pack + " per pack",
+                        packed_runs, pack_count, alone);
   fmt::print(stderr,
              "ganrun {} ({}): '{}', {} run(s) on {} rank(s) in {} group(s) of {}, handed out "
-             "dynamically, out {}\n{}\n{}",
+             "dynamically, out {}\n{}\n{}{}\n",
              version(), git_commit(), plan.name, plan.runs.size(), ranks.size(), groups,
-             plan.ranks_per_run, plan.out, format_table(rank_rows), format_table(rows));
+             plan.ranks_per_run, plan.out, format_table(rank_rows), format_table(rows), packing);
   std::fflush(stderr);
 }
 

@@ -22,9 +22,12 @@ namespace ganrun {
 std::string describe_rank(const launch::MpiSession& mpi, const launch::ProcessGroup& group,
                           const torch::Device& device, int threads);
 
-// The plan to stderr: `ranks` are describe_rank rows, `steps` each run's step count.
+// The plan to stderr: `ranks` are describe_rank rows, `steps` each run's step count, `packs`
+// the runs that train together (runner/pack_plan.h): a `pack` column ("2/4": pack 2, 4 members;
+// "-": alone) and, under pack auto, why a run trains alone.
 void print_plan(const SweepPlan& plan, const std::vector<int64_t>& steps,
-                const std::vector<std::string>& ranks, int groups);
+                const std::vector<std::string>& ranks, int groups,
+                const std::vector<std::vector<int64_t>>& packs);
 
 // The summary to stdout from the run files in runs_dir, and a line per run that did not
 // complete with its status, stop step and error.

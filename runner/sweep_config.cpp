@@ -19,6 +19,7 @@
 #include "runner/did_you_mean.h"
 #include "runner/grid_expansion.h"
 #include "runner/name_list.h"
+#include "runner/pack_plan.h"
 #include "runner/run_id.h"
 #include "runner/sweep_yaml.h"
 
@@ -265,18 +266,12 @@ void Parser::parse_pack(int key_line, const YAML::Node& n) {
   const int line = line_of(n, key_line);
   if (!SweepYaml::is_plain_scalar(n))
     fail(line, fmt::format("pack must be off, auto or an integer (got {})", describe(n)));
-  const std::string v = n.Scalar();
-  if (v == "off" || v == "auto") {
-    // auto packs where supported, which is nowhere yet: runs train one by one.
-    plan_.pack = v;
-    return;
+  // off | auto | K (runner/pack_plan.h); the message gets the file and line.
+  try {
+    plan_.pack = parse_pack_setting(n.Scalar(), "");
+  } catch (const ConfigError& e) {
+    fail(line, e.what());
   }
-  int64_t k = 0;
-  if (!YAML::convert<int64_t>::decode(n, k))
-    fail(line, fmt::format("pack must be off, auto or an integer (got '{}')", v));
-  fail(line, fmt::format("pack: {} is not implemented yet in this version of ganrun (use off or "
-                         "auto)",
-                         v));
 }
 
 void Parser::parse_top_key(const std::string& key, int line, const YAML::Node& v) {

@@ -30,7 +30,7 @@ struct SweepPlan {
   std::vector<std::string> grid_keys;     // in file order
   std::vector<std::string> varying_keys;  // grid keys with more than one value, file order
   int64_t ranks_per_run = 1;              // ranks that train one run together
-  std::string pack = "off";               // off | auto (auto packs nothing yet)
+  std::string pack = "off";               // off | auto | K (runner/pack_plan.h)
   // Bytes of image data a rank may hold in memory; a larger HDF5 pack is read on demand.
   int64_t memory_budget = int64_t{4} << 30;
   std::vector<RunSpec> runs;  // in grid order (last key varies fastest)

@@ -39,14 +39,13 @@ models::CriticNet* find_critic(models::Variant& variant) {
   return nullptr;
 }
 
-// A real batch in the run's dtype: toy points as [k, 2], images scaled to the pixel range.
+}  // namespace
+
 torch::Tensor real_rows(data::BatchSource& source, const torch::Tensor& idx, torch::Device device,
                         torch::Dtype dtype, const std::string& pixel_range) {
   if (source.is_points()) return source.points(idx, device).to(dtype);
   return data::to_training_range(source.images(idx, device), dtype, pixel_range);
 }
-
-}  // namespace
 
 ToyEval evaluate_toy(models::Variant& variant, const torch::Tensor& fixed_z,
                      const data::ToySet& set, const models::FieldExtent& extent) {

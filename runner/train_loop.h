@@ -101,6 +101,11 @@ torch::Tensor to_uint8_images(const torch::Tensor& images, const std::string& pi
 ToyEval evaluate_toy(models::Variant& variant, const torch::Tensor& fixed_z,
                      const data::ToySet& set, const models::FieldExtent& extent);
 
+// A real batch for the rows `idx` in the run's dtype: toy points as [k, 2], images scaled to
+// the pixel range.
+torch::Tensor real_rows(data::BatchSource& source, const torch::Tensor& idx, torch::Device device,
+                        torch::Dtype dtype, const std::string& pixel_range);
+
 // Test-only hook: GANRUN_TEST_THROW="<run-id substring>@<step>" makes a matching run throw at
 // that step, so tests can make one run of a sweep fail.
 void maybe_throw_test_failure(const std::string& run_id, int64_t step);

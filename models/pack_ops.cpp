@@ -1,0 +1,86 @@
+// models/pack_ops.cpp — the packed layout's helpers (see header).
+#include "models/pack_ops.h"
+
+#include <ATen/ATen.h>  // at::baddbmm, at::cat, at::stack
+
+#include <stdexcept>
+#include <string>
+
+namespace ganrun::models {
+namespace {
+
+// Parameters and floating-point buffers by name (integer buffers such as BatchNorm's
+// num_batches_tracked count steps, which every member shares).
+std::vector<std::pair<std::string, torch::Tensor>> state_of(torch::nn::Module& net) {
+  std::vector<std::pair<std::string, torch::Tensor>> state;
+  for (const auto& item : net.named_parameters()) state.emplace_back(item.key(), item.value());
+  for (const auto& item : net.named_buffers())
+    if (item.value().is_floating_point()) state.emplace_back(item.key(), item.value());
+  return state;
+}
+
+}  // namespace
+
+torch::Tensor packed_linear(torch::nn::Linear& fc, const torch::Tensor& x, int64_t members) {
+  if (members == 1) return fc(x);
+  const int64_t rows = x.size(0);
+  const auto& w = fc->weight;  // [K*out, in]
+  const int64_t out = w.size(0) / members, in = w.size(1);
+  const auto xs = x.reshape({rows, members, in}).transpose(0, 1);  // [K, B, in]
+  const auto ws = w.view({members, out, in}).transpose(1, 2);      // [K, in, out]
+  const auto y =
+      fc->bias.defined() ? at::baddbmm(fc->bias.view({members, 1, out}), xs, ws) : at::bmm(xs, ws);
+  return y.transpose(0, 1).reshape({rows, members * out});
+}
+
+torch::Tensor member_mean(const torch::Tensor& x, int64_t members) {
+  if (members == 1) return x.mean();
+  return member_rows(x, members).mean({0, 2});
+}
+
+torch::Tensor member_rows(const torch::Tensor& x, int64_t members) {
+  return x.reshape({x.size(0), members, -1});
+}
+
+torch::Tensor join_member_draws(const std::vector<torch::Tensor>& draws) {
+  if (draws.size() == 1) return draws.front();
+  return draws.front().dim() == 1 ? at::stack(draws, 1) : at::cat(draws, 1);
+}
+
+void stack_nets(torch::nn::Module& packed, const std::vector<torch::nn::Module*>& members) {
+  torch::NoGradGuard no_grad;
+  std::vector<std::vector<std::pair<std::string, torch::Tensor>>> member_states;
+  for (auto* m : members) member_states.push_back(state_of(*m));
+  const auto target = state_of(packed);
+  for (size_t i = 0; i < target.size(); ++i) {
+    const auto& [name, tensor] = target[i];
+    std::vector<torch::Tensor> parts;
+    for (const auto& state : member_states) {
+      if (i >= state.size() || state[i].first != name)
+        throw std::invalid_argument("stack_nets: member nets do not match the packed net at '" +
+                                    name + "'");
+      parts.push_back(state[i].second);
+    }
+    const auto joined = at::cat(parts, 0);
+    if (joined.sizes() != tensor.sizes())
+      throw std::invalid_argument("stack_nets: '" + name + "' stacks to another shape than the " +
+                                  "packed net's");
+    tensor.copy_(joined);
+  }
+}
+
+void copy_member_slice(torch::nn::Module& packed, int64_t member, int64_t members,
+                       torch::nn::Module& into) {
+  torch::NoGradGuard no_grad;
+  const auto from = state_of(packed);
+  const auto to = state_of(into);
+  if (from.size() != to.size())
+    throw std::invalid_argument("copy_member_slice: the member net does not match the packed net");
+  for (size_t i = 0; i < from.size(); ++i) {
+    const auto& t = from[i].second;
+    const int64_t rows = t.size(0) / members;
+    to[i].second.copy_(t.narrow(0, member * rows, rows));
+  }
+}
+
+}  // namespace ganrun::models

@@ -1,0 +1,114 @@
+// models/packed_optim.cpp — the packed optimiser (see header).
+#include "models/packed_optim.h"
+
+#include <torch/optim/adam.h>
+
+#include <stdexcept>
+
+namespace ganrun::models {
+namespace {
+
+constexpr double kEps = 1e-8;  // LibTorch's Adam and RMSprop default, which ganrun keeps
+
+}  // namespace
+
+PackedOptimizer::PackedOptimizer(std::vector<torch::Tensor> params,
+                                 std::vector<OptimizerConfig> members)
+    : torch::optim::Optimizer(std::move(params), std::make_unique<torch::optim::AdamOptions>()),
+      members_(std::move(members)) {
+  const auto& kind = members_.front().kind;
+  if (kind != "adam" && kind != "rmsprop" && kind != "sgd")
+    throw std::invalid_argument("unknown optimizer '" + kind + "' (known: adam, rmsprop, sgd)");
+}
+
+torch::Tensor PackedOptimizer::per_member(const std::vector<double>& values,
+                                          const torch::Tensor& like) const {
+  return torch::tensor(values, torch::TensorOptions().dtype(torch::kFloat64))
+      .to(like.options())
+      .reshape({-1, 1});
+}
+
+void PackedOptimizer::prepare(const torch::Tensor& like) {
+  if (lr_.defined()) return;
+  std::vector<double> lr, b1, b2;
+  for (const auto& m : members_) {
+    lr.push_back(m.lr);
+    b1.push_back(m.beta1);
+    b2.push_back(m.beta2);
+  }
+  lr_ = per_member(lr, like);
+  beta1_ = per_member(b1, like);
+  beta2_ = per_member(b2, like);
+  steps_ = torch::zeros({}, like.options());
+  active_ =
+      torch::ones({static_cast<int64_t>(members_.size()), 1}, like.options().dtype(torch::kBool));
+}
+
+void PackedOptimizer::freeze(int64_t member) {
+  if (!active_.defined()) prepare(param_groups().front().params().front());
+  active_[member].fill_(false);
+  any_frozen_ = true;
+}
+
+torch::Tensor PackedOptimizer::step(LossClosure closure) {
+  torch::NoGradGuard no_grad;
+  torch::Tensor loss;
+  if (closure) loss = closure();
+  const auto& params = param_groups().front().params();
+  if (params.empty()) return loss;
+  prepare(params.front());
+  if (slots_.empty()) slots_.resize(params.size());
+  const OptimizerConfig& c = members_.front();
+  const int64_t k = static_cast<int64_t>(members_.size());
+  ++host_steps_;
+  steps_.add_(1.0);
+  torch::Tensor step_size, bias2_root;
+  if (c.kind == "adam") {
+    step_size = lr_ / (1.0 - beta1_.pow(steps_));  // lr / bias_correction1
+    bias2_root = (1.0 - beta2_.pow(steps_)).sqrt();
+  }
+  for (size_t i = 0; i < params.size(); ++i) {
+    const auto& p = params[i];
+    if (!p.grad().defined()) continue;
+    const auto w = p.view({k, -1});
+    auto g = p.grad().view({k, -1});
+    if (c.weight_decay != 0.0) g = g + c.weight_decay * w;
+    Slot& s = slots_[i];
+    torch::Tensor update;
+    if (c.kind == "adam") {
+      if (!s.first.defined()) {
+        s.first = torch::zeros_like(w);
+        s.second = torch::zeros_like(w);
+      }
+      s.first.mul_(beta1_).add_(g * (1.0 - beta1_));
+      s.second.mul_(beta2_).add_(g * g * (1.0 - beta2_));
+      update = -step_size * s.first / (s.second.sqrt() / bias2_root + kEps);
+    } else if (c.kind == "rmsprop") {
+      if (!s.first.defined()) s.first = torch::zeros_like(w);
+      s.first.mul_(c.alpha).addcmul_(g, g, 1.0 - c.alpha);
+      const auto avg = s.first.sqrt().add_(kEps);
+      if (c.momentum > 0.0) {
+        if (!s.second.defined()) s.second = torch::zeros_like(w);
+        s.second.mul_(c.momentum).addcdiv_(g, avg);
+        update = -lr_ * s.second;
+      } else {
+        update = -lr_ * g / avg;
+      }
+    } else {  // sgd
+      torch::Tensor direction = g;
+      if (c.momentum != 0.0) {
+        if (host_steps_ == 1 || !s.first.defined())
+          s.first = g.clone();
+        else
+          s.first.mul_(c.momentum).add_(g);
+        direction = s.first;
+      }
+      update = -lr_ * direction;
+    }
+    if (any_frozen_) update = torch::where(active_, update, torch::zeros_like(update));
+    w.add_(update);
+  }
+  return loss;
+}
+
+}  // namespace ganrun::models

@@ -1,0 +1,147 @@
+// runner/pack_executor.cpp — one pack of runs, K run files (see header).
+#include "runner/pack_executor.h"
+
+#include <fmt/format.h>
+
+#include <memory>
+#include <string>
+
+#include "common/utc_time.h"
+#include "models/variant.h"
+#include "runner/packed_loop.h"
+#include "runner/progress.h"
+#include "runner/run_evaluation.h"
+#include "runner/run_file.h"
+#include "runner/run_recording.h"
+#include "runner/variant_config.h"
+
+namespace ganrun {
+namespace {
+
+// What one member of a pack records: its file, PNG, progress line and evaluation.
+struct MemberRecord {
+  std::unique_ptr<RunFileWriter> writer;
+  std::unique_ptr<ProgressReporter> progress;
+  std::unique_ptr<FileObserver> observer;
+  std::unique_ptr<InLoopEvaluation> evaluation;
+  bool open = true;  // its file has not been given its final status yet
+};
+
+}  // namespace
+
+std::vector<RunResult> execute_pack(const std::vector<const RunSpec*>& specs,
+                                    data::BatchSource& dataset, const RunEnvironment& env) {
+  const RunSettings& shared = specs.front()->settings;
+  const int64_t steps = total_steps(shared, dataset.size());
+  const DataShape shape{dataset.channels(), dataset.height(), dataset.width(),
+                        data_shape(shared.dataset).classes};
+  std::string members_text;
+  for (const auto* spec : specs) members_text += (members_text.empty() ? "" : ",") + spec->id;
+
+  // The variant first: its metric names shape the files. A build error fails every member.
+  models::PackedVariant pack;
+  std::vector<std::string> metric_names;
+  std::string build_error;
+  try {
+    std::vector<models::VariantConfig> configs;
+    for (const auto* spec : specs)
+      configs.push_back(make_variant_config(spec->settings, shape, env.device));
+    pack = models::make_packed_variant(configs);
+    metric_names = pack.packed->metric_names();
+  } catch (const std::exception& e) {
+    build_error = e.what();
+  }
+
+  std::vector<MemberRecord> records(specs.size());
+  for (size_t k = 0; k < specs.size(); ++k) {
+    const RunSpec& spec = *specs[k];
+    AttrMap attrs = run_attrs(spec, env, dataset, steps);
+    attrs["pack_size"] = static_cast<int64_t>(specs.size());
+    attrs["pack_members"] = members_text;
+    auto& r = records[k];
+    r.writer = std::make_unique<RunFileWriter>(
+        run_file_path(env.runs_dir, spec.id), std::move(attrs), to_yaml(spec.settings),
+        metric_names,
+        dataset.is_points() ? SampleShape{}
+                            : SampleShape{pack.packed ? pack.packed->samples_per_grid() : 64,
+                                          dataset.channels(), dataset.height(), dataset.width()});
+    r.progress = std::make_unique<ProgressReporter>(env.rank, spec.id, steps);
+    r.observer = std::make_unique<FileObserver>(*r.writer, *r.progress,
+                                                run_png_path(env.runs_dir, spec.id), metric_names);
+  }
+  std::vector<RunResult> results(specs.size());
+  auto finish = [&](size_t k, RunResult result) {
+    auto& r = records[k];
+    const double eval_s = r.evaluation ? r.evaluation->seconds() : r.observer->toy_eval_seconds();
+    const double fraction = eval_s / std::max(r.observer->seconds(), 1e-9);
+    const std::string status = outcome_name(result.outcome);
+    r.writer->set_attr("eval_seconds", eval_s);
+    r.writer->set_attr("eval_fraction", fraction);
+    r.writer->set_attr("ended", utc_now());
+    r.writer->set_status(status, result.message, result.stop_step);
+    r.writer->commit();
+    r.open = false;
+    const std::string packed = fmt::format(" (pack of {})", specs.size());
+    r.progress->finish(
+        result.outcome == RunOutcome::kCompleted
+            ? status + packed
+            : fmt::format("{} at step {}: {}{}", status, result.stop_step, result.message, packed));
+    results[k] = std::move(result);
+  };
+
+  try {
+    if (!build_error.empty()) throw std::runtime_error(build_error);
+    for (auto& r : records) r.writer->commit();  // every file exists, running, from the start
+    std::vector<LoopSetup> setups;
+    std::vector<LoopObserver*> observers;
+    for (size_t k = 0; k < specs.size(); ++k) {
+      const RunSettings& s = specs[k]->settings;
+      LoopSetup setup = single_process_setup(s, specs[k]->id, steps, env.device);
+      setup.fixed_samples = pack.packed->fixed_noise_rows();
+      set_eval_points(setup, s, steps_per_epoch(s, dataset.size()), dataset.is_points());
+      auto& r = records[k];
+      if (evaluates_images(s, dataset.is_points())) {
+        r.evaluation =
+            std::make_unique<InLoopEvaluation>(s, env.device, nullptr, r.writer.get(), *r.progress);
+        r.evaluation->attach(setup);
+        const auto evaluate = setup.evaluate;
+        FileObserver* observer = r.observer.get();
+        setup.evaluate = [observer, evaluate](int64_t done, models::Variant& v) {
+          evaluate(done, v);
+          observer->maybe_commit();
+        };
+      }
+      setups.push_back(std::move(setup));
+      observers.push_back(r.observer.get());
+    }
+    const auto loops =
+        train_packed_loop(pack, dataset, setups, observers, [&](size_t k, const LoopResult& loop) {
+          finish(k, RunResult{RunOutcome::kDiverged, loop.stop_step, loop.message});
+        });
+    for (size_t k = 0; k < specs.size(); ++k) {
+      if (loops[k].diverged) continue;  // finished at its log point
+      std::vector<NamedArray> weights;
+      for (const auto& [name, tensor] : pack.members[k]->generator_state())
+        weights.push_back(to_named_array(name, tensor));
+      records[k].writer->set_generator(std::move(weights));
+      finish(k, RunResult{RunOutcome::kCompleted, steps, ""});
+    }
+  } catch (const std::exception& e) {
+    // A step's exception (StepError, with its step) or one before the first step.
+    const auto* at = dynamic_cast<const StepError*>(&e);
+    const int64_t stop_step = at != nullptr ? at->step() : 0;
+    for (size_t k = 0; k < specs.size(); ++k) {
+      if (!records[k].open) continue;
+      try {
+        finish(k, RunResult{RunOutcome::kFailed, stop_step, e.what()});
+      } catch (const std::exception& again) {
+        results[k] = RunResult{
+            RunOutcome::kFailed, stop_step,
+            fmt::format("{} (and the run file could not be updated: {})", e.what(), again.what())};
+      }
+    }
+  }
+  return results;
+}
+
+}  // namespace ganrun

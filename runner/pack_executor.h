@@ -1,0 +1,22 @@
+// runner/pack_executor.h — runs one pack of grid points (runner/pack_plan.h) from start to end as
+// one stacked model (runner/packed_loop.h): every member keeps its own run file, id, PNG grid,
+// progress line and status, exactly as if it had trained alone, plus the attributes pack_size
+// and pack_members. A member that diverges ends `diverged` at its log point while the others go
+// on; an exception inside a step fails every member still training.
+#pragma once
+
+#include <vector>
+
+#include "data/batch_source.h"
+#include "runner/run_executor.h"
+#include "runner/sweep_config.h"
+
+namespace ganrun {
+
+// `specs`: the members, in pack order (equal settings but for seed, lr_g, lr_d, beta1, beta2).
+// One result per member. A single-process group only. Never throws for a problem inside the
+// runs; throws only if a run file cannot be written at all.
+std::vector<RunResult> execute_pack(const std::vector<const RunSpec*>& specs,
+                                    data::BatchSource& source, const RunEnvironment& env);
+
+}  // namespace ganrun

@@ -1,0 +1,111 @@
+// runner/pack_plan.cpp — packing grid points (see header).
+#include "runner/pack_plan.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+
+#include "models/variant.h"
+#include "runner/config_error.h"
+
+namespace ganrun {
+namespace {
+
+// The settings a pack's members share: everything but the keys a pack may vary.
+std::string shared_settings(const RunSettings& s) {
+  RunSettings shared = s;
+  shared.lr_g = shared.lr_d = shared.beta1 = shared.beta2 = 0.0;
+  shared.seed = 0;
+  return to_yaml(shared);
+}
+
+std::vector<std::vector<int64_t>> split_even(const std::vector<int64_t>& runs, int64_t limit) {
+  const auto n = static_cast<int64_t>(runs.size());
+  const int64_t packs = (n + limit - 1) / limit;
+  std::vector<std::vector<int64_t>> out;
+  int64_t at = 0;
+  for (int64_t p = 0; p < packs; ++p) {
+    const int64_t size = n / packs + (p < n % packs ? 1 : 0);
+    out.emplace_back(runs.begin() + at, runs.begin() + at + size);
+    at += size;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string parse_pack_setting(const std::string& text, const std::string& where) {
+  if (text == "off" || text == "auto") return text;
+  int64_t k = 0;
+  size_t used = 0;
+  try {
+    k = std::stoll(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  const std::string prefix = where.empty() ? "" : where + ": ";
+  if (used == 0 || used != text.size())
+    throw ConfigError(
+        fmt::format("{}pack must be off, auto or a number of runs (got '{}')", prefix, text));
+  if (k < 1) throw ConfigError(fmt::format("{}pack must be >= 1 (got {})", prefix, k));
+  return std::to_string(k);
+}
+
+std::string pack_refusal(const RunSettings& s, int64_t ranks_per_run) {
+  if (ranks_per_run > 1)
+    return fmt::format("ranks_per_run {} (a packed run trains on one rank)", ranks_per_run);
+  return models::pack_refusal(s.variant, s.arch);
+}
+
+void check_packing(const SweepPlan& plan) {
+  if (plan.pack == "off" || plan.pack == "auto" || plan.pack == "1") return;
+  for (const auto& run : plan.runs) {
+    const std::string why = pack_refusal(run.settings, plan.ranks_per_run);
+    if (!why.empty())
+      throw ConfigError(fmt::format(
+          "pack: {}: run {} cannot train packed: {}; use pack: auto (it trains such runs one by "
+          "one) or pack: off",
+          plan.pack, run.id, why));
+  }
+}
+
+int64_t auto_pack_limit(bool cuda) { return cuda ? 32 : 8; }
+
+std::vector<std::vector<int64_t>> plan_packs(const SweepPlan& plan,
+                                             const std::vector<int64_t>& todo, int64_t workers,
+                                             int64_t auto_limit) {
+  std::vector<std::vector<int64_t>> packs;
+  if (plan.pack == "off") {
+    for (const int64_t i : todo) packs.push_back({i});
+    return packs;
+  }
+  // Compatible runs, in order of their first appearance.
+  std::vector<std::string> order;
+  std::map<std::string, std::vector<int64_t>> groups;
+  for (const int64_t i : todo) {
+    const RunSettings& s = plan.runs[static_cast<size_t>(i)].settings;
+    const std::string key = pack_refusal(s, plan.ranks_per_run).empty()
+                                ? shared_settings(s)
+                                : "unpackable:" + std::to_string(i);
+    if (groups.find(key) == groups.end()) order.push_back(key);
+    groups[key].push_back(i);
+  }
+  for (const auto& key : order) {
+    const auto& runs = groups[key];
+    int64_t limit = 1;
+    if (plan.pack == "auto") {
+      const auto n = static_cast<int64_t>(runs.size());
+      limit = std::clamp<int64_t>((n + workers - 1) / std::max<int64_t>(workers, 1), 1, auto_limit);
+    } else {
+      limit = std::stoll(plan.pack);
+    }
+    for (auto& pack : split_even(runs, limit)) packs.push_back(std::move(pack));
+  }
+  // Plan order of each pack's first run, so the queue hands them out as the grid reads.
+  std::sort(packs.begin(), packs.end(),
+            [](const auto& a, const auto& b) { return a.front() < b.front(); });
+  return packs;
+}
+
+}  // namespace ganrun

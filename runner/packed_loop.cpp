@@ -1,0 +1,146 @@
+// runner/packed_loop.cpp — the packed step loop (see header).
+#include "runner/packed_loop.h"
+
+#include <ATen/ATen.h>  // at::cat
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <string>
+
+#include "data/sample_order.h"
+#include "models/run_random.h"
+
+namespace ganrun {
+namespace {
+
+// What a member has of its own in the loop.
+struct MemberState {
+  data::SampleOrder order;
+  torch::Tensor fixed_z;
+  bool active = true;
+};
+
+}  // namespace
+
+std::vector<LoopResult> train_packed_loop(models::PackedVariant& pack, data::BatchSource& source,
+                                          const std::vector<LoopSetup>& setups,
+                                          const std::vector<LoopObserver*>& observers,
+                                          const MemberDiverged& diverged) {
+  const LoopSetup& shared = setups.front();
+  const RunSettings& s = *shared.settings;  // every key but seed, lr_g, lr_d, beta1, beta2
+  const auto dtype = s.dtype == "float64" ? torch::kFloat64 : torch::kFloat32;
+  const auto device = shared.device;
+  const auto options = torch::TensorOptions().dtype(dtype).device(device);
+  const auto k_members = static_cast<int64_t>(setups.size());
+  const models::ZDist z_dist = models::parse_z_dist(s.z_dist);
+  const data::ToySet* toy = source.toy_set();
+
+  std::vector<uint64_t> seeds;
+  std::vector<MemberState> members;
+  for (const auto& setup : setups) {
+    const auto seed = static_cast<uint64_t>(setup.settings->seed);
+    seeds.push_back(seed);
+    members.push_back({data::SampleOrder(source.size(), s.batch, seed),
+                       models::draw_z(toy ? shared.toy_samples : shared.fixed_samples, s.z_dim,
+                                      seed, 0, models::Purpose::kFixedNoise, 0, z_dist, options)});
+  }
+  models::NoiseSource noise(seeds, s.z_dim, shared.slice, options, z_dist);
+  const int64_t steps_per_epoch = members.front().order.batches_per_epoch() / s.n_critic;
+  const models::FieldExtent toy_extent =
+      toy ? models::field_extent(toy->points) : models::FieldExtent{};
+  models::Variant& variant = *pack.packed;
+  models::MetricAccumulator metrics(variant.metric_names(), k_members);
+  const int64_t log_every = std::max<int64_t>(1, interval_steps(s.log_every, steps_per_epoch));
+  const int64_t sample_every = interval_steps(s.sample_every, steps_per_epoch);
+  const auto& names = variant.metric_names();
+
+  std::vector<LoopResult> results(setups.size());
+  for (auto& r : results) r.stop_step = shared.total_steps;
+  int64_t active = k_members;
+  int64_t step = 0;
+  try {
+    for (; step < shared.total_steps; ++step) {
+      for (int64_t k = 0; k < k_members; ++k)
+        if (members[k].active) maybe_throw_test_failure(setups[k].run_id, step);
+      const int64_t epoch = step / steps_per_epoch;
+      const int64_t first_batch = (step % steps_per_epoch) * s.n_critic;
+      models::StepContext ctx;
+      ctx.step = step;
+      ctx.epoch = epoch;
+      ctx.epoch_end = (step + 1) % steps_per_epoch == 0;
+      ctx.noise = &noise;
+      ctx.reducer = shared.reducer;
+      ctx.sync_gradients = shared.sync_gradients;
+      for (int64_t i = 0; i < s.n_critic; ++i) {
+        ctx.critic_iter = i;
+        // Each member's own batch of its own epoch order, joined member-major in dimension 1.
+        std::vector<torch::Tensor> parts;
+        for (auto& m : members) {
+          const auto idx =
+              m.order.indices(epoch, first_batch + i, shared.slice.offset, shared.slice.count);
+          parts.push_back(real_rows(source, idx, device, dtype, s.pixel_range));
+        }
+        models::RealBatch real{at::cat(parts, 1), torch::Tensor()};
+        variant.discriminator_step(real, ctx, metrics);
+      }
+      ctx.critic_iter = s.n_critic;  // the generator's noise key follows the critic draws
+      variant.generator_step(ctx, metrics);
+      variant.end_step(ctx, metrics);
+
+      const int64_t done = step + 1;
+      const bool last = done == shared.total_steps;
+      if (done % log_every == 0 || last) {
+        std::vector<bool> sampled;
+        const auto means = metrics.take_member_means(&sampled);
+        for (int64_t k = 0; k < k_members; ++k) {
+          if (!members[k].active) continue;
+          observers[k]->on_metrics(done, means[k]);
+          for (size_t m = 0; m < names.size(); ++m) {
+            if (!sampled[m] || std::isfinite(means[k][m])) continue;
+            // Frozen from here on; its run ends as its unpacked run would have.
+            members[k].active = false;
+            variant.freeze_member(k);
+            --active;
+            results[k] = LoopResult{true, done,
+                                    names[m] + " is " + std::to_string(means[k][m]) + " at step " +
+                                        std::to_string(done)};
+            if (diverged) diverged(static_cast<size_t>(k), results[k]);
+            break;
+          }
+        }
+        if (active == 0) return results;
+      }
+      const bool eval_point =
+          (shared.eval_every > 0 && done % shared.eval_every == 0) || (last && shared.eval_at_end);
+      const bool sample_point = (sample_every > 0 && done % sample_every == 0) || last;
+      if (!(eval_point || (sample_point && toy == nullptr))) continue;
+      for (int64_t k = 0; k < k_members; ++k) {
+        if (!members[k].active) continue;
+        pack.copy_member(k);
+        models::Variant& member = *pack.members[static_cast<size_t>(k)];
+        if (toy != nullptr) {
+          const auto started = std::chrono::steady_clock::now();
+          ToyEval eval = evaluate_toy(member, members[k].fixed_z, *toy, toy_extent);
+          eval.seconds =
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+          observers[k]->on_points(done, eval);
+          continue;
+        }
+        if (eval_point && setups[k].evaluate) setups[k].evaluate(done, member);
+        if (sample_point)
+          observers[k]->on_samples(
+              done,
+              to_uint8_images(member.sample(members[k].fixed_z), s.pixel_range).to(torch::kCPU));
+      }
+    }
+  } catch (const StepError&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw StepError(step, e.what());
+  }
+  if (!pack.members.empty()) pack.copy_members();  // the run files read the final nets
+  return results;
+}
+
+}  // namespace ganrun

@@ -1,0 +1,173 @@
+// runner/run_recording.cpp — run attributes, generator arrays and the file observer (see header).
+#include "runner/run_recording.h"
+
+#include <torch/version.h>  // TORCH_VERSION
+#include <unistd.h>         // getpid
+
+#include <cmath>  // NAN
+#include <cstdlib>
+
+#include "common/host_name.h"
+#include "common/utc_time.h"
+#include "runner/png_grid.h"
+#include "runner/version.h"
+
+namespace ganrun {
+namespace {
+
+// Seconds between snapshot commits at log points (sample points and the end always commit).
+// A commit rewrites the run file; every few seconds keeps that far below 1% of step time.
+double commit_interval_s() {
+  const char* v = std::getenv("GANRUN_COMMIT_INTERVAL");
+  return v != nullptr ? std::atof(v) : 5.0;
+}
+
+// ---- toy runs: /toy and /eval rows from a ToyEval (README "HDF5 layout") ----------------------
+
+std::vector<float> floats_of(const torch::Tensor& t) {
+  const auto c = t.to(torch::kCPU, torch::kFloat32).contiguous();
+  const float* p = c.data_ptr<float>();
+  return std::vector<float>(p, p + c.numel());
+}
+
+ToyLayout toy_layout_of(const ToyEval& eval) {
+  ToyLayout layout;
+  layout.points = eval.points.size(0);
+  layout.field_resolution = eval.field.defined() ? eval.field.size(0) : models::kFieldResolution;
+  const auto c = eval.centres.to(torch::kCPU, torch::kFloat64).contiguous();
+  layout.centres.assign(c.data_ptr<double>(), c.data_ptr<double>() + c.numel());
+  layout.extent = {eval.extent.x_min, eval.extent.x_max, eval.extent.y_min, eval.extent.y_max};
+  layout.sigma = eval.sigma;
+  return layout;
+}
+
+// The first evaluation point declares /toy; a run without a critic net stores a NaN field.
+void append_toy_eval(RunFileWriter& writer, bool first, int64_t steps_done, double wall_s,
+                     const ToyEval& eval) {
+  const ToyLayout layout = toy_layout_of(eval);
+  if (first) writer.set_toy_layout(layout);
+  const auto r = layout.field_resolution;
+  const auto field = eval.field.defined() ? eval.field : torch::full({r, r}, NAN, torch::kFloat64);
+  writer.append_toy(steps_done, floats_of(eval.points), floats_of(field));
+  if (eval.coverage)
+    writer.append_eval(steps_done,
+                       {{"samples", static_cast<double>(eval.points.size(0))},
+                        {"wall_s", wall_s},
+                        {"eval_s", eval.seconds},
+                        {"modes_covered", static_cast<double>(eval.coverage->modes_covered)},
+                        {"high_quality", eval.coverage->high_quality}});
+}
+
+}  // namespace
+
+std::vector<uint8_t> tensor_bytes(const torch::Tensor& t) {
+  auto c = t.contiguous().to(torch::kCPU);
+  const auto* p = static_cast<const uint8_t*>(c.data_ptr());
+  return std::vector<uint8_t>(p, p + c.nbytes());
+}
+
+NamedArray to_named_array(const std::string& name, const torch::Tensor& t) {
+  auto c = t.detach().to(torch::kCPU).contiguous();
+  NamedArray a;
+  a.name = name;
+  a.shape.assign(c.sizes().begin(), c.sizes().end());
+  a.is_float64 = c.scalar_type() == torch::kFloat64;
+  if (!a.is_float64) c = c.to(torch::kFloat32);
+  const auto* p = static_cast<const char*>(c.data_ptr());
+  a.bytes.assign(p, p + c.nbytes());
+  return a;
+}
+
+AttrMap run_attrs(const RunSpec& spec, const RunEnvironment& env, const data::BatchSource& dataset,
+                  int64_t steps) {
+  const RunSettings& s = spec.settings;
+  return AttrMap{
+      {"run_id", spec.id},
+      {"variant", s.variant},
+      {"arch", s.arch},
+      {"preset", s.preset.empty() ? std::string("none") : s.preset},
+      {"dataset", s.dataset},
+      {"split", s.split},
+      {"lr_g", s.lr_g},
+      {"lr_d", s.lr_d},
+      {"beta1", s.beta1},
+      {"beta2", s.beta2},
+      {"n_critic", s.n_critic},
+      {"batch", s.batch},
+      {"rank_batch", s.batch / env.group.size},  // this rank's slice of the global batch
+      {"ranks", static_cast<int64_t>(env.group.size)},
+      {"dtype", s.dtype},
+      {"seed", s.seed},
+      {"z_dim", s.z_dim},
+      {"channels", dataset.channels()},
+      {"height", dataset.height()},
+      {"width", dataset.width()},
+      {"total_steps", steps},
+      {"device", env.device.str()},
+      {"ganrun_version", std::string(version())},
+      {"git_commit", std::string(git_commit())},
+      {"torch_version", std::string(TORCH_VERSION)},
+      {"host", host_name()},
+      {"pid", static_cast<int64_t>(getpid())},
+      {"threads", static_cast<int64_t>(env.threads)},
+      {"command", env.command_line},
+      {"started", utc_now()},
+      {"ended", std::string()},
+      // Unpacked runs are packs of one (runner/pack_executor.cpp overwrites both).
+      {"pack_size", int64_t{1}},
+      {"pack_members", spec.id},
+  };
+}
+
+FileObserver::FileObserver(RunFileWriter& writer, ProgressReporter& progress,
+                           std::filesystem::path png, const std::vector<std::string>& names)
+    : writer_(writer), progress_(progress), png_(std::move(png)) {
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (names[i] == "d_loss") d_index_ = static_cast<int>(i);
+    if (names[i] == "g_loss") g_index_ = static_cast<int>(i);
+  }
+}
+
+void FileObserver::on_metrics(int64_t steps_done, const std::vector<double>& means) {
+  const auto now = std::chrono::steady_clock::now();
+  writer_.append_metrics(steps_done, std::chrono::duration<double>(now - start_).count(), means);
+  progress_.report(steps_done, d_index_ >= 0 ? means[d_index_] : NAN,
+                   g_index_ >= 0 ? means[g_index_] : NAN);
+  if (std::chrono::duration<double>(now - last_commit_).count() >= commit_interval_s()) commit();
+}
+
+void FileObserver::on_samples(int64_t steps_done, const torch::Tensor& images_u8) {
+  writer_.append_samples(steps_done, tensor_bytes(images_u8));
+  // Square grids (columns 0): 8 x 8, and conditional variants' 10 x 10 with a class a column.
+  write_png_grid(png_, tensor_bytes(images_u8), images_u8.size(0), images_u8.size(1),
+                 images_u8.size(2), images_u8.size(3), 0);
+  commit();
+}
+
+void FileObserver::on_points(int64_t steps_done, const ToyEval& eval) {
+  const auto now = std::chrono::steady_clock::now();
+  append_toy_eval(writer_, !toy_declared_, steps_done,
+                  std::chrono::duration<double>(now - start_).count(), eval);
+  toy_declared_ = true;
+  toy_eval_seconds_ += eval.seconds;
+  if (std::chrono::duration<double>(now - last_commit_).count() >= commit_interval_s()) commit();
+}
+
+void FileObserver::commit() {
+  const auto started = std::chrono::steady_clock::now();
+  writer_.commit();
+  last_commit_ = std::chrono::steady_clock::now();
+  commit_seconds_ += std::chrono::duration<double>(last_commit_ - started).count();
+}
+
+void FileObserver::maybe_commit() {
+  if (std::chrono::duration<double>(std::chrono::steady_clock::now() - last_commit_).count() >=
+      commit_interval_s())
+    commit();
+}
+
+double FileObserver::seconds() const {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+}
+
+}  // namespace ganrun

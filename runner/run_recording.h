@@ -1,0 +1,61 @@
+// runner/run_recording.h — what a run records while it trains, shared by unpacked and packed
+// runs: the run file's attributes, the generator's arrays, and the loop observer that appends
+// metric rows, sample grids (HDF5 + PNG) and toy evaluation points to the run file and prints
+// the progress line, committing snapshots on a time interval.
+#pragma once
+
+#include <torch/types.h>
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "data/batch_source.h"
+#include "runner/progress.h"
+#include "runner/run_executor.h"
+#include "runner/run_file.h"
+#include "runner/train_loop.h"
+
+namespace ganrun {
+
+// The run file's attributes at the start of a run (README "HDF5 layout").
+AttrMap run_attrs(const RunSpec& spec, const RunEnvironment& env, const data::BatchSource& dataset,
+                  int64_t steps);
+
+// A tensor as a named float32 (float64 stays float64) array of the run file.
+NamedArray to_named_array(const std::string& name, const torch::Tensor& t);
+
+// A tensor's bytes, contiguous, from the host.
+std::vector<uint8_t> tensor_bytes(const torch::Tensor& t);
+
+class FileObserver final : public LoopObserver {
+ public:
+  FileObserver(RunFileWriter& writer, ProgressReporter& progress, std::filesystem::path png,
+               const std::vector<std::string>& names);
+
+  void on_metrics(int64_t steps_done, const std::vector<double>& means) override;
+  void on_samples(int64_t steps_done, const torch::Tensor& images_u8) override;
+  // Toy evaluation points come every ~100 steps: commit them on the log points' interval, not
+  // each time (a commit rewrites the whole file).
+  void on_points(int64_t steps_done, const ToyEval& eval) override;
+
+  void commit();
+  // Commits at most every commit_interval_s (an evaluation row between log points).
+  void maybe_commit();
+  double toy_eval_seconds() const { return toy_eval_seconds_; }
+  double seconds() const;
+  double commit_seconds() const { return commit_seconds_; }  // time spent writing snapshots
+
+ private:
+  RunFileWriter& writer_;
+  ProgressReporter& progress_;
+  std::filesystem::path png_;
+  int d_index_ = -1, g_index_ = -1;
+  bool toy_declared_ = false;
+  double toy_eval_seconds_ = 0, commit_seconds_ = 0;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point last_commit_ = start_;
+};
+
+}  // namespace ganrun
