@@ -26,11 +26,13 @@ torch::Tensor packed_linear(torch::nn::Linear& fc, const torch::Tensor& x, int64
   const int64_t rows = x.size(0);
   const auto& w = fc->weight;  // [K*out, in]
   const int64_t out = w.size(0) / members, in = w.size(1);
-  const auto xs = x.reshape({rows, members, in}).transpose(0, 1);  // [K, B, in]
-  const auto ws = w.view({members, out, in}).transpose(1, 2);      // [K, in, out]
-  const auto y =
-      fc->bias.defined() ? at::baddbmm(fc->bias.view({members, 1, out}), xs, ws) : at::bmm(xs, ws);
-  return y.transpose(0, 1).reshape({rows, members * out});
+  // W_k x_k^T as [K, out, B]: the weight's gradient then comes out in the weight's own layout
+  // ([K, out, in], contiguous). x_k W_k^T as [K, B, out] made it as [K, in, out] and copied it
+  // transposed, which measured 3x slower than K separate linear layers on the CPU.
+  const auto xs = x.reshape({rows, members, in}).permute({1, 2, 0});    // [K, in, B]
+  auto y = at::bmm(w.view({members, out, in}), xs).permute({2, 0, 1});  // [B, K, out]
+  if (fc->bias.defined()) y = y + fc->bias.view({members, out});
+  return y.reshape({rows, members * out});
 }
 
 torch::Tensor member_mean(const torch::Tensor& x, int64_t members) {
@@ -61,6 +63,10 @@ void stack_nets(torch::nn::Module& packed, const std::vector<torch::nn::Module*>
                                     name + "'");
       parts.push_back(state[i].second);
     }
+    if (tensor.dim() == 0) {  // a step counter (BatchNorm's, once converted): the same in all
+      tensor.copy_(parts.front());
+      continue;
+    }
     const auto joined = at::cat(parts, 0);
     if (joined.sizes() != tensor.sizes())
       throw std::invalid_argument("stack_nets: '" + name + "' stacks to another shape than the " +
@@ -78,6 +84,10 @@ void copy_member_slice(torch::nn::Module& packed, int64_t member, int64_t member
     throw std::invalid_argument("copy_member_slice: the member net does not match the packed net");
   for (size_t i = 0; i < from.size(); ++i) {
     const auto& t = from[i].second;
+    if (t.dim() == 0) {  // shared by every member
+      to[i].second.copy_(t);
+      continue;
+    }
     const int64_t rows = t.size(0) / members;
     to[i].second.copy_(t.narrow(0, member * rows, rows));
   }

@@ -1,8 +1,10 @@
 // models/packed_optim.cpp — the packed optimiser (see header).
 #include "models/packed_optim.h"
 
+#include <ATen/ATen.h>  // at::mul_out, at::sqrt_out, at::div_out
 #include <torch/optim/adam.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace ganrun::models {
@@ -39,6 +41,8 @@ void PackedOptimizer::prepare(const torch::Tensor& like) {
   lr_ = per_member(lr, like);
   beta1_ = per_member(b1, like);
   beta2_ = per_member(b2, like);
+  one_minus_beta1_ = 1.0 - beta1_;
+  one_minus_beta2_ = 1.0 - beta2_;
   steps_ = torch::zeros({}, like.options());
   active_ =
       torch::ones({static_cast<int64_t>(members_.size()), 1}, like.options().dtype(torch::kBool));
@@ -63,10 +67,18 @@ torch::Tensor PackedOptimizer::step(LossClosure closure) {
   ++host_steps_;
   steps_.add_(1.0);
   torch::Tensor step_size, bias2_root;
-  if (c.kind == "adam") {
+  if (c.kind == "adam") {                          // [K, 1] each, from the device-side step count
     step_size = lr_ / (1.0 - beta1_.pow(steps_));  // lr / bias_correction1
     bias2_root = (1.0 - beta2_.pow(steps_)).sqrt();
   }
+  // One scratch buffer for every parameter's temporaries: the updates are written in place
+  // (no per-step allocation of parameter-sized tensors; on the CPU those page faults and extra
+  // passes cost more than the nets' matrix products at small batches).
+  int64_t largest = 0;
+  for (const auto& p : params) largest = std::max(largest, p.numel());
+  if (!scratch_.defined() || scratch_.numel() < largest)
+    scratch_ = torch::empty({largest}, params.front().options());
+  const auto frozen = any_frozen_ ? active_.logical_not() : torch::Tensor();
   for (size_t i = 0; i < params.size(); ++i) {
     const auto& p = params[i];
     if (!p.grad().defined()) continue;
@@ -74,25 +86,31 @@ torch::Tensor PackedOptimizer::step(LossClosure closure) {
     auto g = p.grad().view({k, -1});
     if (c.weight_decay != 0.0) g = g + c.weight_decay * w;
     Slot& s = slots_[i];
-    torch::Tensor update;
+    auto scratch = scratch_.narrow(0, 0, p.numel()).view({k, -1});
     if (c.kind == "adam") {
       if (!s.first.defined()) {
         s.first = torch::zeros_like(w);
         s.second = torch::zeros_like(w);
       }
-      s.first.mul_(beta1_).add_(g * (1.0 - beta1_));
-      s.second.mul_(beta2_).add_(g * g * (1.0 - beta2_));
-      update = -step_size * s.first / (s.second.sqrt() / bias2_root + kEps);
+      s.first.mul_(beta1_).addcmul_(g, one_minus_beta1_);
+      at::mul_out(scratch, g, one_minus_beta2_);
+      s.second.mul_(beta2_).addcmul_(scratch, g);
+      // step = lr / bias_correction1 * m / (sqrt(v) / sqrt(bias_correction2) + eps)
+      at::sqrt_out(scratch, s.second);
+      scratch.div_(bias2_root).add_(kEps);
+      at::div_out(scratch, s.first, scratch);
+      scratch.mul_(step_size);
     } else if (c.kind == "rmsprop") {
       if (!s.first.defined()) s.first = torch::zeros_like(w);
       s.first.mul_(c.alpha).addcmul_(g, g, 1.0 - c.alpha);
-      const auto avg = s.first.sqrt().add_(kEps);
+      at::sqrt_out(scratch, s.first).add_(kEps);
       if (c.momentum > 0.0) {
         if (!s.second.defined()) s.second = torch::zeros_like(w);
-        s.second.mul_(c.momentum).addcdiv_(g, avg);
-        update = -lr_ * s.second;
+        s.second.mul_(c.momentum).addcdiv_(g, scratch);
+        at::mul_out(scratch, s.second, lr_);
       } else {
-        update = -lr_ * g / avg;
+        at::div_out(scratch, g, scratch);
+        scratch.mul_(lr_);
       }
     } else {  // sgd
       torch::Tensor direction = g;
@@ -103,10 +121,11 @@ torch::Tensor PackedOptimizer::step(LossClosure closure) {
           s.first.mul_(c.momentum).add_(g);
         direction = s.first;
       }
-      update = -lr_ * direction;
+      at::mul_out(scratch, direction, lr_);
     }
-    if (any_frozen_) update = torch::where(active_, update, torch::zeros_like(update));
-    w.add_(update);
+    // A frozen member's step is zero (masked, so a NaN step cannot leak in).
+    if (any_frozen_) scratch.masked_fill_(frozen, 0.0);
+    w.sub_(scratch);
   }
   return loss;
 }

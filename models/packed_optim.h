@@ -39,8 +39,10 @@ class PackedOptimizer final : public torch::optim::Optimizer {
   std::vector<OptimizerConfig> members_;
   std::vector<Slot> slots_;
   torch::Tensor lr_, beta1_, beta2_;  // [K, 1] in the parameters' dtype and device
-  torch::Tensor steps_;               // Adam's step count, on the device
-  torch::Tensor active_;              // bool [K, 1]
+  torch::Tensor one_minus_beta1_, one_minus_beta2_;
+  torch::Tensor scratch_;  // the largest parameter's size: each update's temporaries
+  torch::Tensor steps_;    // Adam's step count, on the device
+  torch::Tensor active_;   // bool [K, 1]
   bool any_frozen_ = false;
   int64_t host_steps_ = 0;  // SGD's first step starts its momentum buffer from the gradient
 };

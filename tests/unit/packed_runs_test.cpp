@@ -1,0 +1,282 @@
+// tests/unit/packed_runs_test.cpp — packed runs against the same grid points trained alone.
+//
+// K = 4 members differing in seed, lr_g, lr_d, beta1 and beta2 train once through
+// train_packed_loop and once each through the unpacked train_loop, on the CPU in float64.
+// Summation orders differ (batched matrix products and grouped convolutions against one
+// member's), so not bitwise: every member's parameters and buffers over all its networks within
+// 1e-10 relative (‖θ_packed − θ_alone‖ / ‖θ_alone‖), every metric row within
+// 1e-10·max(|a|, |b|) + 1e-12 at log_every 1. Also float32 within 1e-5 after 5 steps, a member
+// driven to divergence by lr 1e20 (it ends as alone; the others are untouched), and what
+// cannot pack is refused by name.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "data/batch_source.h"
+#include "data/toy_sets.h"
+#include "models/variant.h"
+#include "runner/pack_plan.h"
+#include "runner/packed_loop.h"
+#include "runner/run_evaluation.h"
+#include "runner/run_executor.h"
+#include "runner/train_loop.h"
+#include "runner/variant_config.h"
+
+namespace ganrun {
+namespace {
+
+class Recorder final : public LoopObserver {
+ public:
+  void on_metrics(int64_t steps_done, const std::vector<double>& means) override {
+    steps.push_back(steps_done);
+    rows.push_back(means);
+  }
+  void on_samples(int64_t, const torch::Tensor& images) override { grids.push_back(images); }
+  void on_points(int64_t, const ToyEval& eval) override { points.push_back(eval.points); }
+  std::vector<int64_t> steps;
+  std::vector<std::vector<double>> rows;
+  std::vector<torch::Tensor> grids, points;
+};
+
+// Every parameter and floating-point buffer of every network, flattened into one vector.
+torch::Tensor all_state(models::Variant& v) {
+  std::vector<torch::Tensor> parts;
+  for (const auto& net : v.networks()) {
+    for (const auto& p : net->parameters()) parts.push_back(p.detach().flatten());
+    for (const auto& b : net->buffers())
+      if (b.is_floating_point()) parts.push_back(b.detach().flatten());
+  }
+  return torch::cat(parts).to(torch::kFloat64);
+}
+
+// What a run left behind: its state, metric rows and result.
+struct Outcome {
+  torch::Tensor state;
+  Recorder recorder;
+  LoopResult result;
+};
+
+struct Case {
+  std::string variant, arch;
+  int64_t batch = 8, n_critic = 1, steps = 20;
+  std::string dtype = "float64";
+  std::string critic_norm = "auto";
+  std::string g_norm = "auto";
+  std::string optimizer = "adam";
+};
+
+// The members: one setting each of seed, lr_g, lr_d, beta1 and beta2 per member.
+std::vector<RunSettings> members_of(const Case& c) {
+  const double lr_g[] = {1e-4, 2e-4, 5e-4, 1e-3};
+  const double lr_d[] = {3e-4, 1e-4, 2e-4, 4e-4};
+  const double beta1[] = {0.5, 0.0, 0.9, 0.5};
+  const double beta2[] = {0.999, 0.9, 0.99, 0.95};
+  std::vector<RunSettings> out;
+  for (int k = 0; k < 4; ++k) {
+    RunSettings s;
+    s.variant = c.variant;
+    s.arch = c.arch;
+    s.dataset = c.arch == "toy" ? "toy-ring8" : c.arch == "dcgan32" ? "cifar10" : "mnist";
+    s.batch = c.batch;
+    s.n_critic = c.n_critic;
+    s.steps = c.steps;
+    s.log_every = 1;
+    s.sample_every = 10;
+    s.dtype = c.dtype;
+    s.critic_norm = c.critic_norm;
+    s.g_norm = c.g_norm;
+    s.optimizer_g = s.optimizer_d = c.optimizer;
+    s.toy_width = 64;  // the toy pair at a quarter width keeps the test short
+    s.base_width = 8;
+    s.seed = k;
+    s.lr_g = lr_g[k];
+    s.lr_d = lr_d[k];
+    s.beta1 = beta1[k];
+    s.beta2 = beta2[k];
+    out.push_back(s);
+  }
+  return out;
+}
+
+// A small data set of the case's shape: the toy ring, or random images (the equivalence does
+// not need real pictures). 12x12 grey images for the MLPs and dcgan28 (any multiple of 4): the
+// same layers as at 28x28 with 5x smaller fully connected ones, which keeps the float64 double
+// backward of WGAN-GP within the test budget on one core.
+std::unique_ptr<data::BatchSource> source_for(const RunSettings& s) {
+  if (s.arch == "toy")
+    return data::make_toy_source(data::make_toy_set("toy-ring8", 512, 3), torch::kCPU);
+  const int64_t c = s.arch == "dcgan32" ? 3 : 1, size = s.arch == "dcgan32" ? 32 : 12;
+  torch::manual_seed(11);
+  data::Dataset d;
+  d.images = torch::randint(0, 256, {256, c, size, size}, torch::kInt64).to(torch::kUInt8);
+  d.labels = torch::zeros({256}, torch::kInt64);
+  return data::make_in_memory_source(d, torch::kCPU);
+}
+
+DataShape shape_of(const data::BatchSource& source) {
+  return DataShape{source.channels(), source.height(), source.width(), 10};
+}
+
+Outcome train_alone(const RunSettings& s, data::BatchSource& source) {
+  Outcome out;
+  auto variant = models::make_variant(make_variant_config(s, shape_of(source), torch::kCPU));
+  LoopSetup setup = single_process_setup(s, "alone", s.steps, torch::kCPU);
+  setup.fixed_samples = 4;
+  setup.toy_samples = 16;
+  set_eval_points(setup, s, 1000, source.is_points());
+  out.result = train_loop(*variant, source, setup, out.recorder);
+  out.state = all_state(*variant);
+  return out;
+}
+
+std::vector<Outcome> train_packed(const std::vector<RunSettings>& members,
+                                  data::BatchSource& source) {
+  std::vector<models::VariantConfig> configs;
+  for (const auto& s : members)
+    configs.push_back(make_variant_config(s, shape_of(source), torch::kCPU));
+  auto pack = models::make_packed_variant(configs);
+  std::vector<Outcome> out(members.size());
+  std::vector<LoopSetup> setups;
+  std::vector<LoopObserver*> observers;
+  for (size_t k = 0; k < members.size(); ++k) {
+    LoopSetup setup = single_process_setup(members[k], "packed", members[k].steps, torch::kCPU);
+    setup.fixed_samples = 4;
+    setup.toy_samples = 16;
+    set_eval_points(setup, members[k], 1000, source.is_points());
+    setups.push_back(setup);
+    observers.push_back(&out[k].recorder);
+  }
+  const auto results = train_packed_loop(pack, source, setups, observers, nullptr);
+  pack.copy_members();
+  for (size_t k = 0; k < members.size(); ++k) {
+    out[k].result = results[k];
+    out[k].state = all_state(*pack.members[k]);
+  }
+  return out;
+}
+
+double relative_distance(const torch::Tensor& a, const torch::Tensor& b) {
+  return (a - b).norm().item<double>() / b.norm().item<double>();
+}
+
+void expect_same_rows(const Recorder& packed, const Recorder& alone, double rel, double abs,
+                      const std::string& who) {
+  ASSERT_EQ(packed.steps, alone.steps) << who;
+  for (size_t r = 0; r < alone.rows.size(); ++r) {
+    for (size_t m = 0; m < alone.rows[r].size(); ++m) {
+      const double a = packed.rows[r][m], b = alone.rows[r][m];
+      if (std::isnan(a) && std::isnan(b)) continue;
+      EXPECT_LE(std::abs(a - b), rel * std::max(std::abs(a), std::abs(b)) + abs)
+          << who << " row " << r << " metric " << m << ": " << a << " vs " << b;
+    }
+  }
+}
+
+void expect_pack_matches_alone(const Case& c, double state_bound, double row_rel, double row_abs) {
+  const auto members = members_of(c);
+  auto source = source_for(members.front());
+  const auto packed = train_packed(members, *source);
+  for (size_t k = 0; k < members.size(); ++k) {
+    const std::string who = c.variant + " on " + c.arch + " member " + std::to_string(k);
+    const Outcome alone = train_alone(members[k], *source);
+    EXPECT_FALSE(alone.result.diverged) << who;
+    EXPECT_EQ(packed[k].result.diverged, alone.result.diverged) << who;
+    EXPECT_LE(relative_distance(packed[k].state, alone.state), state_bound) << who;
+    expect_same_rows(packed[k].recorder, alone.recorder, row_rel, row_abs, who);
+    // Sample grids and toy evaluation points are the member's own (discrete: uint8 pixels).
+    ASSERT_EQ(packed[k].recorder.grids.size(), alone.recorder.grids.size()) << who;
+    for (size_t g = 0; g < alone.recorder.grids.size(); ++g)
+      EXPECT_LE((packed[k].recorder.grids[g].to(torch::kInt32) -
+                 alone.recorder.grids[g].to(torch::kInt32))
+                    .abs()
+                    .max()
+                    .item<int>(),
+                c.dtype == "float64" ? 0 : 1)
+          << who;
+    ASSERT_EQ(packed[k].recorder.points.size(), alone.recorder.points.size()) << who;
+    for (size_t g = 0; g < alone.recorder.points.size(); ++g)
+      EXPECT_LE(relative_distance(packed[k].recorder.points[g], alone.recorder.points[g]),
+                state_bound)
+          << who;
+  }
+}
+
+class PackedFloat64 : public ::testing::TestWithParam<Case> {};
+
+TEST_P(PackedFloat64, EachMemberEqualsItsRunAlone) {
+  expect_pack_matches_alone(GetParam(), 1e-10, 1e-10, 1e-12);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Variants, PackedFloat64,
+    ::testing::Values(Case{"gan", "toy"}, Case{"wgan-gp", "toy"}, Case{"gan", "mlp-small"},
+                      Case{"wgan-gp", "mlp-small"},
+                      Case{"wgan-gp", "dcgan28", 8, 2, 20, "float64", "auto"},
+                      // Beyond the list: every packing variant, the BatchNorm MLP, LayerNorm
+                      // and BatchNorm critics, the all-convolutional pair.
+                      Case{"lsgan", "toy"}, Case{"wgan", "toy"}, Case{"dragan", "toy"},
+                      Case{"gan", "mlp", 8, 1, 10}, Case{"dragan", "dcgan28", 8, 1, 10},
+                      Case{"wgan-gp", "dcgan28", 8, 1, 10, "float64", "layer"},
+                      Case{"gan", "dcgan32", 8, 1, 10}),
+    [](const auto& info) {
+      std::string name = info.param.variant + "_" + info.param.arch + "_" + info.param.critic_norm +
+                         "_" + std::to_string(info.param.n_critic);
+      for (auto& ch : name)
+        if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+      return name;
+    });
+
+TEST(PackedFloat32, OneDnnGroupedConvolutionsStayWithin1e5AfterFiveSteps) {
+  // SGD: Adam divides each gradient by its own magnitude, so a component whose true value is
+  // below float32's rounding noise (a bias in front of a BatchNorm has none at all) takes a
+  // full lr-sized step whose sign depends on the summation order: two unpacked runs with
+  // different thread counts part the same way. Plain gradient steps keep rounding as rounding,
+  // which is what this test measures: the grouped convolutions and batched products in float32.
+  expect_pack_matches_alone(Case{"gan", "dcgan28", 8, 1, 5, "float32", "auto", "auto", "sgd"}, 1e-5,
+                            1e-5, 1e-6);
+}
+
+TEST(PackedDivergence, AMemberGivenLr1e20DivergesAsAloneAndTheOthersAreUntouched) {
+  // SGD: Adam's steps are bounded by lr, so in float64 its 1e20 parameters stay finite for a
+  // while; plain gradient steps of 1e20 overflow within a few steps.
+  auto members = members_of(Case{"gan", "toy"});
+  for (auto& s : members) s.optimizer_g = s.optimizer_d = "sgd";
+  members[2].lr_g = members[2].lr_d = 1e20;
+  auto source = source_for(members.front());
+  const auto packed = train_packed(members, *source);
+  for (size_t k = 0; k < members.size(); ++k) {
+    const std::string who = "member " + std::to_string(k);
+    const Outcome alone = train_alone(members[k], *source);
+    EXPECT_EQ(packed[k].result.diverged, alone.result.diverged) << who;
+    if (k == 2) {
+      ASSERT_TRUE(alone.result.diverged);
+      EXPECT_EQ(packed[k].result.stop_step, alone.result.stop_step);
+      EXPECT_EQ(packed[k].result.message, alone.result.message);
+      expect_same_rows(packed[k].recorder, alone.recorder, 1e-10, 1e-12, who);
+      continue;
+    }
+    EXPECT_LE(relative_distance(packed[k].state, alone.state), 1e-10) << who;
+    expect_same_rows(packed[k].recorder, alone.recorder, 1e-10, 1e-12, who);
+  }
+}
+
+TEST(PackRefusal, VariantsAndArchsWithoutAPackedFormAreNamed) {
+  RunSettings s;
+  s.variant = "ebgan";
+  s.arch = "ae28";
+  EXPECT_NE(pack_refusal(s, 1).find("variant 'ebgan'"), std::string::npos);
+  s.variant = "gan";
+  s.arch = "mlp-deep";
+  EXPECT_NE(pack_refusal(s, 1).find("arch 'mlp-deep'"), std::string::npos);
+  s.arch = "mlp";
+  EXPECT_EQ(pack_refusal(s, 1), "");
+  EXPECT_NE(pack_refusal(s, 2).find("ranks_per_run 2"), std::string::npos);
+  models::VariantConfig c;
+  c.variant = "cgan";
+  EXPECT_THROW(models::make_packed_variant({c, c}), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace ganrun
