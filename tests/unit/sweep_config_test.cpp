@@ -16,6 +16,7 @@
 #include "runner/byte_size.h"
 #include "runner/config_error.h"
 #include "runner/did_you_mean.h"
+#include "runner/pack_plan.h"
 #include "runner/run_id.h"
 #include "runner/sweep_diff.h"
 
@@ -171,8 +172,8 @@ const BadInput kBadInputs[] = {
      1,
      {"dataset.memory_budget", "'99999999999999999999GiB'"}},
     {"ranks_per_run_0", "ranks_per_run: 0\n", 1, {"ranks_per_run must be >= 1"}},
-    {"pack_integer", "pack: 4\n", 1, {"pack: 4 is not implemented yet"}},
-    {"pack_bad_word", "pack: on\n", 1, {"pack must be off, auto or an integer"}},
+    {"pack_zero", "pack: 0\n", 1, {"pack must be >= 1 (got 0)"}},
+    {"pack_bad_word", "pack: on\n", 1, {"pack must be off, auto or a number of runs (got 'on')"}},
     {"device_bad", "device: gpu\n", 1, {"device must be auto, cpu or cuda (got 'gpu')"}},
     {"grid_key_not_per_run",
      "grid:\n  out: [a, b]\n",
@@ -683,6 +684,99 @@ TEST(SweepConfigParse, MemoryBudgetTakesBinaryUnits) {
   EXPECT_EQ(parse_byte_size("1048576GiB", "x"), int64_t{1} << 50);
   EXPECT_THROW(parse_byte_size("1048577GiB", "x"), ConfigError);
   EXPECT_THROW(parse_byte_size("99999999999999999999", "x"), ConfigError);
+}
+
+// ---- packing (runner/pack_plan.h) --------------------------------------------------------
+
+// A grid of lr x seed (packable) plus an ebgan variant (not), 2 x 3 each.
+SweepPlan pack_grid(const std::string& pack) {
+  return parse_sweep(R"(
+dataset: mnist
+train: {steps: 10}
+arch: mlp
+pack: )" + pack + R"(
+variants:
+  ebgan: {arch: ae28}
+grid:
+  variant: [gan, ebgan]
+  lr: [1.0e-4, 2.0e-4]
+  seed: [0, 1, 2]
+)",
+                     "p.yaml");
+}
+
+std::vector<int64_t> all_runs(const SweepPlan& plan) {
+  std::vector<int64_t> v(plan.runs.size());
+  for (size_t i = 0; i < v.size(); ++i) v[i] = static_cast<int64_t>(i);
+  return v;
+}
+
+TEST(PackPlan, FixedSizePacksCompatibleRunsInNearEqualPacksAndLeavesTheRestAlone) {
+  const auto plan = pack_grid("4");
+  EXPECT_EQ(plan.pack, "4");
+  ASSERT_EQ(plan.runs.size(), 12u);  // gan 0..5, ebgan 6..11 (the last grid key varies fastest)
+  const auto packs = plan_packs(plan, all_runs(plan), 1, 8);
+  // The 6 gan runs: ceil(6 / 4) = 2 packs of 3 (not 4 + 2); the 6 ebgan runs alone.
+  std::vector<size_t> sizes;
+  for (const auto& p : packs) sizes.push_back(p.size());
+  EXPECT_EQ(sizes, (std::vector<size_t>{3, 3, 1, 1, 1, 1, 1, 1}));
+  for (const auto& p : packs) {
+    for (const int64_t i : p) {
+      EXPECT_EQ(plan.runs[static_cast<size_t>(i)].settings.variant,
+                plan.runs[static_cast<size_t>(p.front())].settings.variant);
+    }
+  }
+  // pack: 4 with a run that cannot pack is bad input naming it.
+  try {
+    check_packing(plan);
+    ADD_FAILURE() << "expected a ConfigError";
+  } catch (const ConfigError& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("variant 'ebgan' does not train packed yet"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("pack: auto"), std::string::npos) << msg;
+  }
+}
+
+TEST(PackPlan, AutoGivesEveryRunGroupAPackAndOffPacksNothing) {
+  const auto plan = pack_grid("auto");
+  EXPECT_NO_THROW(check_packing(plan));
+  // 2 run groups: the 6 gan runs as 2 packs of 3; 1 group: one pack of 6; limit 4: 2 of 3.
+  auto sizes = [&](int64_t workers, int64_t limit) {
+    std::vector<size_t> out;
+    for (const auto& p : plan_packs(plan, all_runs(plan), workers, limit))
+      if (p.size() > 1) out.push_back(p.size());
+    return out;
+  };
+  EXPECT_EQ(sizes(2, 8), (std::vector<size_t>{3, 3}));
+  EXPECT_EQ(sizes(1, 8), (std::vector<size_t>{6}));
+  EXPECT_EQ(sizes(1, 4), (std::vector<size_t>{3, 3}));
+  // Only the runs still to do are packed (finished ones are skipped before).
+  const auto some = plan_packs(plan, {1, 3, 5}, 1, 8);
+  ASSERT_EQ(some.size(), 1u);
+  EXPECT_EQ(some.front(), (std::vector<int64_t>{1, 3, 5}));
+  const auto off = pack_grid("off");
+  EXPECT_EQ(plan_packs(off, all_runs(off), 1, 8).size(), 12u);
+}
+
+TEST(PackPlan, RunsDifferingInAnotherKeyDoNotPack) {
+  const auto plan = parse_sweep(R"(
+dataset: mnist
+train: {steps: 10}
+pack: 8
+grid:
+  lr: [1.0e-4, 2.0e-4]
+  batch: [16, 32]
+)",
+                                "p.yaml");
+  const auto packs = plan_packs(plan, all_runs(plan), 1, 8);
+  ASSERT_EQ(packs.size(), 2u);
+  for (const auto& p : packs) {
+    ASSERT_EQ(p.size(), 2u);
+    EXPECT_EQ(plan.runs[static_cast<size_t>(p[0])].settings.batch,
+              plan.runs[static_cast<size_t>(p[1])].settings.batch);
+  }
+  EXPECT_THROW(parse_pack_setting("-3", "--pack"), ConfigError);
+  EXPECT_EQ(parse_pack_setting("16", "--pack"), "16");
 }
 
 }  // namespace
