@@ -34,6 +34,7 @@ ganrun_add_pytest(e2e_data_fetch test_data_fetch.py "e2e")
 ganrun_add_pytest(e2e_data_commands test_data_commands.py "e2e")
 ganrun_add_pytest(e2e_bad_data test_bad_data.py "e2e")
 ganrun_add_pytest(e2e_data_parallel test_data_parallel.py "e2e;mpi")
+ganrun_add_pytest(e2e_pack test_pack.py "e2e;mpi")
 # The reference nets (MNIST's target checked, Fashion-MNIST from 10,000 images) trained once
 # into the build tree; the evaluation tests and the learning test use them.
 ganrun_add_pytest(e2e_reference_nets test_reference_nets.py "e2e;learning")

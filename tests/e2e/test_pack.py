@@ -1,0 +1,125 @@
+"""Packed sweeps through the real binary: `pack: 4` on 2 MPI ranks writes one file per grid
+point, each equal (float64, within 1e-10) to the same sweep trained unpacked and marked with its
+pack; a member driven to divergence ends `diverged` at its log point while its pack-mates
+complete; what cannot pack is bad input under `pack: K` (exit 2, nothing written) and trains
+alone under `auto`, which the plan says."""
+import re
+
+import h5py
+import numpy as np
+
+from conftest import ganrun_lines, run_ganrun, tree_state
+
+SWEEP = """name: packed
+dataset: {{name: toy-ring8}}
+variant: wgan-gp
+arch: toy
+toy_width: 64
+dtype: float64
+train: {{steps: 30, batch: 32, log_every: 5}}
+{extra}grid:
+{grid}out: {out}
+"""
+GRID = "  lr: [1.0e-4, 3.0e-4]\n  betas: [[0.5, 0.999], [0.0, 0.9]]\n  seed: [0, 1]\n"
+
+
+def write_sweep(tmp_path, name, grid=GRID, extra=""):
+    sweep = tmp_path / f"{name}.yaml"
+    sweep.write_text(SWEEP.format(extra=extra, grid=grid, out=tmp_path / name))
+    return sweep, tmp_path / name
+
+
+def run_files(out):
+    return {p.stem: p for p in sorted((out / "runs").glob("*.h5"))}
+
+
+def test_packed_sweep_on_two_ranks_equals_the_sweep_unpacked(tmp_path):
+    packed_sweep, packed_out = write_sweep(tmp_path, "packed", extra="pack: 4\n")
+    alone_sweep, alone_out = write_sweep(tmp_path, "alone")
+    r = run_ganrun(["--sweep", packed_sweep], ranks=2)
+    assert r.returncode == 0, r.stderr
+    assert "packing: up to 4 per pack (8 run(s) in 2 pack(s)" in r.stderr, r.stderr
+    assert "completed (pack of 4)" in r.stderr
+    r = run_ganrun(["--sweep", alone_sweep, "--pack", "off"])
+    assert r.returncode == 0, r.stderr
+    packed, alone = run_files(packed_out), run_files(alone_out)
+    assert sorted(packed) == sorted(alone) and len(packed) == 8
+    members_seen = set()
+    for run_id, path in packed.items():
+        with h5py.File(path, "r") as a, h5py.File(alone[run_id], "r") as b:
+            assert a.attrs["status"] == "completed", a.attrs["error"]
+            assert a.attrs["pack_size"] == 4 and b.attrs["pack_size"] == 1
+            members = a.attrs["pack_members"].split(",")
+            assert run_id in members and len(members) == 4
+            members_seen.add(tuple(members))
+            for name in a["metrics"]:
+                if name == "wall_s":
+                    continue
+                x, y = a["metrics"][name][:], b["metrics"][name][:]
+                assert x.shape == y.shape, name
+                assert np.all(np.abs(x - y) <= 1e-10 * np.maximum(np.abs(x), np.abs(y)) + 1e-12), name
+            for name in b["generator"]:
+                x, y = a["generator"][name][:], b["generator"][name][:]
+                assert np.linalg.norm(x - y) <= 1e-10 * np.linalg.norm(y), name
+            # The toy evaluation at the last step: the member's own points and mode counts.
+            assert np.allclose(a["toy/points"][:], b["toy/points"][:], rtol=1e-9, atol=1e-12)
+            assert list(a["eval/modes_covered"][:]) == list(b["eval/modes_covered"][:])
+    assert len(members_seen) == 2  # two packs, every run in exactly one
+
+
+def test_a_diverging_member_ends_diverged_and_its_pack_mates_complete(tmp_path):
+    grid = "  lr: [1.0e-4, 1.0e20, 3.0e-4]\n"
+    sweep, out = write_sweep(tmp_path, "diverge", grid=grid,
+                             extra="pack: 3\noptimizer: sgd\n")
+    r = run_ganrun(["--sweep", sweep])
+    assert r.returncode == 0, r.stderr  # diverged is an outcome, not a failure
+    statuses = {}
+    for run_id, path in run_files(out).items():
+        with h5py.File(path, "r") as f:
+            statuses[run_id] = (f.attrs["status"], int(f.attrs["stop_step"]), f.attrs["error"])
+    diverged = [v for k, v in statuses.items() if "lr1e20" in k]
+    assert len(diverged) == 1 and diverged[0][0] == "diverged", statuses
+    assert diverged[0][1] % 5 == 0 and diverged[0][1] < 30  # at a log point, before the end
+    assert re.search(r"^\w+ is -?(nan|inf) at step \d+$", diverged[0][2]), diverged[0][2]
+    assert all(v[0] == "completed" for k, v in statuses.items() if "lr1e20" not in k), statuses
+    # Alone, that run stops at the same step with the same message.
+    alone_sweep, alone_out = write_sweep(tmp_path, "diverge_alone", grid="  lr: [1.0e20]\n",
+                                         extra="optimizer: sgd\n")
+    r = run_ganrun(["--sweep", alone_sweep])
+    assert r.returncode == 0, r.stderr
+    (path,) = run_files(alone_out).values()
+    with h5py.File(path, "r") as f:
+        assert (f.attrs["status"], int(f.attrs["stop_step"]), f.attrs["error"]) == diverged[0]
+
+
+def test_pack_k_refuses_what_cannot_pack_and_auto_trains_it_alone(tmp_path, mnist_dir):
+    out = tmp_path / "refuse"
+    sweep = tmp_path / "refuse.yaml"
+    sweep.write_text(f"""name: refuse
+dataset: {{name: mnist, dir: {mnist_dir}, split: test}}
+arch: mlp
+train: {{steps: 10, batch: 16}}
+pack: 2
+variants:
+  ebgan: {{arch: ae28}}
+grid:
+  variant: [wgan-gp, ebgan]
+  lr: [1.0e-4, 3.0e-4]
+out: {out}
+""")
+    before = tree_state(tmp_path)
+    r = run_ganrun(["--sweep", sweep, "--dry-run"])
+    assert r.returncode == 2, r.stderr
+    (line,) = ganrun_lines(r.stderr)
+    assert "pack: 2" in line and "variant 'ebgan' does not train packed yet" in line, line
+    assert "pack: auto" in line
+    assert tree_state(tmp_path) == before and not out.exists()
+    # --pack auto overrides the file: the plan says which runs train alone and why.
+    r = run_ganrun(["--sweep", sweep, "--dry-run", "--pack", "auto"])
+    assert r.returncode == 0, r.stderr
+    assert "packing: auto (2 run(s) in 1 pack(s)" in r.stderr, r.stderr
+    assert r.stderr.count("trains alone: variant 'ebgan' does not train packed yet") == 2
+    # A bad --pack value: exit 2 naming the flag.
+    r = run_ganrun(["--sweep", sweep, "--dry-run", "--pack", "many"])
+    assert r.returncode == 2
+    assert "--pack: pack must be off, auto or a number of runs (got 'many')" in r.stderr
