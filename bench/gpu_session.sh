@@ -244,10 +244,16 @@ stage_bench() {
     local eager="" graph=""
     local cpp_line py_line graph_line=""
     cpp_line=$("$bin" "${args[@]}" 2>&1 | tail -n 1); echo "$cpp_line"
+    # Packed: K grid points as one stacked model (--pack K; run-images count all K runs).
+    local pack8_line pack32_line
+    pack8_line=$("$bin" "${args[@]}" --pack 8 2>&1 | tail -n 1); echo "$pack8_line"
+    pack32_line=$("$bin" "${args[@]}" --pack 32 2>&1 | tail -n 1); echo "$pack32_line"
     py_line=$("$PYTHON" "$py" "${args[@]}" 2>&1 | tail -n 1); echo "$py_line"
     [[ "$DEVICE" == cuda ]] && { graph_line=$("$PYTHON" "$py" "${args[@]}" --graph 2>&1 | tail -n 1); echo "$graph_line"; }
     eager=$(field images_per_s "$py_line")
-    for impl in "ganrun eager:$cpp_line" "Python eager:$py_line" "Python whole-step graph:$graph_line"; do
+    for impl in "ganrun eager:$cpp_line" "ganrun packed K=8:$pack8_line" \
+      "ganrun packed K=32:$pack32_line" "Python eager:$py_line" \
+      "Python whole-step graph:$graph_line"; do
       line=${impl#*:}
       [[ -z "$line" ]] && continue
       local ips sps

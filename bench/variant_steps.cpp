@@ -4,7 +4,11 @@
 //
 //   ganrun_bench_variant --variant gan --arch mlp [--batch 64] [--threads 1] [--n-critic 1]
 //                        [--seconds 4] [--repeats 5] [--z-dim N] [--optimizer adam|rmsprop]
-//                        [--device cpu|cuda]
+//                        [--device cpu|cuda] [--pack K]
+//
+// --pack K: K grid points (seeds 0..K-1, an lr grid of K points from 1e-4 up by sqrt(2) each)
+// trained as one packed model (runner/packed_loop.h); steps/s is the pack's, images_per_s
+// counts run-images (K x batch per step), so it compares with K runs trained one by one.
 //
 // Real batches come from an in-memory BatchSource of synthetic uint8 1x28x28 images with labels
 // uniform over 10 classes, or for `toy` from the toy source of toy-ring8 points. The observer does
@@ -33,6 +37,7 @@
 #include "data/dataset.h"
 #include "data/toy_sets.h"
 #include "models/variant.h"
+#include "runner/packed_loop.h"
 #include "runner/run_settings.h"
 #include "runner/train_loop.h"
 
@@ -59,6 +64,7 @@ struct BenchOptions {
   int64_t z_dim = 0;  // 0 = the arch's usual value (see default_z_dim)
   double seconds = 4.0;
   int64_t repeats = 5;
+  int64_t pack = 1;  // grid points trained as one packed model (1: one run, unpacked)
 };
 
 // The z_dim each family is run with: the 2-D studies' 2, the foundation's 100 for the MLPs,
@@ -99,6 +105,8 @@ BenchOptions parse_options(int argc, char** argv) {
       o.seconds = std::stod(value);
     else if (key == "repeats")
       o.repeats = std::stoll(value);
+    else if (key == "pack")
+      o.pack = std::stoll(value);
     else
       throw std::invalid_argument("unknown flag --" + key);
   }
@@ -158,7 +166,33 @@ struct Timing {
   int64_t chunk_steps = 0;
 };
 
-Timing measure(models::Variant& variant, data::BatchSource& source, const BenchOptions& o) {
+// Member k of a bench pack: seed k, lr 1e-4 * sqrt(2)^k (an lr grid's spread).
+double member_lr(int64_t k) { return 1e-4 * std::pow(std::sqrt(2.0), static_cast<double>(k)); }
+
+// The one packed model, or the one run: what measure() drives.
+struct Trained {
+  std::unique_ptr<models::Variant> alone;
+  models::PackedVariant pack;
+};
+
+Trained build(const BenchOptions& o, const data::BatchSource& source) {
+  Trained t;
+  if (o.pack == 1) {
+    t.alone = models::make_variant(variant_config(o, source));
+    return t;
+  }
+  std::vector<models::VariantConfig> members;
+  for (int64_t k = 0; k < o.pack; ++k) {
+    auto vc = variant_config(o, source);
+    vc.seed = static_cast<uint64_t>(k);
+    vc.opt_g.lr = vc.opt_d.lr = member_lr(k);
+    members.push_back(vc);
+  }
+  t.pack = models::make_packed_variant(members);
+  return t;
+}
+
+Timing measure(Trained& trained, data::BatchSource& source, const BenchOptions& o) {
   RunSettings s;
   s.variant = o.variant;
   s.arch = o.arch;
@@ -168,10 +202,25 @@ Timing measure(models::Variant& variant, data::BatchSource& source, const BenchO
   s.dtype = "float32";
   s.sample_every = 0;  // a grid (toy: an evaluation point) only after the last step, after the
                        // last log point: outside every timed interval
-  auto setup = [&](int64_t steps) {
-    LoopSetup l = single_process_setup(s, "bench", steps, bench_device(o));
-    l.eval_at_end = true;  // toy runs: one evaluation point, at the end
-    return l;
+  std::vector<RunSettings> member_settings(static_cast<size_t>(o.pack), s);
+  auto run = [&](int64_t steps, ChunkClock& clock) {
+    for (int64_t k = 0; k < o.pack; ++k) {
+      member_settings[k] = s;
+      member_settings[k].seed = k;
+    }
+    std::vector<LoopSetup> setups;
+    std::vector<ChunkClock> quiet(static_cast<size_t>(o.pack));
+    std::vector<LoopObserver*> observers;
+    for (int64_t k = 0; k < o.pack; ++k) {
+      LoopSetup l = single_process_setup(member_settings[k], "bench", steps, bench_device(o));
+      l.eval_at_end = true;  // toy runs: one evaluation point, at the end
+      setups.push_back(l);
+      observers.push_back(k == 0 ? static_cast<LoopObserver*>(&clock) : &quiet[k]);
+    }
+    if (trained.alone)
+      train_loop(*trained.alone, source, setups.front(), clock);
+    else
+      train_packed_loop(trained.pack, source, setups, observers, nullptr);
   };
 
   // Warm-up (allocator, first-call dispatch), doubling until it lasts long enough to size the
@@ -182,7 +231,7 @@ Timing measure(models::Variant& variant, data::BatchSource& source, const BenchO
     s.log_every = warm_steps;
     ChunkClock warm;
     const auto t0 = Clock::now();
-    train_loop(variant, source, setup(warm_steps), warm);
+    run(warm_steps, warm);
     elapsed = std::chrono::duration<double>(warm.marks.back() - t0).count();
     step_s = elapsed / static_cast<double>(warm_steps);
   }
@@ -192,7 +241,7 @@ Timing measure(models::Variant& variant, data::BatchSource& source, const BenchO
   t.chunk_steps = std::max<int64_t>(kMinChunkSteps, std::llround(chunk_s / step_s));
   s.log_every = t.chunk_steps;
   ChunkClock clock;
-  train_loop(variant, source, setup((1 + o.repeats) * t.chunk_steps), clock);
+  run((1 + o.repeats) * t.chunk_steps, clock);
   std::vector<double> rates;
   for (size_t i = 1; i < clock.marks.size(); ++i) {
     const double dt = std::chrono::duration<double>(clock.marks[i] - clock.marks[i - 1]).count();
@@ -214,17 +263,17 @@ int main(int argc, char** argv) {
     const BenchOptions o = parse_options(argc, argv);
     at::set_num_threads(static_cast<int>(o.threads));
     auto source = synthetic_source(o);
-    auto variant = models::make_variant(variant_config(o, *source));
-    const Timing t = measure(*variant, *source, o);
+    Trained trained = build(o, *source);
+    const Timing t = measure(trained, *source, o);
     // One machine-readable line (run_variant_bench.sh parses it); the python reference prints
     // the same keys.
     fmt::print(
         "impl=ganrun variant={} arch={} batch={} n_critic={} z_dim={} threads={} device={} "
-        "graph=0 steps_per_s={:.2f} min={:.2f} max={:.2f} images_per_s={:.0f} chunk_steps={} "
-        "repeats={}\n",
-        o.variant, o.arch, o.batch, o.n_critic, o.z_dim, at::get_num_threads(), o.device,
+        "graph=0 pack={} steps_per_s={:.2f} min={:.2f} max={:.2f} images_per_s={:.0f} "
+        "chunk_steps={} repeats={}\n",
+        o.variant, o.arch, o.batch, o.n_critic, o.z_dim, at::get_num_threads(), o.device, o.pack,
         t.median_steps_per_s, t.min_steps_per_s, t.max_steps_per_s,
-        t.median_steps_per_s * static_cast<double>(o.batch), t.chunk_steps, o.repeats);
+        t.median_steps_per_s * static_cast<double>(o.batch * o.pack), t.chunk_steps, o.repeats);
     return 0;
   } catch (const std::exception& e) {
     fmt::print(stderr, "ganrun_bench_variant: {}\n", e.what());

@@ -29,7 +29,9 @@ torch::Tensor packed_linear(torch::nn::Linear& fc, const torch::Tensor& x, int64
   // W_k x_k^T as [K, out, B]: the weight's gradient then comes out in the weight's own layout
   // ([K, out, in], contiguous). x_k W_k^T as [K, B, out] made it as [K, in, out] and copied it
   // transposed, which measured 3x slower than K separate linear layers on the CPU.
-  const auto xs = x.reshape({rows, members, in}).permute({1, 2, 0});    // [K, in, B]
+  // [K, in, B], made contiguous: MKL's batched product copies a strided operand per call, and
+  // one copy here measured 25% faster on the toy pair's 512-wide layers.
+  const auto xs = x.reshape({rows, members, in}).permute({1, 2, 0}).contiguous();
   auto y = at::bmm(w.view({members, out, in}), xs).permute({2, 0, 1});  // [B, K, out]
   if (fc->bias.defined()) y = y + fc->bias.view({members, out});
   return y.reshape({rows, members * out});

@@ -66,10 +66,15 @@ torch::Tensor PackedOptimizer::step(LossClosure closure) {
   const int64_t k = static_cast<int64_t>(members_.size());
   ++host_steps_;
   steps_.add_(1.0);
-  torch::Tensor step_size, bias2_root;
-  if (c.kind == "adam") {                          // [K, 1] each, from the device-side step count
-    step_size = lr_ / (1.0 - beta1_.pow(steps_));  // lr / bias_correction1
-    bias2_root = (1.0 - beta2_.pow(steps_)).sqrt();
+  // Adam's step lr / bc1 * m / (sqrt(v) / sqrt(bc2) + eps), as (lr sqrt(bc2) / bc1) * m /
+  // (sqrt(v) + eps sqrt(bc2)): the same quantity with the per-member factors [K, 1] computed
+  // once, two passes over each parameter fewer (bc: the bias corrections, from the device-side
+  // step count).
+  torch::Tensor neg_step, eps_hat;
+  if (c.kind == "adam") {
+    const auto bias2_root = (1.0 - beta2_.pow(steps_)).sqrt();
+    neg_step = -lr_ * bias2_root / (1.0 - beta1_.pow(steps_));
+    eps_hat = kEps * bias2_root;
   }
   // One scratch buffer for every parameter's temporaries: the updates are written in place
   // (no per-step allocation of parameter-sized tensors; on the CPU those page faults and extra
@@ -95,11 +100,8 @@ torch::Tensor PackedOptimizer::step(LossClosure closure) {
       s.first.mul_(beta1_).addcmul_(g, one_minus_beta1_);
       at::mul_out(scratch, g, one_minus_beta2_);
       s.second.mul_(beta2_).addcmul_(scratch, g);
-      // step = lr / bias_correction1 * m / (sqrt(v) / sqrt(bias_correction2) + eps)
-      at::sqrt_out(scratch, s.second);
-      scratch.div_(bias2_root).add_(kEps);
+      at::sqrt_out(scratch, s.second).add_(eps_hat);
       at::div_out(scratch, s.first, scratch);
-      scratch.mul_(step_size);
     } else if (c.kind == "rmsprop") {
       if (!s.first.defined()) s.first = torch::zeros_like(w);
       s.first.mul_(c.alpha).addcmul_(g, g, 1.0 - c.alpha);
@@ -125,7 +127,10 @@ torch::Tensor PackedOptimizer::step(LossClosure closure) {
     }
     // A frozen member's step is zero (masked, so a NaN step cannot leak in).
     if (any_frozen_) scratch.masked_fill_(frozen, 0.0);
-    w.sub_(scratch);
+    if (c.kind == "adam")
+      w.addcmul_(scratch, neg_step);
+    else
+      w.sub_(scratch);
   }
   return loss;
 }
