@@ -77,6 +77,7 @@ std::vector<RunResult> execute_pack(const std::vector<const RunSpec*>& specs,
     const std::string status = outcome_name(result.outcome);
     r.writer->set_attr("eval_seconds", eval_s);
     r.writer->set_attr("eval_fraction", fraction);
+    r.writer->set_attr("commit_seconds", r.observer->commit_seconds());  // snapshots so far
     r.writer->set_attr("ended", utc_now());
     r.writer->set_status(status, result.message, result.stop_step);
     r.writer->commit();

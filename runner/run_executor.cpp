@@ -148,6 +148,7 @@ RunResult execute_run(const RunSpec& spec, data::BatchSource& dataset, const Run
     const double fraction = eval_s / std::max(observer.seconds(), 1e-9);
     writer.set_attr("eval_seconds", eval_s);
     writer.set_attr("eval_fraction", fraction);
+    writer.set_attr("commit_seconds", observer.commit_seconds());  // snapshots so far
     writer.set_attr("ended", utc_now());
     writer.set_status(status, error, stop_step);
     writer.commit();
