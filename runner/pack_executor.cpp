@@ -6,7 +6,6 @@
 #include <memory>
 #include <string>
 
-#include "common/utc_time.h"
 #include "models/variant.h"
 #include "runner/packed_loop.h"
 #include "runner/progress.h"
@@ -72,21 +71,11 @@ std::vector<RunResult> execute_pack(const std::vector<const RunSpec*>& specs,
   std::vector<RunResult> results(specs.size());
   auto finish = [&](size_t k, RunResult result) {
     auto& r = records[k];
-    const double eval_s = r.evaluation ? r.evaluation->seconds() : r.observer->toy_eval_seconds();
-    const double fraction = eval_s / std::max(r.observer->seconds(), 1e-9);
-    const std::string status = outcome_name(result.outcome);
-    r.writer->set_attr("eval_seconds", eval_s);
-    r.writer->set_attr("eval_fraction", fraction);
-    r.writer->set_attr("commit_seconds", r.observer->commit_seconds());  // snapshots so far
-    r.writer->set_attr("ended", utc_now());
-    r.writer->set_status(status, result.message, result.stop_step);
-    r.writer->commit();
+    finish_run_file(*r.writer, *r.observer, *r.progress,
+                    r.evaluation ? r.evaluation->seconds() : r.observer->toy_eval_seconds(),
+                    outcome_name(result.outcome), result.message, result.stop_step,
+                    fmt::format(" (pack of {})", specs.size()));
     r.open = false;
-    const std::string packed = fmt::format(" (pack of {})", specs.size());
-    r.progress->finish(
-        result.outcome == RunOutcome::kCompleted
-            ? status + packed
-            : fmt::format("{} at step {}: {}{}", status, result.stop_step, result.message, packed));
     results[k] = std::move(result);
   };
 

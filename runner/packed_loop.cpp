@@ -4,8 +4,6 @@
 #include <ATen/ATen.h>  // at::cat
 
 #include <algorithm>
-#include <chrono>
-#include <cmath>
 #include <string>
 
 #include "data/sample_order.h"
@@ -63,22 +61,15 @@ std::vector<LoopResult> train_packed_loop(models::PackedVariant& pack, data::Bat
     for (; step < shared.total_steps; ++step) {
       for (int64_t k = 0; k < k_members; ++k)
         if (members[k].active) maybe_throw_test_failure(setups[k].run_id, step);
-      const int64_t epoch = step / steps_per_epoch;
+      models::StepContext ctx = step_context(step, steps_per_epoch, noise, shared);
       const int64_t first_batch = (step % steps_per_epoch) * s.n_critic;
-      models::StepContext ctx;
-      ctx.step = step;
-      ctx.epoch = epoch;
-      ctx.epoch_end = (step + 1) % steps_per_epoch == 0;
-      ctx.noise = &noise;
-      ctx.reducer = shared.reducer;
-      ctx.sync_gradients = shared.sync_gradients;
       for (int64_t i = 0; i < s.n_critic; ++i) {
         ctx.critic_iter = i;
         // Each member's own batch of its own epoch order, joined member-major in dimension 1.
         std::vector<torch::Tensor> parts;
         for (auto& m : members) {
           const auto idx =
-              m.order.indices(epoch, first_batch + i, shared.slice.offset, shared.slice.count);
+              m.order.indices(ctx.epoch, first_batch + i, shared.slice.offset, shared.slice.count);
           parts.push_back(real_rows(source, idx, device, dtype, s.pixel_range));
         }
         models::RealBatch real{at::cat(parts, 1), torch::Tensor()};
@@ -96,18 +87,14 @@ std::vector<LoopResult> train_packed_loop(models::PackedVariant& pack, data::Bat
         for (int64_t k = 0; k < k_members; ++k) {
           if (!members[k].active) continue;
           observers[k]->on_metrics(done, means[k]);
-          for (size_t m = 0; m < names.size(); ++m) {
-            if (!sampled[m] || std::isfinite(means[k][m])) continue;
-            // Frozen from here on; its run ends as its unpacked run would have.
-            members[k].active = false;
-            variant.freeze_member(k);
-            --active;
-            results[k] = LoopResult{true, done,
-                                    names[m] + " is " + std::to_string(means[k][m]) + " at step " +
-                                        std::to_string(done)};
-            if (diverged) diverged(static_cast<size_t>(k), results[k]);
-            break;
-          }
+          std::string message = divergence_message(names, sampled, means[k], done);
+          if (message.empty()) continue;
+          // Frozen from here on; its run ends as its unpacked run would have.
+          members[k].active = false;
+          variant.freeze_member(k);
+          --active;
+          results[k] = LoopResult{true, done, std::move(message)};
+          if (diverged) diverged(static_cast<size_t>(k), results[k]);
         }
         if (active == 0) return results;
       }
@@ -118,20 +105,9 @@ std::vector<LoopResult> train_packed_loop(models::PackedVariant& pack, data::Bat
       for (int64_t k = 0; k < k_members; ++k) {
         if (!members[k].active) continue;
         pack.copy_member(k);
-        models::Variant& member = *pack.members[static_cast<size_t>(k)];
-        if (toy != nullptr) {
-          const auto started = std::chrono::steady_clock::now();
-          ToyEval eval = evaluate_toy(member, members[k].fixed_z, *toy, toy_extent);
-          eval.seconds =
-              std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-          observers[k]->on_points(done, eval);
-          continue;
-        }
-        if (eval_point && setups[k].evaluate) setups[k].evaluate(done, member);
-        if (sample_point)
-          observers[k]->on_samples(
-              done,
-              to_uint8_images(member.sample(members[k].fixed_z), s.pixel_range).to(torch::kCPU));
+        record_points(*pack.members[static_cast<size_t>(k)],
+                      {members[k].fixed_z, toy, toy_extent, s.pixel_range}, setups[k], done,
+                      eval_point, sample_point, *observers[k]);
       }
     }
   } catch (const StepError&) {

@@ -7,7 +7,6 @@
 #include <cstdint>  // INT64_MAX
 #include <exception>
 
-#include "common/utc_time.h"
 #include "models/variant.h"
 #include "runner/config_error.h"
 #include "runner/data_parallel.h"
@@ -143,21 +142,9 @@ RunResult execute_run(const RunSpec& spec, data::BatchSource& dataset, const Run
   FileObserver observer(writer, progress, run_png_path(env.runs_dir, spec.id), metric_names);
   std::unique_ptr<InLoopEvaluation> evaluation;
   auto finish = [&](const std::string& status, const std::string& error, int64_t stop_step) {
-    // What evaluation cost, stored and shown, so its share of a run's time stays visible.
-    const double eval_s = evaluation ? evaluation->seconds() : observer.toy_eval_seconds();
-    const double fraction = eval_s / std::max(observer.seconds(), 1e-9);
-    writer.set_attr("eval_seconds", eval_s);
-    writer.set_attr("eval_fraction", fraction);
-    writer.set_attr("commit_seconds", observer.commit_seconds());  // snapshots so far
-    writer.set_attr("ended", utc_now());
-    writer.set_status(status, error, stop_step);
-    writer.commit();
-    const std::string cost = eval_s > 0 ? fmt::format(" (evaluation {:.1f} s, {:.1f}% of the run)",
-                                                      eval_s, 100.0 * fraction)
-                                        : "";
-    progress.finish(status == "completed"
-                        ? status + cost
-                        : fmt::format("{} at step {}: {}{}", status, stop_step, error, cost));
+    finish_run_file(writer, observer, progress,
+                    evaluation ? evaluation->seconds() : observer.toy_eval_seconds(), status, error,
+                    stop_step);
   };
 
   int64_t last_step = 0;

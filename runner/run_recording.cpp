@@ -1,9 +1,11 @@
 // runner/run_recording.cpp — run attributes, generator arrays and the file observer (see header).
 #include "runner/run_recording.h"
 
+#include <fmt/format.h>
 #include <torch/version.h>  // TORCH_VERSION
 #include <unistd.h>         // getpid
 
+#include <algorithm>
 #include <cmath>  // NAN
 #include <cstdlib>
 
@@ -164,6 +166,25 @@ void FileObserver::maybe_commit() {
   if (std::chrono::duration<double>(std::chrono::steady_clock::now() - last_commit_).count() >=
       commit_interval_s())
     commit();
+}
+
+void finish_run_file(RunFileWriter& writer, const FileObserver& observer,
+                     ProgressReporter& progress, double eval_s, const std::string& status,
+                     const std::string& error, int64_t stop_step, const std::string& suffix) {
+  // What evaluation cost, stored and shown, so its share of a run's time stays visible.
+  const double fraction = eval_s / std::max(observer.seconds(), 1e-9);
+  writer.set_attr("eval_seconds", eval_s);
+  writer.set_attr("eval_fraction", fraction);
+  writer.set_attr("commit_seconds", observer.commit_seconds());  // snapshots so far
+  writer.set_attr("ended", utc_now());
+  writer.set_status(status, error, stop_step);
+  writer.commit();
+  const std::string cost = eval_s > 0 ? fmt::format(" (evaluation {:.1f} s, {:.1f}% of the run)",
+                                                    eval_s, 100.0 * fraction)
+                                      : "";
+  progress.finish(status == "completed" ? status + suffix + cost
+                                        : fmt::format("{} at step {}: {}{}{}", status, stop_step,
+                                                      error, suffix, cost));
 }
 
 double FileObserver::seconds() const {

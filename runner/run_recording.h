@@ -58,4 +58,11 @@ class FileObserver final : public LoopObserver {
   std::chrono::steady_clock::time_point last_commit_ = start_;
 };
 
+// Ends a run's file: what evaluation (`eval_s`) and snapshots cost, the end time and the
+// status, committed; then the run's last progress line: "completed<suffix>" or "<status> at
+// step N: <error><suffix>", followed by evaluation's share of the run when it had any.
+void finish_run_file(RunFileWriter& writer, const FileObserver& observer,
+                     ProgressReporter& progress, double eval_s, const std::string& status,
+                     const std::string& error, int64_t stop_step, const std::string& suffix = "");
+
 }  // namespace ganrun

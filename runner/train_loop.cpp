@@ -91,6 +91,45 @@ LoopSetup single_process_setup(const RunSettings& settings, std::string run_id, 
   return setup;
 }
 
+models::StepContext step_context(int64_t step, int64_t steps_per_epoch,
+                                 const models::NoiseSource& noise, const LoopSetup& setup) {
+  models::StepContext ctx;
+  ctx.step = step;
+  ctx.epoch = step / steps_per_epoch;
+  ctx.epoch_end = (step + 1) % steps_per_epoch == 0;
+  ctx.noise = &noise;
+  ctx.reducer = setup.reducer;
+  ctx.sync_gradients = setup.sync_gradients;
+  return ctx;
+}
+
+std::string divergence_message(const std::vector<std::string>& names,
+                               const std::vector<bool>& sampled, const std::vector<double>& means,
+                               int64_t steps_done) {
+  for (size_t m = 0; m < means.size(); ++m)
+    if (sampled[m] && !std::isfinite(means[m]))
+      return names[m] + " is " + std::to_string(means[m]) + " at step " +
+             std::to_string(steps_done);
+  return "";
+}
+
+void record_points(models::Variant& variant, const PointInputs& in, const LoopSetup& setup,
+                   int64_t steps_done, bool eval_point, bool sample_point, LoopObserver& observer) {
+  if (in.toy != nullptr) {
+    if (!eval_point) return;
+    const auto started = std::chrono::steady_clock::now();
+    ToyEval eval = evaluate_toy(variant, in.fixed_z, *in.toy, in.toy_extent);
+    eval.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    observer.on_points(steps_done, eval);
+    return;
+  }
+  if (eval_point && setup.evaluate) setup.evaluate(steps_done, variant);
+  if (sample_point)
+    observer.on_samples(
+        steps_done, to_uint8_images(variant.sample(in.fixed_z), in.pixel_range).to(torch::kCPU));
+}
+
 LoopResult train_loop(models::Variant& variant, data::BatchSource& source, const LoopSetup& setup,
                       LoopObserver& observer) {
   const RunSettings& s = *setup.settings;
@@ -122,19 +161,12 @@ LoopResult train_loop(models::Variant& variant, data::BatchSource& source, const
   try {
     for (; step < setup.total_steps; ++step) {
       maybe_throw_test_failure(setup.run_id, step);
-      const int64_t epoch = step / steps_per_epoch;
+      models::StepContext ctx = step_context(step, steps_per_epoch, noise, setup);
       const int64_t first_batch = (step % steps_per_epoch) * s.n_critic;
-      models::StepContext ctx;
-      ctx.step = step;
-      ctx.epoch = epoch;
-      ctx.epoch_end = (step + 1) % steps_per_epoch == 0;
-      ctx.noise = &noise;
-      ctx.reducer = setup.reducer;
-      ctx.sync_gradients = setup.sync_gradients;
       for (int64_t i = 0; i < s.n_critic; ++i) {
         ctx.critic_iter = i;
         const auto idx =
-            order.indices(epoch, first_batch + i, setup.slice.offset, setup.slice.count);
+            order.indices(ctx.epoch, first_batch + i, setup.slice.offset, setup.slice.count);
         models::RealBatch real{real_rows(source, idx, device, dtype, s.pixel_range),
                                source.labels(idx, device)};
         variant.discriminator_step(real, ctx, metrics);
@@ -150,34 +182,18 @@ LoopResult train_loop(models::Variant& variant, data::BatchSource& source, const
         auto means = metrics.take_means(&sampled);
         if (setup.reduce_metrics) setup.reduce_metrics(means);
         observer.on_metrics(done, means);
-        for (size_t m = 0; m < means.size(); ++m) {
-          // A metric the variant did not record in this interval is not a divergence.
-          if (sampled[m] && !std::isfinite(means[m])) {
-            result.diverged = true;
-            result.stop_step = done;
-            result.message =
-                names[m] + " is " + std::to_string(means[m]) + " at step " + std::to_string(done);
-            return result;
-          }
+        result.message = divergence_message(names, sampled, means, done);
+        if (!result.message.empty()) {
+          result.diverged = true;
+          result.stop_step = done;
+          return result;
         }
       }
       const bool eval_point =
           (setup.eval_every > 0 && done % setup.eval_every == 0) || (last && setup.eval_at_end);
-      if (toy != nullptr) {
-        if (eval_point) {
-          const auto started = std::chrono::steady_clock::now();
-          ToyEval eval = evaluate_toy(variant, fixed_z, *toy, toy_extent);
-          eval.seconds =
-              std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-          observer.on_points(done, eval);
-        }
-        continue;
-      }
-      if (eval_point && setup.evaluate) setup.evaluate(done, variant);
-      if ((sample_every > 0 && done % sample_every == 0) || last) {
-        observer.on_samples(
-            done, to_uint8_images(variant.sample(fixed_z), s.pixel_range).to(torch::kCPU));
-      }
+      const bool sample_point = (sample_every > 0 && done % sample_every == 0) || last;
+      record_points(variant, {fixed_z, toy, toy_extent, s.pixel_range}, setup, done, eval_point,
+                    sample_point, observer);
     }
   } catch (const StepError&) {
     throw;

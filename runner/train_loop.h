@@ -101,6 +101,32 @@ torch::Tensor to_uint8_images(const torch::Tensor& images, const std::string& pi
 ToyEval evaluate_toy(models::Variant& variant, const torch::Tensor& fixed_z,
                      const data::ToySet& set, const models::FieldExtent& extent);
 
+// ---- pieces of a step loop, shared by train_loop and the packed loop (runner/packed_loop.h) ----
+
+// Step `step`'s context: its epoch, whether it ends one, and the set-up's noise, reducer and
+// gradient hook (critic_iter is the caller's).
+models::StepContext step_context(int64_t step, int64_t steps_per_epoch,
+                                 const models::NoiseSource& noise, const LoopSetup& setup);
+
+// The divergence message of a log point ("<metric> is <value> at step <n>" for the first metric
+// recorded in the interval whose mean is not finite), "" when there is none. A metric the
+// variant did not record in the interval is not a divergence.
+std::string divergence_message(const std::vector<std::string>& names,
+                               const std::vector<bool>& sampled, const std::vector<double>& means,
+                               int64_t steps_done);
+
+// What a run records after step `steps_done` besides metrics: on a toy set the evaluation point
+// (when `eval_point`: points, field, modes, timed) to observer.on_points; on images the
+// set-up's evaluation (when `eval_point`) and the fixed-noise grid (when `sample_point`).
+struct PointInputs {
+  const torch::Tensor& fixed_z;
+  const data::ToySet* toy;  // null: an image run
+  const models::FieldExtent& toy_extent;
+  const std::string& pixel_range;
+};
+void record_points(models::Variant& variant, const PointInputs& in, const LoopSetup& setup,
+                   int64_t steps_done, bool eval_point, bool sample_point, LoopObserver& observer);
+
 // A real batch for the rows `idx` in the run's dtype: toy points as [k, 2], images scaled to
 // the pixel range.
 torch::Tensor real_rows(data::BatchSource& source, const torch::Tensor& idx, torch::Device device,
