@@ -12,13 +12,18 @@
 //   minimises L(G(z)), and after each step k_{t+1} = clamp(k_t + lambda_k (gamma L(x) -
 //   L(G(z))), 0, 1) with both losses the global batch's means. The convergence measure
 //   M = L(x) + |gamma L(x) - L(G(z))| is recorded, and `lr_schedule: collection` halves both
-//   learning rates at epoch ends when M stalls (BEGAN.py's rule). k_t stays on the device: no
-//   host sync per step.
+//   learning rates at epoch ends when M stalls (BEGAN.py's rule). k_t, M and the learning rates
+//   stay on the device (the optimisers' rates are tensors, device_learning_rates): no host sync,
+//   not even at an epoch end.
+//
+// Packed (models/pack_ops.h): energies are [B, K], the batch-wide terms (the batch hinge, the
+// pull-away term, L(x), L(G(z)), k_t, M, the schedule) one per member.
 #include <memory>
 #include <stdexcept>
+#include <tuple>
 
 #include "models/energy_losses.h"
-#include "models/optim.h"
+#include "models/pack_ops.h"
 #include "models/single_critic_step.h"
 #include "models/variant_families.h"
 
@@ -66,41 +71,39 @@ class Ebgan final : public AutoEncoderVariant {
 
   UpdateLoss critic_loss(const CriticUpdate& u, MetricAccumulator& metrics) override {
     const auto& real = u.real.images;
-    const auto real_energy = mse_energy(autoencoder_->forward(real).first, real);
-    const auto fake_energy = mse_energy(autoencoder_->forward(u.fake).first, u.fake);
-    const auto real_term = real_energy.mean();
+    const int64_t k = members();
+    const auto real_energy = mse_energy(autoencoder_->forward(real).first, real, k);
+    const auto fake_energy = mse_energy(autoencoder_->forward(u.fake).first, u.fake, k);
+    const auto real_term = member_mean(real_energy, k);
     torch::Tensor hinge;
     double hinge_scale = 1.0;  // the batch hinge is coupled across processes
     if (config_.hinge == "sample") {
-      hinge = hinge_per_sample(fake_energy, config_.margin);
+      hinge = hinge_per_sample(fake_energy, config_.margin, k);
     } else {
       const auto& slice = u.ctx.noise->slice();
       hinge = hinge_on_batch_mean(fake_energy, config_.margin, *u.ctx.reducer, slice.global_batch);
       hinge_scale = coupled_scale(slice);
     }
     metrics.add("energy_real", real_term);
-    metrics.add("energy_fake", fake_energy.mean());
-    metrics.add("margin_hits", fake_energy.lt(config_.margin).to(torch::kFloat64).mean());
+    metrics.add("energy_fake", member_mean(fake_energy, k));
+    metrics.add("margin_hits", member_mean(fake_energy.lt(config_.margin).to(torch::kFloat64), k));
     return {real_term + hinge_scale * hinge, real_term + hinge};
   }
 
   UpdateLoss generator_loss(const torch::Tensor& fake, const FakeInputs&, const StepContext& ctx,
                             MetricAccumulator& metrics) override {
+    const int64_t k = members();
     const auto [reconstruction, code] = autoencoder_->forward(fake);
-    const auto energy = mse_energy(reconstruction, fake).mean();
+    const auto energy = member_mean(mse_energy(reconstruction, fake, k), k);
     const int64_t global_batch = ctx.noise->slice().global_batch;
     const auto pullaway = config_.pullaway == "paper"
-                              ? pullaway_paper(code, *ctx.reducer, global_batch)
-                              : pullaway_collection(code, *ctx.reducer, global_batch);
+                              ? pullaway_paper(code, *ctx.reducer, global_batch, k)
+                              : pullaway_collection(code, *ctx.reducer, global_batch, k);
     const double scale = coupled_scale(ctx.noise->slice());
     metrics.add("pullaway", pullaway);
     return {energy + config_.pt_weight * scale * pullaway, energy + config_.pt_weight * pullaway};
   }
 };
-
-double learning_rate(torch::optim::Optimizer& optimizer) {
-  return optimizer.param_groups().front().options().get_lr();
-}
 
 class Began final : public AutoEncoderVariant {
  public:
@@ -108,17 +111,19 @@ class Began final : public AutoEncoderVariant {
   explicit Began(const VariantConfig& config)
       : AutoEncoderVariant(checked(config), "began", {"d_loss", "g_loss", "k_t", "M", "lr"}) {
     const auto options = torch::TensorOptions().dtype(config.dtype).device(config.device);
-    k_ = torch::zeros({}, options);  // k_0 = 0 (paper and BEGAN.py)
+    // k_0 = 0 (paper and BEGAN.py), one per member.
+    k_ = members() == 1 ? torch::zeros({}, options) : torch::zeros({members()}, options);
+    std::tie(lr_g_, lr_d_) = device_learning_rates();
   }
 
   void end_step(const StepContext& ctx, MetricAccumulator& metrics) override {
-    // One host read per epoch: the collection's rule looks at the epoch's last M only.
-    if (config_.lr_schedule == "collection" && ctx.epoch_end &&
-        schedule_.epoch_end(convergence_.item<double>())) {
-      set_learning_rate(*opt_g_, StalledConvergenceHalving::halved(learning_rate(*opt_g_)));
-      set_learning_rate(*opt_d_, StalledConvergenceHalving::halved(learning_rate(*opt_d_)));
+    // The collection's rule looks at the epoch's last M only; decided and applied on the device.
+    if (config_.lr_schedule == "collection" && ctx.epoch_end) {
+      const auto halve = schedule_.epoch_end(convergence_);
+      StalledConvergenceHalving::apply(halve, lr_g_);
+      StalledConvergenceHalving::apply(halve, lr_d_);
     }
-    metrics.add("lr", torch::full({}, learning_rate(*opt_g_), k_.options()));
+    metrics.add("lr", lr_g_.reshape(k_.sizes()));
   }
 
  private:
@@ -129,26 +134,29 @@ class Began final : public AutoEncoderVariant {
 
   UpdateLoss critic_loss(const CriticUpdate& u, MetricAccumulator&) override {
     const auto& real = u.real.images;
-    const auto real_loss = l1_energy(autoencoder_->forward(real).first, real);
-    const auto fake_loss = l1_energy(autoencoder_->forward(u.fake).first, u.fake);
+    const int64_t k = members();
+    const auto real_loss = l1_energy(autoencoder_->forward(real).first, real, k);
+    const auto fake_loss = l1_energy(autoencoder_->forward(u.fake).first, u.fake, k);
     // L(x) of the step's last critic update drives k_t and M (BEGAN.py: D_real_loss).
     real_loss_ = global_mean(real_loss.detach(), *u.ctx.reducer, u.ctx.noise->slice().global_batch);
-    return real_loss.mean() - k_ * fake_loss.mean();
+    return member_mean(real_loss, k) - k_ * member_mean(fake_loss, k);
   }
 
   UpdateLoss generator_loss(const torch::Tensor& fake, const FakeInputs&, const StepContext& ctx,
                             MetricAccumulator& metrics) override {
-    const auto fake_loss = l1_energy(autoencoder_->forward(fake).first, fake);
+    const int64_t k = members();
+    const auto fake_loss = l1_energy(autoencoder_->forward(fake).first, fake, k);
     const auto fake_mean =
         global_mean(fake_loss.detach(), *ctx.reducer, ctx.noise->slice().global_batch);
     k_ = began_k_update(k_, real_loss_, fake_mean, config_.gamma, config_.lambda_k);
     convergence_ = began_convergence(real_loss_, fake_mean, config_.gamma);
     metrics.add("k_t", k_);
     metrics.add("M", convergence_);
-    return fake_loss.mean();
+    return member_mean(fake_loss, k);
   }
 
-  torch::Tensor k_;            // k_t, a scalar on the run's device
+  torch::Tensor k_;            // k_t on the run's device (scalar, or [K] packed)
+  torch::Tensor lr_g_, lr_d_;  // the optimisers' learning rates, [K, 1] on the device
   torch::Tensor real_loss_;    // global-batch L(x) of the last critic update
   torch::Tensor convergence_;  // M of the last step
   StalledConvergenceHalving schedule_;

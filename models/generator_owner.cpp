@@ -55,6 +55,17 @@ void GeneratorOwner::set_critic_net(std::shared_ptr<torch::nn::Module> net) {
                          config_.opt_d);
 }
 
+std::pair<torch::Tensor, torch::Tensor> GeneratorOwner::device_learning_rates() {
+  if (config_.pack.empty()) {
+    opt_g_ = std::make_unique<PackedOptimizer>(generator_->parameters(),
+                                               std::vector<OptimizerConfig>{config_.opt_g});
+    opt_d_ = std::make_unique<PackedOptimizer>(critic_net_->parameters(),
+                                               std::vector<OptimizerConfig>{config_.opt_d});
+  }
+  return {dynamic_cast<PackedOptimizer&>(*opt_g_).learning_rates(),
+          dynamic_cast<PackedOptimizer&>(*opt_d_).learning_rates()};
+}
+
 void GeneratorOwner::freeze_member(int64_t member) {
   for (auto* opt : {opt_g_.get(), opt_d_.get()})
     if (auto* packed = dynamic_cast<PackedOptimizer*>(opt)) packed->freeze(member);

@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "models/nets.h"
@@ -35,6 +36,11 @@ class GeneratorOwner : public Variant {
   void set_critic_net(std::shared_ptr<torch::nn::Module> net);
   // The NetSpec every variant starts from: the run's arch, data shape and g_inputs = z_dim.
   static NetSpec base_spec(const VariantConfig& config);
+  // The learning rates of G's and of D's optimiser as device tensors, [K, 1] (one row per
+  // member), which a schedule changes in place without a host read. An unpacked run's LibTorch
+  // optimisers are replaced (before any step) by the packed optimiser with one member, which
+  // applies the same update (models/packed_optim.h).
+  std::pair<torch::Tensor, torch::Tensor> device_learning_rates();
   // G's output in eval mode / train mode, at the run's device and dtype.
   torch::Tensor to_run(const torch::Tensor& t) const;
   // Grid points stacked into this variant's nets (1: unpacked; models/pack_ops.h).

@@ -31,8 +31,4 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer(std::vector<torch::Tenso
   throw std::invalid_argument("unknown optimizer '" + c.kind + "' (known: adam, rmsprop, sgd)");
 }
 
-void set_learning_rate(torch::optim::Optimizer& optimizer, double lr) {
-  for (auto& group : optimizer.param_groups()) group.options().set_lr(lr);
-}
-
 }  // namespace ganrun::models

@@ -15,7 +15,4 @@ namespace ganrun::models {
 std::unique_ptr<torch::optim::Optimizer> make_optimizer(std::vector<torch::Tensor> params,
                                                         const OptimizerConfig& config);
 
-// Sets the learning rate of every parameter group (lr schedules).
-void set_learning_rate(torch::optim::Optimizer& optimizer, double lr);
-
 }  // namespace ganrun::models

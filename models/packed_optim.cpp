@@ -54,6 +54,11 @@ void PackedOptimizer::freeze(int64_t member) {
   any_frozen_ = true;
 }
 
+torch::Tensor PackedOptimizer::learning_rates() {
+  if (!lr_.defined()) prepare(param_groups().front().params().front());
+  return lr_;
+}
+
 torch::Tensor PackedOptimizer::step(LossClosure closure) {
   torch::NoGradGuard no_grad;
   torch::Tensor loss;

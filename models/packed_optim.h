@@ -28,6 +28,9 @@ class PackedOptimizer final : public torch::optim::Optimizer {
   torch::Tensor step(LossClosure closure = nullptr) override;
   // Masks member `k`'s updates from the next step on.
   void freeze(int64_t member);
+  // Each member's learning rate, [K, 1] on the parameters' device: a schedule changes it in
+  // place (BEGAN's collection rule), with no host read.
+  torch::Tensor learning_rates();
 
  private:
   struct Slot {  // per parameter: the moments (Adam), square average (RMSprop), momentum buffer

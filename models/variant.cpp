@@ -166,7 +166,8 @@ bool needs_labels(const std::string& variant) {
 }
 
 std::string pack_refusal(const std::string& variant, const std::string& arch) {
-  static const std::vector<std::string> packing{"gan", "lsgan", "wgan", "wgan-gp", "dragan"};
+  static const std::vector<std::string> packing{"gan",    "lsgan", "wgan", "wgan-gp",
+                                                "dragan", "ebgan", "began"};
   if (std::find(packing.begin(), packing.end(), variant) == packing.end())
     return "variant '" + variant + "' does not train packed yet (packing: " + join(packing) + ")";
   if (!arch_packs(arch))

@@ -100,10 +100,8 @@ dataset: {{name: mnist, dir: {mnist_dir}, split: test}}
 arch: mlp
 train: {{steps: 10, batch: 16}}
 pack: 2
-variants:
-  ebgan: {{arch: ae28}}
 grid:
-  variant: [wgan-gp, ebgan]
+  variant: [wgan-gp, cgan]
   lr: [1.0e-4, 3.0e-4]
 out: {out}
 """)
@@ -111,14 +109,14 @@ out: {out}
     r = run_ganrun(["--sweep", sweep, "--dry-run"])
     assert r.returncode == 2, r.stderr
     (line,) = ganrun_lines(r.stderr)
-    assert "pack: 2" in line and "variant 'ebgan' does not train packed yet" in line, line
+    assert "pack: 2" in line and "variant 'cgan' does not train packed yet" in line, line
     assert "pack: auto" in line
     assert tree_state(tmp_path) == before and not out.exists()
     # --pack auto overrides the file: the plan says which runs train alone and why.
     r = run_ganrun(["--sweep", sweep, "--dry-run", "--pack", "auto"])
     assert r.returncode == 0, r.stderr
     assert "packing: auto (2 run(s) in 1 pack(s)" in r.stderr, r.stderr
-    assert r.stderr.count("trains alone: variant 'ebgan' does not train packed yet") == 2
+    assert r.stderr.count("trains alone: variant 'cgan' does not train packed yet") == 2
     # A bad --pack value: exit 2 naming the flag.
     r = run_ganrun(["--sweep", sweep, "--dry-run", "--pack", "many"])
     assert r.returncode == 2

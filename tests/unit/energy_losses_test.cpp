@@ -169,14 +169,14 @@ torch::Tensor pairwise_collection(const torch::Tensor& c) {
   return (total - static_cast<double>(n)) / static_cast<double>(n * (n - 1));
 }
 
-using PullAway = torch::Tensor (*)(const torch::Tensor&, const BatchReducer&, int64_t);
+using PullAway = torch::Tensor (*)(const torch::Tensor&, const BatchReducer&, int64_t, int64_t);
 using Pairwise = torch::Tensor (*)(const torch::Tensor&);
 
 void expect_matches_pairwise(PullAway form, Pairwise reference) {
   auto base = fixed_randn({6, 4}, 7);
   auto a = base.clone().requires_grad_();
   auto b = base.clone().requires_grad_();
-  auto pt = form(a, kOneProcess, 6);
+  auto pt = form(a, kOneProcess, 6, 1);
   auto expected = reference(b);
   EXPECT_NEAR(value(pt), value(expected), 1e-12);
   pt.backward();
@@ -194,15 +194,15 @@ void expect_split_equals_whole(PullAway form) {
   // gradient of this process's rows is the whole-batch gradient of those rows.
   auto base = fixed_randn({6, 4}, 11);
   auto whole = base.clone().requires_grad_();
-  auto whole_pt = form(whole, kOneProcess, 6);
+  auto whole_pt = form(whole, kOneProcess, 6, 1);
   whole_pt.backward();
 
   std::deque<torch::Tensor> log;
   RecordingReducer other_process(&log);
-  form(base.narrow(0, 3, 3), other_process, 6);
+  form(base.narrow(0, 3, 3), other_process, 6, 1);
   ReplayReducer this_process(&log);
   auto mine = base.narrow(0, 0, 3).clone().requires_grad_();
-  auto pt = form(mine, this_process, 6);
+  auto pt = form(mine, this_process, 6, 1);
   EXPECT_TRUE(log.empty());
   EXPECT_NEAR(value(pt), value(whole_pt), 1e-12);
   pt.backward();
@@ -212,6 +212,41 @@ void expect_split_equals_whole(PullAway form) {
 TEST(EnergyPullAway, SplitOverTwoProcessesEqualsTheWholeBatch) {
   expect_split_equals_whole(pullaway_paper);
   expect_split_equals_whole(pullaway_collection);
+}
+
+void expect_packed_is_per_member(PullAway form) {
+  // Three members' codes [6, 4] side by side ([6, 12], the packed layout): member k's value and
+  // gradient are those of its codes alone.
+  std::vector<torch::Tensor> parts;
+  for (uint64_t k = 0; k < 3; ++k) parts.push_back(fixed_randn({6, 4}, 20 + k));
+  auto packed = torch::cat(parts, 1).requires_grad_();
+  auto pts = form(packed, kOneProcess, 6, 3);
+  ASSERT_EQ(pts.sizes(), torch::IntArrayRef({3}));
+  pts.sum().backward();
+  for (int64_t k = 0; k < 3; ++k) {
+    auto alone = parts[static_cast<size_t>(k)].clone().requires_grad_();
+    auto pt = form(alone, kOneProcess, 6, 1);
+    pt.backward();
+    EXPECT_NEAR(pts[k].item<double>(), value(pt), 1e-14) << k;
+    EXPECT_TRUE(torch::allclose(packed.grad().narrow(1, 4 * k, 4), alone.grad(), 1e-12, 1e-14))
+        << k;
+  }
+}
+
+TEST(EnergyPullAway, PackedMembersEachGetTheirOwnTerm) {
+  expect_packed_is_per_member(pullaway_paper);
+  expect_packed_is_per_member(pullaway_collection);
+}
+
+TEST(EnergyReconstruction, PackedEnergiesArePerSampleAndMember) {
+  // [2, 2*1, 2, 1] (2 members of 1x2x1 images): member 0's errors {1, 3} and {0, 2}, member
+  // 1's {2, 2} and {4, 0} -> MSE [[5, 4], [2, 8]], L1 [[2, 2], [1, 2]].
+  auto x = torch::zeros({2, 2, 2, 1}, kF64);
+  auto recon = torch::tensor({1.0, 3.0, 2.0, 2.0, 0.0, 2.0, 4.0, 0.0}, kF64).reshape({2, 2, 2, 1});
+  EXPECT_TRUE(torch::equal(mse_energy(recon, x, 2),
+                           torch::tensor({5.0, 4.0, 2.0, 8.0}, kF64).reshape({2, 2})));
+  EXPECT_TRUE(torch::equal(l1_energy(recon, x, 2),
+                           torch::tensor({2.0, 2.0, 1.0, 2.0}, kF64).reshape({2, 2})));
 }
 
 TEST(BeganEquilibrium, KMovesTowardGammaBalance) {
@@ -254,6 +289,8 @@ TEST(BeganEquilibrium, ConvergenceMeasureOnHandValues) {
   EXPECT_NEAR(value(began_convergence(real, torch::tensor(0.2, kF64), 0.5)), 0.4, 1e-15);
 }
 
+torch::Tensor scalar(double v) { return torch::full({}, v, torch::kFloat64); }
+
 TEST(BeganCollectionLr, HalvesWhenAndOnlyWhenMStalls) {
   // BEGAN.py: reference M_pre = 1; at an epoch end, M_pre < M halves the lr and keeps M_pre,
   // otherwise M_pre = M. Epoch-end M values and the expected decisions:
@@ -261,35 +298,53 @@ TEST(BeganCollectionLr, HalvesWhenAndOnlyWhenMStalls) {
   //   0.75 (0.7 < 0.75)    -> halve         0.72 (0.7 < 0.72)    -> halve again
   //   0.7  (0.7 < 0.7 no)  -> M_pre 0.7     0.6  (no)            -> M_pre 0.6
   //   0.65 (0.6 < 0.65)    -> halve
-  // lr: 2e-4 -> 1e-4 -> 5e-5 -> 2.5e-5.
+  // lr: 2e-4 -> 1e-4 -> 5e-5 -> 2.5e-5, applied to an optimiser-shaped [1, 1] tensor.
   StalledConvergenceHalving rule;
   const std::vector<double> m{0.8, 0.7, 0.75, 0.72, 0.7, 0.6, 0.65};
   const std::vector<bool> halve{false, false, true, true, false, false, true};
   const std::vector<double> reference{0.8, 0.7, 0.7, 0.7, 0.7, 0.6, 0.6};
-  double lr = 2e-4;
+  auto lr = torch::full({1, 1}, 2e-4, torch::kFloat64);
   for (size_t e = 0; e < m.size(); ++e) {
-    const bool h = rule.epoch_end(m[e]);
-    EXPECT_EQ(h, halve[e]) << "epoch " << e;
-    EXPECT_DOUBLE_EQ(rule.reference(), reference[e]) << "epoch " << e;
-    if (h) lr = StalledConvergenceHalving::halved(lr);
+    const auto h = rule.epoch_end(scalar(m[e]));
+    EXPECT_EQ(h.item<bool>(), halve[e]) << "epoch " << e;
+    EXPECT_DOUBLE_EQ(value(rule.reference()), reference[e]) << "epoch " << e;
+    StalledConvergenceHalving::apply(h, lr);
   }
-  EXPECT_DOUBLE_EQ(lr, 2.5e-5);
+  EXPECT_DOUBLE_EQ(value(lr), 2.5e-5);
 }
 
 TEST(BeganCollectionLr, FirstEpochComparesWithOne) {
   // M_pre starts at 1: a first epoch ending at M = 1.2 halves at once.
   StalledConvergenceHalving rule;
-  EXPECT_TRUE(rule.epoch_end(1.2));
-  EXPECT_DOUBLE_EQ(rule.reference(), 1.0);
+  EXPECT_TRUE(rule.epoch_end(scalar(1.2)).item<bool>());
+  EXPECT_DOUBLE_EQ(value(rule.reference()), 1.0);
+}
+
+TEST(BeganCollectionLr, EachMemberOfAPackHasItsOwnReferenceAndRate) {
+  // Three members' epoch-end M over two epochs: {0.8, 1.2, 0.9} then {0.85, 0.5, 0.95}.
+  // Member 0: 1 < 0.8 no (ref 0.8); 0.8 < 0.85 halve. Member 1: 1 < 1.2 halve (ref 1); 1 < 0.5
+  // no (ref 0.5). Member 2: no (ref 0.9); 0.9 < 0.95 halve. lr [3, 1] from {2e-4, 4e-4, 3e-5}:
+  // {1e-4, 2e-4, 2e-5 (1.5e-5 raised to the boundary)}.
+  StalledConvergenceHalving rule;
+  auto lr = torch::tensor({2e-4, 4e-4, 3e-5}, torch::kFloat64).reshape({3, 1});
+  StalledConvergenceHalving::apply(rule.epoch_end(torch::tensor({0.8, 1.2, 0.9}, torch::kFloat64)),
+                                   lr);
+  StalledConvergenceHalving::apply(
+      rule.epoch_end(torch::tensor({0.85, 0.5, 0.95}, torch::kFloat64)), lr);
+  const std::vector<double> want_lr{1e-4, 2e-4, 2e-5}, want_ref{0.8, 0.5, 0.9};
+  for (int64_t k = 0; k < 3; ++k) {
+    EXPECT_DOUBLE_EQ(lr[k][0].item<double>(), want_lr[static_cast<size_t>(k)]) << k;
+    EXPECT_DOUBLE_EQ(rule.reference()[k].item<double>(), want_ref[static_cast<size_t>(k)]) << k;
+  }
 }
 
 TEST(BeganCollectionLr, HalvingStopsAtTheLowerBoundary) {
   // max(lr / 2, 2e-5): 2e-4 -> 1e-4; 3e-5 -> 2e-5 (1.5e-5 is below); 2e-5 stays; an lr set
   // below the boundary is raised to it (1e-5 -> 2e-5), as BEGAN.py's max() does.
-  EXPECT_DOUBLE_EQ(StalledConvergenceHalving::halved(2e-4), 1e-4);
-  EXPECT_DOUBLE_EQ(StalledConvergenceHalving::halved(3e-5), 2e-5);
-  EXPECT_DOUBLE_EQ(StalledConvergenceHalving::halved(2e-5), 2e-5);
-  EXPECT_DOUBLE_EQ(StalledConvergenceHalving::halved(1e-5), 2e-5);
+  EXPECT_DOUBLE_EQ(value(StalledConvergenceHalving::halved(scalar(2e-4))), 1e-4);
+  EXPECT_DOUBLE_EQ(value(StalledConvergenceHalving::halved(scalar(3e-5))), 2e-5);
+  EXPECT_DOUBLE_EQ(value(StalledConvergenceHalving::halved(scalar(2e-5))), 2e-5);
+  EXPECT_DOUBLE_EQ(value(StalledConvergenceHalving::halved(scalar(1e-5))), 2e-5);
 }
 
 }  // namespace

@@ -90,14 +90,17 @@ RunSettings settings_for(const std::string& variant, const std::string& arch) {
   s.steps = 6;
   s.log_every = 6;     // the one log point is the last step
   s.sample_every = 0;  // the grid at the last step too
+  // BEGAN's collection rule decides at epoch ends (images() has 5 steps per epoch).
+  if (variant == "began") s.lr_schedule = "collection";
   return s;
 }
 
+// 40 images: 5 steps of batch 8 per epoch, so the 6 steps cross an epoch end (a new order).
 std::unique_ptr<data::BatchSource> images(int64_t size) {
   torch::manual_seed(5);
   data::Dataset d;
-  d.images = torch::randint(0, 256, {64, 1, size, size}, torch::kInt64).to(torch::kUInt8);
-  d.labels = torch::randint(0, 10, {64}, torch::kInt64);
+  d.images = torch::randint(0, 256, {40, 1, size, size}, torch::kInt64).to(torch::kUInt8);
+  d.labels = torch::randint(0, 10, {40}, torch::kInt64);
   return data::make_in_memory_source(d, torch::kCPU);
 }
 

@@ -487,13 +487,13 @@ TEST(SweepConfigRunId, HashIsSha256OfResolvedYamlWithoutDataDirAndLogEvery) {
   //   optimizer_d: adam\nlr_g: 2e-4\nlr_d: 1e-4\nbeta1: 5e-1\nbeta2: 9.99e-1\nmomentum: 0e0\n
   //   rmsprop_alpha: 9.9e-1\nweight_decay: 0e0\nn_critic: 5\nbatch: 64\nepochs: 0\n
   //   steps: 1000\nseed: 3\nz_dim: 100\nz_dist: normal\npixel_range: pm1\ndtype: float32\n
-  //   g_loss: nonsat\nclip: weights\nclip_value: 1e-2\ngp_lambda: 1e1\ncritic_norm: auto\n
-  //   g_norm: auto\nhinge: sample\npullaway: paper\nmargin: 1e0\npt_weight: 1e-1\n
-  //   gamma: 5e-1\nlambda_k: 1e-3\nlr_schedule: none\ninfo_weight: 1e0\n
+  //   reduced_precision: none\ng_loss: nonsat\nclip: weights\nclip_value: 1e-2\n
+  //   gp_lambda: 1e1\ncritic_norm: auto\ng_norm: auto\nhinge: sample\npullaway: paper\nmargin:
+  //   1e0\npt_weight: 1e-1\n gamma: 5e-1\nlambda_k: 1e-3\nlr_schedule: none\ninfo_weight: 1e0\n
   //   info_optimizer: joint\ntoy_depth: 3\ntoy_width: 512\nbase_width: 64\nsample_every: 500\n
-  // python3 -c "import hashlib; print(hashlib.sha256(TEXT.encode()).hexdigest()[:8])" -> 6a613cf9
-  EXPECT_EQ(make_run_id(s, {}), "gan-6a613cf9");
-  EXPECT_EQ(make_run_id(s, {"n_critic", "lr_g", "seed"}), "gan-lrg2e-4-nc5-s3-6a613cf9");
+  // python3 -c "import hashlib; print(hashlib.sha256(TEXT.encode()).hexdigest()[:8])" -> 0d36dfcb
+  EXPECT_EQ(make_run_id(s, {}), "gan-0d36dfcb");
+  EXPECT_EQ(make_run_id(s, {"n_critic", "lr_g", "seed"}), "gan-lrg2e-4-nc5-s3-0d36dfcb");
   // Where the data lives and how often it logs are not part of the experiment.
   RunSettings moved = s;
   moved.data_dir = "/elsewhere/mnist";
@@ -501,11 +501,11 @@ TEST(SweepConfigRunId, HashIsSha256OfResolvedYamlWithoutDataDirAndLogEvery) {
   // Nor how often and on how many samples it is evaluated (evaluation draws its own noise).
   moved.eval_every = -2;
   moved.eval_samples = 500;
-  EXPECT_EQ(make_run_id(moved, {}), "gan-6a613cf9");
+  EXPECT_EQ(make_run_id(moved, {}), "gan-0d36dfcb");
   // Anything else is.
   RunSettings other = s;
   other.sample_every = 501;
-  EXPECT_NE(make_run_id(other, {}), "gan-6a613cf9");
+  EXPECT_NE(make_run_id(other, {}), "gan-0d36dfcb");
 }
 
 TEST(SweepConfigRunId, StableAcrossParses) {
@@ -688,17 +688,15 @@ TEST(SweepConfigParse, MemoryBudgetTakesBinaryUnits) {
 
 // ---- packing (runner/pack_plan.h) --------------------------------------------------------
 
-// A grid of lr x seed (packable) plus an ebgan variant (not), 2 x 3 each.
+// A grid of lr x seed (packable) plus a cgan variant (not), 2 x 3 each.
 SweepPlan pack_grid(const std::string& pack) {
   return parse_sweep(R"(
 dataset: mnist
 train: {steps: 10}
 arch: mlp
 pack: )" + pack + R"(
-variants:
-  ebgan: {arch: ae28}
 grid:
-  variant: [gan, ebgan]
+  variant: [gan, cgan]
   lr: [1.0e-4, 2.0e-4]
   seed: [0, 1, 2]
 )",
@@ -714,9 +712,9 @@ std::vector<int64_t> all_runs(const SweepPlan& plan) {
 TEST(PackPlan, FixedSizePacksCompatibleRunsInNearEqualPacksAndLeavesTheRestAlone) {
   const auto plan = pack_grid("4");
   EXPECT_EQ(plan.pack, "4");
-  ASSERT_EQ(plan.runs.size(), 12u);  // gan 0..5, ebgan 6..11 (the last grid key varies fastest)
+  ASSERT_EQ(plan.runs.size(), 12u);  // gan 0..5, cgan 6..11 (the last grid key varies fastest)
   const auto packs = plan_packs(plan, all_runs(plan), 1, 8);
-  // The 6 gan runs: ceil(6 / 4) = 2 packs of 3 (not 4 + 2); the 6 ebgan runs alone.
+  // The 6 gan runs: ceil(6 / 4) = 2 packs of 3 (not 4 + 2); the 6 cgan runs alone.
   std::vector<size_t> sizes;
   for (const auto& p : packs) sizes.push_back(p.size());
   EXPECT_EQ(sizes, (std::vector<size_t>{3, 3, 1, 1, 1, 1, 1, 1}));
@@ -732,7 +730,7 @@ TEST(PackPlan, FixedSizePacksCompatibleRunsInNearEqualPacksAndLeavesTheRestAlone
     ADD_FAILURE() << "expected a ConfigError";
   } catch (const ConfigError& e) {
     const std::string msg = e.what();
-    EXPECT_NE(msg.find("variant 'ebgan' does not train packed yet"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("variant 'cgan' does not train packed yet"), std::string::npos) << msg;
     EXPECT_NE(msg.find("pack: auto"), std::string::npos) << msg;
   }
 }
