@@ -2,6 +2,7 @@
 // subcommands train and sample. Turns user-input errors into exit code 2 with one message.
 #include "runner/command.h"
 
+#include <ATen/Context.h>
 #include <fmt/format.h>
 #include <fmt/ostream.h>  // fmt::streamed
 #include <torch/cuda.h>
@@ -118,6 +119,12 @@ int sweep_main(int argc, char** argv, launch::MpiSession& mpi) {
 }  // namespace
 
 int run_command(int argc, char** argv) {
+  // CUDA float32 matrix products and convolutions in full precision (LibTorch allows TF32 in
+  // cuDNN by default); a run that asks for TF32 switches it on while it trains
+  // (reduced_precision, runner/train_loop.h's Float32Precision).
+  for (const auto op : {at::Float32Op::MATMUL, at::Float32Op::CONV})
+    at::globalContext().setFloat32Precision(at::Float32Backend::CUDA, op,
+                                            at::Float32Precision::IEEE);
   std::unique_ptr<launch::MpiSession> mpi;
   try {
     mpi = std::make_unique<launch::MpiSession>(&argc, &argv);

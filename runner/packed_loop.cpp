@@ -27,6 +27,7 @@ std::vector<LoopResult> train_packed_loop(models::PackedVariant& pack, data::Bat
                                           const MemberDiverged& diverged) {
   const LoopSetup& shared = setups.front();
   const RunSettings& s = *shared.settings;  // every key but seed, lr_g, lr_d, beta1, beta2
+  const Float32Precision precision(s.reduced_precision);
   const auto dtype = s.dtype == "float64" ? torch::kFloat64 : torch::kFloat32;
   const auto device = shared.device;
   const auto options = torch::TensorOptions().dtype(dtype).device(device);

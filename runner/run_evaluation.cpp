@@ -84,6 +84,7 @@ void InLoopEvaluation::attach(LoopSetup& setup) {
 
 void InLoopEvaluation::evaluate(int64_t steps_done, models::Variant& variant) {
   const auto started = std::chrono::steady_clock::now();
+  const Float32Precision full_precision("none");  // scores comparable whatever the run trains in
   // BatchNorm running statistics stay per rank; the samples are the root's generator's.
   if (parallel_ != nullptr) parallel_->broadcast_from_root(variant);
   const EvalValues e = evaluator_->evaluate(variant);

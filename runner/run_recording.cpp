@@ -99,6 +99,7 @@ AttrMap run_attrs(const RunSpec& spec, const RunEnvironment& env, const data::Ba
       {"rank_batch", s.batch / env.group.size},  // this rank's slice of the global batch
       {"ranks", static_cast<int64_t>(env.group.size)},
       {"dtype", s.dtype},
+      {"reduced_precision", s.reduced_precision},
       {"seed", s.seed},
       {"z_dim", s.z_dim},
       {"channels", dataset.channels()},

@@ -135,6 +135,7 @@ std::vector<KeyRow> make_table() {
       name_key("z_dist", &R::z_dist, {"normal", "uniform01", "uniform_pm1"}),
       name_key("pixel_range", &R::pixel_range, {"pm1", "01"}),
       name_key("dtype", &R::dtype, {"float32", "float64"}),
+      name_key("reduced_precision", &R::reduced_precision, {"none", "tf32"}),
       name_key("g_loss", &R::g_loss, {"nonsat", "minimax"}),
       name_key("clip", &R::clip, {"weights", "all"}),
       real_key("clip_value", &R::clip_value, Range::kPositive, "c"),
@@ -388,6 +389,10 @@ void validate(const RunSettings& s) {
   if (s.epochs == 0 && s.steps == 0) {
     throw ConfigError("neither epochs nor steps is set; set one of them to a value >= 1");
   }
+  if (s.reduced_precision != "none" && s.dtype != "float32")
+    throw ConfigError(fmt::format(
+        "reduced_precision {} applies to float32 only (dtype is {}); set reduced_precision: none",
+        s.reduced_precision, s.dtype));
   check(compatibility_error(s));
 }
 

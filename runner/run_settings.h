@@ -38,6 +38,9 @@ struct RunSettings {
   std::string z_dist = "normal";    // normal | uniform01 | uniform_pm1
   std::string pixel_range = "pm1";  // pm1 ([-1, 1]) | 01 ([0, 1], still a tanh generator)
   std::string dtype = "float32";    // float32 | float64 (data, noise and models)
+  // none | tf32: TF32 in CUDA matrix products and convolutions while the run trains (float32
+  // only; no effect on the CPU). Off by default so that numbers stay comparable.
+  std::string reduced_precision = "none";
   // Variant settings (each read only by the variants it names).
   std::string g_loss = "nonsat";     // gan: nonsat | minimax
   std::string clip = "weights";      // wgan: weights | all

@@ -130,9 +130,27 @@ void record_points(models::Variant& variant, const PointInputs& in, const LoopSe
         steps_done, to_uint8_images(variant.sample(in.fixed_z), in.pixel_range).to(torch::kCPU));
 }
 
+Float32Precision::Float32Precision(const std::string& reduced_precision) {
+  using at::Float32Backend, at::Float32Op;
+  auto& context = at::globalContext();
+  matmul_ = context.float32Precision(Float32Backend::CUDA, Float32Op::MATMUL);
+  conv_ = context.float32Precision(Float32Backend::CUDA, Float32Op::CONV);
+  const auto wanted =
+      reduced_precision == "tf32" ? at::Float32Precision::TF32 : at::Float32Precision::IEEE;
+  context.setFloat32Precision(Float32Backend::CUDA, Float32Op::MATMUL, wanted);
+  context.setFloat32Precision(Float32Backend::CUDA, Float32Op::CONV, wanted);
+}
+
+Float32Precision::~Float32Precision() {
+  auto& context = at::globalContext();
+  context.setFloat32Precision(at::Float32Backend::CUDA, at::Float32Op::MATMUL, matmul_);
+  context.setFloat32Precision(at::Float32Backend::CUDA, at::Float32Op::CONV, conv_);
+}
+
 LoopResult train_loop(models::Variant& variant, data::BatchSource& source, const LoopSetup& setup,
                       LoopObserver& observer) {
   const RunSettings& s = *setup.settings;
+  const Float32Precision precision(s.reduced_precision);
   const auto dtype = s.dtype == "float64" ? torch::kFloat64 : torch::kFloat32;
   const auto device = setup.device;
   const auto options = torch::TensorOptions().dtype(dtype).device(device);

@@ -7,6 +7,7 @@
 // lines) is the caller's, through LoopObserver.
 #pragma once
 
+#include <ATen/Context.h>
 #include <torch/types.h>
 
 #include <cstdint>
@@ -50,6 +51,21 @@ struct LoopResult {
   bool diverged = false;
   int64_t stop_step = -1;
   std::string message;  // which metric went non-finite, when diverged
+};
+
+// CUDA's float32 matrix products and convolutions in full precision (IEEE) or TF32 for as long
+// as the scope lives, restored afterwards. A run trains under its `reduced_precision`;
+// evaluation always runs in full precision (so scores stay comparable across runs). LibTorch
+// allows TF32 in cuDNN convolutions by default: `none` turns that off too.
+class Float32Precision {
+ public:
+  explicit Float32Precision(const std::string& reduced_precision);  // none | tf32
+  ~Float32Precision();
+  Float32Precision(const Float32Precision&) = delete;
+  Float32Precision& operator=(const Float32Precision&) = delete;
+
+ private:
+  at::Float32Precision matmul_, conv_;  // the settings before
 };
 
 struct LoopSetup {

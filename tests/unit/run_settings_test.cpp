@@ -33,16 +33,31 @@ std::string validate_error(const RunSettings& s) {
 TEST(RunSettingsKeys, CanonicalOrder) {
   EXPECT_EQ(run_setting_keys(),
             (std::vector<std::string>{
-                "preset",      "variant",        "arch",         "dataset",     "data_dir",
-                "split",       "optimizer",      "optimizer_g",  "optimizer_d", "lr",
-                "lr_g",        "lr_d",           "beta1",        "beta2",       "betas",
-                "momentum",    "rmsprop_alpha",  "weight_decay", "n_critic",    "batch",
-                "epochs",      "steps",          "seed",         "z_dim",       "z_dist",
-                "pixel_range", "dtype",          "g_loss",       "clip",        "clip_value",
-                "gp_lambda",   "critic_norm",    "g_norm",       "hinge",       "pullaway",
-                "margin",      "pt_weight",      "gamma",        "lambda_k",    "lr_schedule",
-                "info_weight", "info_optimizer", "toy_depth",    "toy_width",   "base_width",
-                "log_every",   "sample_every",   "eval_every",   "eval_samples"}));
+                "preset",        "variant",      "arch",           "dataset",
+                "data_dir",      "split",        "optimizer",      "optimizer_g",
+                "optimizer_d",   "lr",           "lr_g",           "lr_d",
+                "beta1",         "beta2",        "betas",          "momentum",
+                "rmsprop_alpha", "weight_decay", "n_critic",       "batch",
+                "epochs",        "steps",        "seed",           "z_dim",
+                "z_dist",        "pixel_range",  "dtype",          "reduced_precision",
+                "g_loss",        "clip",         "clip_value",     "gp_lambda",
+                "critic_norm",   "g_norm",       "hinge",          "pullaway",
+                "margin",        "pt_weight",    "gamma",          "lambda_k",
+                "lr_schedule",   "info_weight",  "info_optimizer", "toy_depth",
+                "toy_width",     "base_width",   "log_every",      "sample_every",
+                "eval_every",    "eval_samples"}));
+}
+
+TEST(RunSettingsValidate, ReducedPrecisionIsForFloat32Only) {
+  RunSettings s = valid();
+  s.reduced_precision = "tf32";
+  EXPECT_EQ(validate_error(s), "");
+  s.dtype = "float64";
+  EXPECT_EQ(validate_error(s),
+            "reduced_precision tf32 applies to float32 only (dtype is float64); set "
+            "reduced_precision: none");
+  s.reduced_precision = "bf16";
+  EXPECT_NE(validate_error(s).find("reduced_precision"), std::string::npos);
 }
 
 TEST(RunSettingsValidate, DefaultsWithALengthAreValid) {
@@ -156,6 +171,7 @@ TEST(RunSettingsYaml, CanonicalText) {
             "z_dist: normal\n"
             "pixel_range: pm1\n"
             "dtype: float32\n"
+            "reduced_precision: none\n"
             "g_loss: nonsat\n"
             "clip: weights\n"
             "clip_value: 1e-2\n"

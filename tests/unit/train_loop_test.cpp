@@ -226,6 +226,30 @@ TEST(TrainLoop, TotalStepsRefusesEpochsWhoseStepCountOverflows) {
   EXPECT_NE(message.find("lower epochs"), std::string::npos) << message;
 }
 
+TEST(TrainLoop, ReducedPrecisionHoldsForTheScopeAndIsRestored) {
+  // The settings are LibTorch's process-wide ones (read without a GPU): a tf32 run switches CUDA
+  // matrix products and convolutions to TF32, evaluation inside it back to IEEE, and each scope
+  // restores what was there before.
+  using at::Float32Backend, at::Float32Op, at::Float32Precision;
+  auto& context = at::globalContext();
+  auto matmul = [&] { return context.float32Precision(Float32Backend::CUDA, Float32Op::MATMUL); };
+  auto conv = [&] { return context.float32Precision(Float32Backend::CUDA, Float32Op::CONV); };
+  const auto before_matmul = matmul(), before_conv = conv();
+  {
+    const ganrun::Float32Precision run("tf32");
+    EXPECT_EQ(matmul(), Float32Precision::TF32);
+    EXPECT_EQ(conv(), Float32Precision::TF32);
+    {
+      const ganrun::Float32Precision evaluation("none");
+      EXPECT_EQ(matmul(), Float32Precision::IEEE);
+      EXPECT_EQ(conv(), Float32Precision::IEEE);
+    }
+    EXPECT_EQ(matmul(), Float32Precision::TF32);
+  }
+  EXPECT_EQ(matmul(), before_matmul);
+  EXPECT_EQ(conv(), before_conv);
+}
+
 TEST(TrainLoop, ImagesMapToUint8ByRounding) {
   // -1 -> 0, 1 -> 255, 0 -> 127.5 -> 128 (torch rounds half to even), -0.5 -> 63.75 -> 64;
   // out of range clamps.
