@@ -42,7 +42,7 @@ done
 # Time limits in seconds. On the GPU machine (16 cores) the whole call must end within 5
 # minutes so that a rerun fits in the task's 15; the CPU rehearsal (2 cores, a cold build of
 # ~10 minutes) checks the stages, not their speed, and gets ten times longer.
-declare -A LIMIT=([probe]=15 [unpack]=15 [configure]=60 [build]=180 [test]=120 [bench]=110)
+declare -A LIMIT=([probe]=15 [unpack]=15 [configure]=60 [build]=180 [test]=120 [bench]=140)
 if [[ "$DEVICE" == cpu ]]; then
   for s in "${!LIMIT[@]}"; do LIMIT[$s]=$((LIMIT[$s] * 10)); done
   BUDGET="${BUDGET:-2900}"
@@ -244,16 +244,36 @@ stage_bench() {
     local eager="" graph=""
     local cpp_line py_line graph_line=""
     cpp_line=$("$bin" "${args[@]}" 2>&1 | tail -n 1); echo "$cpp_line"
-    # Packed: K grid points as one stacked model (--pack K; run-images count all K runs).
-    local pack8_line pack32_line
+    # Packed: K grid points as one stacked model (--pack K; run-images count all K runs), and
+    # each with its steps captured as CUDA graphs (--graphs 1; CUDA only).
+    local pack8_line pack32_line g_line="" g8_line="" g32_line=""
     pack8_line=$("$bin" "${args[@]}" --pack 8 2>&1 | tail -n 1); echo "$pack8_line"
     pack32_line=$("$bin" "${args[@]}" --pack 32 2>&1 | tail -n 1); echo "$pack32_line"
+    if [[ "$DEVICE" == cuda ]]; then
+      g_line=$("$bin" "${args[@]}" --graphs 1 2>&1 | tail -n 1); echo "$g_line"
+      g8_line=$("$bin" "${args[@]}" --pack 8 --graphs 1 2>&1 | tail -n 1); echo "$g8_line"
+      g32_line=$("$bin" "${args[@]}" --pack 32 --graphs 1 2>&1 | tail -n 1); echo "$g32_line"
+    fi
     py_line=$("$PYTHON" "$py" "${args[@]}" 2>&1 | tail -n 1); echo "$py_line"
     [[ "$DEVICE" == cuda ]] && { graph_line=$("$PYTHON" "$py" "${args[@]}" --graph 2>&1 | tail -n 1); echo "$graph_line"; }
+    # Python's best packing: stack_module_state + vmap, eager and as one CUDA graph (K = 32 on
+    # the GPU; 8 in a CPU rehearsal, which only checks that the script runs).
+    local vmap_k=8 vmap_line vmapg_line=""
+    [[ "$DEVICE" == cuda ]] && vmap_k=32
+    local -a vargs=(--arch "$arch" --pack "$vmap_k" --batch 64 --threads "$(nproc)"
+      --seconds "$seconds" --repeats 5 --device "$DEVICE")
+    vmap_line=$("$PYTHON" "$ROOT/bench/reference_vmap.py" "${vargs[@]}" 2>&1 | tail -n 1)
+    echo "$vmap_line"
+    if [[ "$DEVICE" == cuda ]]; then
+      vmapg_line=$("$PYTHON" "$ROOT/bench/reference_vmap.py" "${vargs[@]}" --graph 2>&1 | tail -n 1)
+      echo "$vmapg_line"
+    fi
     eager=$(field images_per_s "$py_line")
-    for impl in "ganrun eager:$cpp_line" "ganrun packed K=8:$pack8_line" \
-      "ganrun packed K=32:$pack32_line" "Python eager:$py_line" \
-      "Python whole-step graph:$graph_line"; do
+    for impl in "ganrun eager:$cpp_line" "ganrun graphs:$g_line" "ganrun packed K=8:$pack8_line" \
+      "ganrun packed K=8 graphs:$g8_line" "ganrun packed K=32:$pack32_line" \
+      "ganrun packed K=32 graphs:$g32_line" "Python eager:$py_line" \
+      "Python whole-step graph:$graph_line" "Python vmap K=$vmap_k:$vmap_line" \
+      "Python vmap K=$vmap_k graph:$vmapg_line"; do
       line=${impl#*:}
       [[ -z "$line" ]] && continue
       local ips sps

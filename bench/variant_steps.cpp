@@ -4,7 +4,7 @@
 //
 //   ganrun_bench_variant --variant gan --arch mlp [--batch 64] [--threads 1] [--n-critic 1]
 //                        [--seconds 4] [--repeats 5] [--z-dim N] [--optimizer adam|rmsprop]
-//                        [--device cpu|cuda] [--pack K]
+//                        [--device cpu|cuda] [--pack K] [--graphs 0|1]
 //
 // --pack K: K grid points (seeds 0..K-1, an lr grid of K points from 1e-4 up by sqrt(2) each)
 // trained as one packed model (runner/packed_loop.h); steps/s is the pack's, images_per_s
@@ -64,7 +64,8 @@ struct BenchOptions {
   int64_t z_dim = 0;  // 0 = the arch's usual value (see default_z_dim)
   double seconds = 4.0;
   int64_t repeats = 5;
-  int64_t pack = 1;  // grid points trained as one packed model (1: one run, unpacked)
+  int64_t pack = 1;     // grid points trained as one packed model (1: one run, unpacked)
+  bool graphs = false;  // each step captured as a CUDA graph (runner/step_graph.h)
 };
 
 // The z_dim each family is run with: the 2-D studies' 2, the foundation's 100 for the MLPs,
@@ -107,6 +108,8 @@ BenchOptions parse_options(int argc, char** argv) {
       o.repeats = std::stoll(value);
     else if (key == "pack")
       o.pack = std::stoll(value);
+    else if (key == "graphs")
+      o.graphs = value == "1";
     else
       throw std::invalid_argument("unknown flag --" + key);
   }
@@ -214,6 +217,7 @@ Timing measure(Trained& trained, data::BatchSource& source, const BenchOptions& 
     for (int64_t k = 0; k < o.pack; ++k) {
       LoopSetup l = single_process_setup(member_settings[k], "bench", steps, bench_device(o));
       l.eval_at_end = true;  // toy runs: one evaluation point, at the end
+      l.graphs = o.graphs ? GraphMode::kCuda : GraphMode::kOff;
       setups.push_back(l);
       observers.push_back(k == 0 ? static_cast<LoopObserver*>(&clock) : &quiet[k]);
     }
@@ -269,10 +273,10 @@ int main(int argc, char** argv) {
     // the same keys.
     fmt::print(
         "impl=ganrun variant={} arch={} batch={} n_critic={} z_dim={} threads={} device={} "
-        "graph=0 pack={} steps_per_s={:.2f} min={:.2f} max={:.2f} images_per_s={:.0f} "
+        "graph={} pack={} steps_per_s={:.2f} min={:.2f} max={:.2f} images_per_s={:.0f} "
         "chunk_steps={} repeats={}\n",
-        o.variant, o.arch, o.batch, o.n_critic, o.z_dim, at::get_num_threads(), o.device, o.pack,
-        t.median_steps_per_s, t.min_steps_per_s, t.max_steps_per_s,
+        o.variant, o.arch, o.batch, o.n_critic, o.z_dim, at::get_num_threads(), o.device,
+        o.graphs ? 1 : 0, o.pack, t.median_steps_per_s, t.min_steps_per_s, t.max_steps_per_s,
         t.median_steps_per_s * static_cast<double>(o.batch * o.pack), t.chunk_steps, o.repeats);
     return 0;
   } catch (const std::exception& e) {

@@ -15,6 +15,13 @@
 namespace ganrun::data {
 namespace {
 
+// Host indices on `device`: through pinned memory and an asynchronous copy on CUDA, so that
+// the host does not wait for the device at every batch (the CPU: as they are).
+torch::Tensor on_device(const torch::Tensor& host, const torch::Device& device) {
+  if (!device.is_cuda()) return host.to(device);
+  return host.pin_memory().to(device, /*non_blocking=*/true);
+}
+
 // Indices arrive as int64 [k] on the CPU (the sample order's output); anything else is a
 // caller's bug, reported before it becomes an obscure gather error.
 torch::Tensor checked_indices(const torch::Tensor& indices, int64_t size) {
@@ -62,7 +69,7 @@ class InMemorySource final : public BatchSource {
  private:
   torch::Tensor gather(const torch::Tensor& from, const torch::Tensor& indices,
                        torch::Device device) const {
-    const auto idx = checked_indices(indices, size()).to(from.device());
+    const auto idx = on_device(checked_indices(indices, size()), from.device());
     // .to is a no-op when the caller asks for the device the set lives on (the hot path).
     return from.index_select(0, idx).to(device);
   }
@@ -116,7 +123,7 @@ class ToySource final : public BatchSource {
   int64_t rows_read() const override { return 0; }
   const ToySet* toy_set() const override { return &set_; }
   torch::Tensor points(const torch::Tensor& indices, torch::Device device) override {
-    const auto idx = checked_indices(indices, size()).to(points_.device());
+    const auto idx = on_device(checked_indices(indices, size()), points_.device());
     return points_.index_select(0, idx).to(device);
   }
 

@@ -148,7 +148,8 @@ class Began final : public AutoEncoderVariant {
     const auto fake_loss = l1_energy(autoencoder_->forward(fake).first, fake, k);
     const auto fake_mean =
         global_mean(fake_loss.detach(), *ctx.reducer, ctx.noise->slice().global_batch);
-    k_ = began_k_update(k_, real_loss_, fake_mean, config_.gamma, config_.lambda_k);
+    // In place: a captured step (CUDA graphs) reads and writes the same k_ at every replay.
+    k_.copy_(began_k_update(k_, real_loss_, fake_mean, config_.gamma, config_.lambda_k));
     convergence_ = began_convergence(real_loss_, fake_mean, config_.gamma);
     metrics.add("k_t", k_);
     metrics.add("M", convergence_);

@@ -66,6 +66,12 @@ std::pair<torch::Tensor, torch::Tensor> GeneratorOwner::device_learning_rates() 
           dynamic_cast<PackedOptimizer&>(*opt_d_).learning_rates()};
 }
 
+std::string GeneratorOwner::graph_refusal() const {
+  if (config_.arch == "mlp-deep")
+    return "mlp-deep's dropout masks come from a generator the graph would not advance";
+  return "";
+}
+
 void GeneratorOwner::freeze_member(int64_t member) {
   for (auto* opt : {opt_g_.get(), opt_d_.get()})
     if (auto* packed = dynamic_cast<PackedOptimizer*>(opt)) packed->freeze(member);

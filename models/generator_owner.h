@@ -29,6 +29,8 @@ class GeneratorOwner : public Variant {
   void load_generator_state(const NamedTensors& state) override;
   std::vector<std::shared_ptr<torch::nn::Module>> networks() override;
   void freeze_member(int64_t member) override;
+  std::string graph_refusal() const override;
+  void use_capturable_optimizers() override { device_learning_rates(); }
 
  protected:
   // Registers the critic-side net (D, the critic or the auto-encoder), initialises it with the

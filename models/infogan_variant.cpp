@@ -66,6 +66,13 @@ class InfoganVariant final : public ImageCriticVariant {
     }
   }
 
+  std::string graph_refusal() const override {
+    if (config_.info_optimizer)
+      return "infogan's separate optimiser (info_optimizer: separate) counts its steps on the "
+             "host";
+    return ImageCriticVariant::graph_refusal();
+  }
+
   int64_t fixed_noise_rows() const override { return kConditionalGridRows; }
   int64_t samples_per_grid() const override { return kConditionalGridRows * kCategories; }
 

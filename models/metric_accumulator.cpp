@@ -23,8 +23,19 @@ size_t MetricAccumulator::index_of(const std::string& name) const {
 void MetricAccumulator::add(const std::string& name, const torch::Tensor& value) {
   const size_t i = index_of(name);
   auto v = value.detach().to(torch::kFloat64).reshape({members_});
-  sums_[i] = sums_[i].defined() ? sums_[i] + v : v;
+  if (!sums_[i].defined()) sums_[i] = torch::zeros({members_}, v.options());
+  sums_[i].add_(v);  // in place: the same tensor for the whole run (CUDA graphs)
   ++counts_[i];
+}
+
+void MetricAccumulator::set_counts(std::vector<int64_t> counts) {
+  if (counts.size() != counts_.size()) throw std::logic_error("set_counts: wrong length");
+  counts_ = std::move(counts);
+}
+
+void MetricAccumulator::add_counts(const std::vector<int64_t>& counts) {
+  if (counts.size() != counts_.size()) throw std::logic_error("add_counts: wrong length");
+  for (size_t i = 0; i < counts_.size(); ++i) counts_[i] += counts[i];
 }
 
 std::vector<double> MetricAccumulator::take_means(std::vector<bool>* sampled) {
@@ -56,7 +67,7 @@ std::vector<std::vector<double>> MetricAccumulator::take_member_means(std::vecto
         means[static_cast<size_t>(m)][which[k]] = p[static_cast<int64_t>(k) * members_ + m];
   }
   for (size_t i = 0; i < names_.size(); ++i) {
-    sums_[i] = torch::Tensor();
+    if (sums_[i].defined()) sums_[i].zero_();
     counts_[i] = 0;
   }
   return means;

@@ -26,12 +26,18 @@ class MetricAccumulator {
   std::vector<std::vector<double>> take_member_means(std::vector<bool>* sampled = nullptr);
   int64_t members() const { return members_; }
   const std::vector<std::string>& names() const { return names_; }
+  // How many values each metric has summed since the last take. A replayed CUDA graph adds on
+  // the device what its capture recorded (the sums are updated in place, so a graph's adds land
+  // in them), but not the host-side counts: the replaying loop adds the capture's counts.
+  const std::vector<int64_t>& counts() const { return counts_; }
+  void set_counts(std::vector<int64_t> counts);
+  void add_counts(const std::vector<int64_t>& counts);
 
  private:
   size_t index_of(const std::string& name) const;
   std::vector<std::string> names_;
   int64_t members_;
-  std::vector<torch::Tensor> sums_;  // [K] each
+  std::vector<torch::Tensor> sums_;  // [K] each, float64, updated in place once allocated
   std::vector<int64_t> counts_;
 };
 

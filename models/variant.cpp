@@ -35,8 +35,40 @@ NoiseSource::NoiseSource(std::vector<uint64_t> member_seeds, int64_t z_dim, Batc
       dist_(dist) {}
 
 torch::Tensor NoiseSource::rows(const torch::Tensor& global) const {
-  if (slice_.offset == 0 && slice_.count == slice_.global_batch) return global.to(options_);
-  return global.narrow(0, slice_.offset, slice_.count).to(options_);
+  if (slice_.offset == 0 && slice_.count == slice_.global_batch) return global;
+  return global.narrow(0, slice_.offset, slice_.count);
+}
+
+void NoiseSource::set_tape(DrawTape mode) {
+  mode_ = mode;
+  if (mode == DrawTape::kRecord) tape_.clear();
+  served_ = 0;
+}
+
+void NoiseSource::restage(int64_t step) {
+  const bool cuda = options_.device().is_cuda();
+  for (auto& entry : tape_) {
+    auto host = entry.host_draw(step);
+    // Pinned, so the copy is asynchronous: the host never waits for the device here.
+    if (cuda) host = host.pin_memory();
+    entry.buffer.copy_(host, /*non_blocking=*/cuda);
+  }
+}
+
+torch::Tensor NoiseSource::deliver(int64_t step,
+                                   std::function<torch::Tensor(int64_t)> host_draw) const {
+  if (mode_ == DrawTape::kServe) {
+    if (served_ >= tape_.size())
+      throw std::logic_error("the step draws more random numbers than when its tape was recorded");
+    return tape_[served_++].buffer;
+  }
+  auto drawn = host_draw(step);
+  // On CUDA through pinned memory and an asynchronous copy: the host never waits for the device
+  // to take a step's noise.
+  drawn = options_.device().is_cuda() ? drawn.pin_memory().to(options_.device(), true)
+                                      : drawn.to(options_.device());
+  if (mode_ == DrawTape::kRecord) tape_.push_back({std::move(host_draw), drawn});
+  return drawn;
 }
 
 torch::Tensor draw_z(int64_t rows, int64_t z_dim, uint64_t seed, uint64_t step, Purpose purpose,
@@ -51,41 +83,44 @@ torch::Tensor draw_z(int64_t rows, int64_t z_dim, uint64_t seed, uint64_t step, 
 
 torch::Tensor NoiseSource::z(int64_t step, uint64_t sub) const {
   // Drawn for the global batch, then sliced, so k processes see the same rows as one.
-  std::vector<torch::Tensor> draws;
-  for (const uint64_t seed : seeds_)
-    draws.push_back(draw_z(slice_.global_batch, z_dim_, seed, static_cast<uint64_t>(step),
-                           Purpose::kNoise, sub, dist_,
-                           torch::TensorOptions().dtype(torch::kFloat64)));
-  return rows(join_member_draws(draws));
+  return deliver(step, [this, sub](int64_t at_step) {
+    std::vector<torch::Tensor> draws;
+    for (const uint64_t seed : seeds_)
+      draws.push_back(draw_z(slice_.global_batch, z_dim_, seed, static_cast<uint64_t>(at_step),
+                             Purpose::kNoise, sub, dist_,
+                             torch::TensorOptions().dtype(torch::kFloat64)));
+    return rows(join_member_draws(draws)).to(options_.dtype());
+  });
 }
 
 torch::Tensor NoiseSource::uniform01(int64_t step, uint64_t purpose, uint64_t sub,
                                      std::vector<int64_t> per_sample_shape) const {
   std::vector<int64_t> shape{slice_.global_batch};
   shape.insert(shape.end(), per_sample_shape.begin(), per_sample_shape.end());
-  std::vector<torch::Tensor> draws;
-  for (const uint64_t seed : seeds_) {
-    auto gen =
-        keyed_generator(seed, static_cast<uint64_t>(step), static_cast<Purpose>(purpose), sub);
-    draws.push_back(
-        at::empty(shape, torch::TensorOptions().dtype(torch::kFloat64)).uniform_(0.0, 1.0, gen));
-  }
-  return rows(join_member_draws(draws));
+  return deliver(step, [this, purpose, sub, shape](int64_t at_step) {
+    std::vector<torch::Tensor> draws;
+    for (const uint64_t seed : seeds_) {
+      auto gen =
+          keyed_generator(seed, static_cast<uint64_t>(at_step), static_cast<Purpose>(purpose), sub);
+      draws.push_back(
+          at::empty(shape, torch::TensorOptions().dtype(torch::kFloat64)).uniform_(0.0, 1.0, gen));
+    }
+    return rows(join_member_draws(draws)).to(options_.dtype());
+  });
 }
 
 torch::Tensor NoiseSource::categorical(int64_t step, uint64_t purpose, uint64_t sub,
                                        int64_t classes) const {
-  std::vector<torch::Tensor> draws;
-  for (const uint64_t seed : seeds_) {
-    auto gen =
-        keyed_generator(seed, static_cast<uint64_t>(step), static_cast<Purpose>(purpose), sub);
-    draws.push_back(at::randint(classes, {slice_.global_batch}, gen,
-                                torch::TensorOptions().dtype(torch::kInt64)));
-  }
-  auto all = join_member_draws(draws);
-  if (!(slice_.offset == 0 && slice_.count == slice_.global_batch))
-    all = all.narrow(0, slice_.offset, slice_.count);
-  return all.to(options_.device());
+  return deliver(step, [this, purpose, sub, classes](int64_t at_step) {
+    std::vector<torch::Tensor> draws;
+    for (const uint64_t seed : seeds_) {
+      auto gen =
+          keyed_generator(seed, static_cast<uint64_t>(at_step), static_cast<Purpose>(purpose), sub);
+      draws.push_back(at::randint(classes, {slice_.global_batch}, gen,
+                                  torch::TensorOptions().dtype(torch::kInt64)));
+    }
+    return rows(join_member_draws(draws));
+  });
 }
 
 torch::Tensor coupled_sum(const BatchReducer& reducer, const torch::Tensor& partial) {

@@ -43,6 +43,14 @@ torch::Tensor draw_z(int64_t rows, int64_t z_dim, uint64_t seed, uint64_t step, 
 // numbers do not depend on how many processes share a run (ARCHITECTURE.md's sample-order rule).
 // A packed run's source holds one seed per member and joins the members' own draws in the
 // packed layout (models/pack_ops.h): each member sees exactly the numbers it would alone.
+//
+// A captured step (CUDA graphs, runner/step_graph.h) cannot draw on the host inside the graph:
+// the source then keeps a tape. Recording, every draw also lands in a buffer of its own and the
+// call is remembered; serving, the calls return those buffers in the recorded order; restage(s)
+// redraws every recorded call for step s into its buffer before a replay. The numbers are the
+// same keyed draws as without a tape.
+enum class DrawTape { kOff, kRecord, kServe };
+
 class NoiseSource {
  public:
   NoiseSource(uint64_t seed, int64_t z_dim, BatchSlice slice, torch::TensorOptions options,
@@ -62,8 +70,25 @@ class NoiseSource {
   const BatchSlice& slice() const { return slice_; }
   const torch::TensorOptions& options() const { return options_; }
 
+  // The tape (see above). Recording starts a new tape; serving restarts at its first call.
+  void set_tape(DrawTape mode);
+  // Redraws every recorded call for `step` into its buffer (asynchronously on CUDA).
+  void restage(int64_t step);
+  size_t taped_draws() const { return tape_.size(); }
+
  private:
+  // One draw call: its host draw for a given step (this process's rows, final dtype) and the
+  // device buffer it is served from.
+  struct TapedDraw {
+    std::function<torch::Tensor(int64_t)> host_draw;
+    torch::Tensor buffer;
+  };
+  // The draw of `host_draw` at `step`, on the device, through the tape when one is on.
+  torch::Tensor deliver(int64_t step, std::function<torch::Tensor(int64_t)> host_draw) const;
   torch::Tensor rows(const torch::Tensor& global) const;  // this process's slice of a draw
+  mutable std::vector<TapedDraw> tape_;
+  mutable size_t served_ = 0;
+  DrawTape mode_ = DrawTape::kOff;
   std::vector<uint64_t> seeds_;
   int64_t z_dim_;
   BatchSlice slice_;
@@ -139,6 +164,12 @@ class Variant {
   virtual void end_step(const StepContext&, MetricAccumulator&) {}
   // Packed runs: member `k` diverged; its parameters get no update from now on.
   virtual void freeze_member(int64_t /*member*/) {}
+  // Why this variant's critic and generator updates cannot be captured as one CUDA graph (host
+  // control flow or state a replay would not update); "" when they can (runner/step_graph.h).
+  virtual std::string graph_refusal() const { return ""; }
+  // Before the first step of a captured run: optimisers whose step count and learning rates
+  // live on the device (a replay runs no host code).
+  virtual void use_capturable_optimizers() {}
 };
 
 // One net's optimiser: adam | rmsprop | sgd and its hyper-parameters.

@@ -69,6 +69,9 @@ po::options_description sweep_options() {
       ("pack", po::value<std::string>(),
        "off | auto | K: train up to K grid points that differ only in lr_g, lr_d, beta1, beta2 "
        "and seed as one stacked model (overrides the sweep file's pack)")
+      ("cuda-graphs", "capture each training step as a CUDA graph and replay it (CUDA only; "
+       "runs that cannot be captured train eagerly and say why)")
+      ("no-cuda-graphs", "train every step eagerly (the default in this version)")
       ("help,h", "this help")
       ("version", "print the version and the git commit it was built from");
   // clang-format on
@@ -112,6 +115,8 @@ int sweep_main(int argc, char** argv, launch::MpiSession& mpi) {
   options.verify = vm.count("verify") > 0;
   options.threads = vm["threads"].as<int>();
   options.ranks_per_gpu = vm["ranks-per-gpu"].as<int>();
+  options.cuda_graphs =
+      cuda_graphs_flag(vm.count("cuda-graphs") > 0, vm.count("no-cuda-graphs") > 0);
   options.command_line = joined_command_line(argc, argv);
   return execute_plan(plan, options, mpi);
 }

@@ -87,6 +87,7 @@ std::vector<RunResult> execute_pack(const std::vector<const RunSpec*>& specs,
     for (size_t k = 0; k < specs.size(); ++k) {
       const RunSettings& s = specs[k]->settings;
       LoopSetup setup = single_process_setup(s, specs[k]->id, steps, env.device);
+      setup.graphs = env.graphs;
       setup.fixed_samples = pack.packed->fixed_noise_rows();
       set_eval_points(setup, s, steps_per_epoch(s, dataset.size()), dataset.is_points());
       auto& r = records[k];

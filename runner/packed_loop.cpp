@@ -58,14 +58,15 @@ std::vector<LoopResult> train_packed_loop(models::PackedVariant& pack, data::Bat
   for (auto& r : results) r.stop_step = shared.total_steps;
   int64_t active = k_members;
   int64_t step = 0;
+  const auto graph = make_step_graph(shared, variant);
   try {
     for (; step < shared.total_steps; ++step) {
       for (int64_t k = 0; k < k_members; ++k)
         if (members[k].active) maybe_throw_test_failure(setups[k].run_id, step);
       models::StepContext ctx = step_context(step, steps_per_epoch, noise, shared);
       const int64_t first_batch = (step % steps_per_epoch) * s.n_critic;
+      std::vector<models::RealBatch> reals;
       for (int64_t i = 0; i < s.n_critic; ++i) {
-        ctx.critic_iter = i;
         // Each member's own batch of its own epoch order, joined member-major in dimension 1.
         std::vector<torch::Tensor> parts;
         for (auto& m : members) {
@@ -73,11 +74,17 @@ std::vector<LoopResult> train_packed_loop(models::PackedVariant& pack, data::Bat
               m.order.indices(ctx.epoch, first_batch + i, shared.slice.offset, shared.slice.count);
           parts.push_back(real_rows(source, idx, device, dtype, s.pixel_range));
         }
-        models::RealBatch real{at::cat(parts, 1), torch::Tensor()};
-        variant.discriminator_step(real, ctx, metrics);
+        reals.push_back({at::cat(parts, 1), torch::Tensor()});
       }
-      ctx.critic_iter = s.n_critic;  // the generator's noise key follows the critic draws
-      variant.generator_step(ctx, metrics);
+      // The critic updates and the generator update: eager, or replayed (runner/step_graph.h).
+      graph->run(step, reals, noise, metrics, [&](const std::vector<models::RealBatch>& batch) {
+        for (int64_t i = 0; i < s.n_critic; ++i) {
+          ctx.critic_iter = i;
+          variant.discriminator_step(batch[static_cast<size_t>(i)], ctx, metrics);
+        }
+        ctx.critic_iter = s.n_critic;  // the generator's noise key follows the critic draws
+        variant.generator_step(ctx, metrics);
+      });
       variant.end_step(ctx, metrics);
 
       const int64_t done = step + 1;
@@ -93,6 +100,7 @@ std::vector<LoopResult> train_packed_loop(models::PackedVariant& pack, data::Bat
           // Frozen from here on; its run ends as its unpacked run would have.
           members[k].active = false;
           variant.freeze_member(k);
+          graph->invalidate();  // the optimiser's masked step is a new step to capture
           --active;
           results[k] = LoopResult{true, done, std::move(message)};
           if (diverged) diverged(static_cast<size_t>(k), results[k]);

@@ -22,6 +22,7 @@
 #include "launch/work_queue.h"
 #include "runner/assignment_log.h"
 #include "runner/command.h"
+#include "runner/config_error.h"
 #include "runner/pack_executor.h"
 #include "runner/pack_plan.h"
 #include "runner/plan_report.h"
@@ -212,6 +213,11 @@ int write_final_index(const SweepPlan& plan) {
 
 }  // namespace
 
+bool cuda_graphs_flag(bool on, bool off) {
+  if (on && off) throw ConfigError("give --cuda-graphs or --no-cuda-graphs, not both");
+  return on;
+}
+
 int execute_plan(const SweepPlan& plan, const ExecutionOptions& options,
                  const launch::MpiSession& mpi) {
   // 0. Groups and devices. The same on every rank, so a ConfigError here is said once by rank 0.
@@ -261,6 +267,7 @@ int execute_plan(const SweepPlan& plan, const ExecutionOptions& options,
   env.threads = threads;
   env.command_line = options.command_line;
   env.runs_dir = fs::path(plan.out) / "runs";
+  env.graphs = options.cuda_graphs ? GraphMode::kCuda : GraphMode::kOff;
   env.group = group;
   const auto packs = plan_packs(plan, todo->runs, groups.groups(), auto_limit);
   int code = train_runs(plan, options, mpi, env, v, *todo, packs);

@@ -20,9 +20,14 @@ struct ExecutionOptions {
   bool write_sweep_index = true;  // false for `ganrun train`
   int threads = 0;                // 0: from the rank's cores (launch/cpu_binding.h)
   int ranks_per_gpu = 1;          // ranks of a node that may share one GPU (sweeps)
-  bool verify = false;  // check data files against the published checksums before training
+  bool verify = false;       // check data files against the published checksums before training
+  bool cuda_graphs = false;  // capture each step as a CUDA graph where a run allows it
   std::string command_line;
 };
+
+// --cuda-graphs / --no-cuda-graphs as ExecutionOptions::cuda_graphs (off when neither is given,
+// in this version: see docs/speed.md). Both: ConfigError.
+bool cuda_graphs_flag(bool on, bool off);
 
 // Returns the exit code agreed by all ranks.
 int execute_plan(const SweepPlan& plan, const ExecutionOptions& options,

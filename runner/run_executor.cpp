@@ -44,6 +44,7 @@ RunResult execute_member_run(const RunSpec& spec, data::BatchSource& dataset,
     DataParallel parallel(env.group, env.device, spec.settings.batch);
     parallel.broadcast_from_root(*variant);
     LoopSetup setup = parallel.loop_setup(spec.settings, spec.id, steps, env.device);
+    setup.graphs = env.graphs;
     setup.fixed_samples = variant->fixed_noise_rows();
     set_eval_points(setup, spec.settings, steps_per_epoch(spec.settings, dataset.size()),
                     dataset.is_points());
@@ -159,6 +160,7 @@ RunResult execute_run(const RunSpec& spec, data::BatchSource& dataset, const Run
     }
     LoopSetup setup = parallel ? parallel->loop_setup(s, spec.id, steps, env.device)
                                : single_process_setup(s, spec.id, steps, env.device);
+    setup.graphs = env.graphs;
     setup.fixed_samples = variant->fixed_noise_rows();
     set_eval_points(setup, s, steps_per_epoch(s, dataset.size()), dataset.is_points());
     if (evaluates_images(s, dataset.is_points())) {

@@ -11,6 +11,7 @@
 
 #include "data/batch_source.h"
 #include "launch/process_group.h"
+#include "runner/step_graph.h"
 #include "runner/sweep_config.h"
 
 namespace ganrun {
@@ -24,6 +25,7 @@ struct RunEnvironment {
   // The ranks training this run together; size 1 = this process alone. Only the group's root
   // writes the run file.
   launch::ProcessGroup group;
+  GraphMode graphs = GraphMode::kOff;  // CUDA graphs (runner/step_graph.h)
 };
 
 enum class RunOutcome { kCompleted, kDiverged, kFailed };

@@ -94,6 +94,8 @@ int train_main(int argc, char** argv, launch::MpiSession& mpi) {
       ("data-parallel",
        "train this run on all ranks of the job as one data-parallel group (each rank takes "
        "batch / ranks of every global batch; gradients averaged over the ranks)")
+      ("cuda-graphs", "capture each training step as a CUDA graph and replay it (CUDA only)")
+      ("no-cuda-graphs", "train every step eagerly (the default in this version)")
       ("help,h", "this help");
   // clang-format on
   // Every other per-run key of the sweep file as --key-with-dashes VALUE, read and checked by
@@ -161,6 +163,8 @@ int train_main(int argc, char** argv, launch::MpiSession& mpi) {
   options.write_sweep_index = false;
   options.threads = threads;
   options.ranks_per_gpu = ranks_per_gpu;
+  options.cuda_graphs =
+      cuda_graphs_flag(vm.count("cuda-graphs") > 0, vm.count("no-cuda-graphs") > 0);
   for (int i = 0; i < argc; ++i)
     options.command_line += (i ? " " : "ganrun ") + std::string(argv[i]);
   return execute_plan(plan, options, mpi);

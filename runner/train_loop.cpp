@@ -1,10 +1,13 @@
 // runner/train_loop.cpp — the one step loop (see header).
 #include "runner/train_loop.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
+#include <memory>
 #include <stdexcept>
 #include <string>
 
@@ -147,6 +150,19 @@ Float32Precision::~Float32Precision() {
   context.setFloat32Precision(at::Float32Backend::CUDA, at::Float32Op::CONV, conv_);
 }
 
+std::unique_ptr<StepGraph> make_step_graph(const LoopSetup& setup, models::Variant& variant) {
+  const bool data_parallel = setup.slice.count != setup.slice.global_batch;
+  auto notice = setup.notice;
+  if (!notice) {
+    notice = [id = setup.run_id](const std::string& message) {
+      fmt::print(stderr, "ganrun: {}: {}\n", id, message);
+    };
+  }
+  return std::make_unique<StepGraph>(
+      setup.graphs, setup.device, variant,
+      StepGraph::refusal(setup.device, data_parallel ? 2 : 1, variant), std::move(notice));
+}
+
 LoopResult train_loop(models::Variant& variant, data::BatchSource& source, const LoopSetup& setup,
                       LoopObserver& observer) {
   const RunSettings& s = *setup.settings;
@@ -176,21 +192,28 @@ LoopResult train_loop(models::Variant& variant, data::BatchSource& source, const
 
   LoopResult result;
   int64_t step = 0;
+  const auto graph = make_step_graph(setup, variant);
   try {
     for (; step < setup.total_steps; ++step) {
       maybe_throw_test_failure(setup.run_id, step);
       models::StepContext ctx = step_context(step, steps_per_epoch, noise, setup);
       const int64_t first_batch = (step % steps_per_epoch) * s.n_critic;
+      std::vector<models::RealBatch> reals;
       for (int64_t i = 0; i < s.n_critic; ++i) {
-        ctx.critic_iter = i;
         const auto idx =
             order.indices(ctx.epoch, first_batch + i, setup.slice.offset, setup.slice.count);
-        models::RealBatch real{real_rows(source, idx, device, dtype, s.pixel_range),
-                               source.labels(idx, device)};
-        variant.discriminator_step(real, ctx, metrics);
+        reals.push_back(
+            {real_rows(source, idx, device, dtype, s.pixel_range), source.labels(idx, device)});
       }
-      ctx.critic_iter = s.n_critic;  // the generator's noise key follows the critic draws
-      variant.generator_step(ctx, metrics);
+      // The critic updates and the generator update: eager, or replayed (runner/step_graph.h).
+      graph->run(step, reals, noise, metrics, [&](const std::vector<models::RealBatch>& batch) {
+        for (int64_t i = 0; i < s.n_critic; ++i) {
+          ctx.critic_iter = i;
+          variant.discriminator_step(batch[static_cast<size_t>(i)], ctx, metrics);
+        }
+        ctx.critic_iter = s.n_critic;  // the generator's noise key follows the critic draws
+        variant.generator_step(ctx, metrics);
+      });
       variant.end_step(ctx, metrics);
 
       const int64_t done = step + 1;

@@ -22,6 +22,7 @@
 #include "models/mode_coverage.h"
 #include "models/variant.h"
 #include "runner/run_settings.h"
+#include "runner/step_graph.h"
 
 namespace ganrun {
 
@@ -87,6 +88,10 @@ struct LoopSetup {
   bool eval_at_end = false;
   int64_t toy_samples = 2500;
   std::function<void(int64_t steps_done, models::Variant&)> evaluate;
+  // CUDA graphs (runner/step_graph.h): kCuda captures the step where the run allows it;
+  // `notice` says once why a run that wanted them trains eagerly (default: stderr).
+  GraphMode graphs = GraphMode::kOff;
+  std::function<void(const std::string&)> notice;
 };
 
 // An exception inside the loop, with the step it happened at (the run's stop_step).
@@ -101,6 +106,9 @@ class StepError : public std::runtime_error {
 
 LoopResult train_loop(models::Variant& variant, data::BatchSource& source, const LoopSetup& setup,
                       LoopObserver& observer);
+
+// The step graph of a loop over `setup` (the run's or the pack's variant).
+std::unique_ptr<StepGraph> make_step_graph(const LoopSetup& setup, models::Variant& variant);
 
 // The set-up of a run whose whole global batch is computed in this process: the full slice,
 // the identity reducer and no gradient synchronisation.

@@ -120,6 +120,26 @@ def test_train_on_two_ranks_needs_data_parallel(tmp_path):
     assert not out.exists()
 
 
+def test_cuda_graph_flags(tmp_path):
+    """Both flags at once are bad input; --cuda-graphs where no run can be captured (the CPU)
+    says so once per run, in one line, and the run trains eagerly to completion."""
+    out = tmp_path / "out"
+    toy = ["train", "--dataset", "toy-ring8", "--arch", "toy", "--toy-depth", 1, "--toy-width", 8,
+           "--steps", 3, "--device", "cpu", "--out", out]
+    r = run_ganrun(toy + ["--cuda-graphs", "--no-cuda-graphs"])
+    assert r.returncode == 2
+    assert ganrun_lines(r.stderr) == ["ganrun: give --cuda-graphs or --no-cuda-graphs, not both"]
+    assert not out.exists()
+    r = run_ganrun(toy + ["--cuda-graphs"])
+    assert r.returncode == 0, r.stderr
+    notices = [l for l in ganrun_lines(r.stderr) if "CUDA graphs off" in l]
+    assert len(notices) == 1, r.stderr
+    assert "CUDA graphs need a CUDA device; it trains eagerly" in notices[0]
+    [f] = (out / "runs").glob("*.h5")
+    with h5py.File(f, "r") as h:
+        assert h.attrs["status"] == "completed"
+
+
 # Each preset through --preset, and none: (flags, the data set and arch the preset chose).
 # toy-2d picks the data set (toy-ring8) itself; its nets are shrunk to one step's worth of work.
 TRAIN_PRESETS = {

@@ -1,6 +1,7 @@
 """ganrun on a CUDA GPU through its commands (ctest e2e_gpu, label gpu): --device auto picks the
 GPU, 2 and 4 sweep ranks share one GPU with --ranks-per-gpu, more ranks than GPUs without it is
-refused (exit 2, nothing written), and `ganrun sample` draws on CUDA. Every test skips where
+refused (exit 2, nothing written), `ganrun sample` draws on CUDA, and a packed sweep whose
+steps are CUDA graphs completes on 2 ranks. Every test skips where
 `ganrun --version` reports no CUDA device. Data: the MNIST test set from the shared data
 folder (or toy points, which need none)."""
 import h5py
@@ -90,3 +91,19 @@ def test_sample_draws_on_cuda(tmp_path):
     # float32 kernels may round a pixel differently; the PNGs are the same size and mostly equal.
     a, b = grids["cuda"].read_bytes(), grids["cpu"].read_bytes()
     assert a[:24] == b[:24]  # signature and IHDR: same width, height, depth
+
+
+def test_packed_graph_captured_sweep_on_two_ranks_completes(tmp_path):
+    """8 toy runs in packs of 4 on 2 ranks sharing the GPU, each step captured as a CUDA graph:
+    every run completes, packed, and no run fell back to eager steps."""
+    sweep = toy_sweep(tmp_path, runs=8, steps=60)
+    r = run_ganrun(["--sweep", sweep, "--device", "cuda", "--ranks-per-gpu", 2, "--pack", 4,
+                    "--cuda-graphs"], ranks=2)
+    assert r.returncode == 0, r.stderr
+    assert "CUDA graphs off" not in r.stderr, r.stderr
+    files = run_files(tmp_path / "out")
+    assert len(files) == 8
+    for f in files:
+        with h5py.File(f, "r") as h:
+            assert h.attrs["status"] == "completed", f
+            assert int(h.attrs["pack_size"]) == 4, f

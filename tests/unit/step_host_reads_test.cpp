@@ -4,10 +4,12 @@
 // _local_scalar_dense, is_nonzero, equal, nonzero, masked_select, unique*, and indexing with a
 // boolean mask. Each variant's loop (every variant unpacked, the packing ones also packed) runs
 // with one log point, at its last step, so everything it does before that is "inside the
-// step"; the count must be 0. A positive control (one .item()) counts 1.
+// step"; the count must be 0. A positive control (one .item()) counts 1. Also the CPU half of
+// the CUDA graph path: steps served from the noise tape and static buffers equal eager steps.
 #include <ATen/record_function.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <set>
 #include <string>
 #include <vector>
@@ -150,6 +152,121 @@ TEST_P(StepHostReadsByVariant, NoneBetweenLogPoints) {
 INSTANTIATE_TEST_SUITE_P(Variants, StepHostReadsByVariant,
                          ::testing::Values("gan", "lsgan", "wgan", "wgan-gp", "dragan", "cgan",
                                            "acgan", "infogan", "ebgan", "began"));
+
+// ---- the step as a CUDA graph replays it, on the CPU (runner/step_graph.h) ---------------------
+// GraphMode::kTapeOnly runs all a capture does but the graph: two warm-up steps, a recording
+// step, then every step from the static real-batch buffers and the noise tape restaged for that
+// step. With the same (capturable) optimisers, its runs equal eager runs bit for bit: every draw
+// is taped, restaged with its own key, and served in order.
+
+class Rows final : public LoopObserver {
+ public:
+  void on_metrics(int64_t, const std::vector<double>& means) override { rows.push_back(means); }
+  void on_samples(int64_t, const torch::Tensor&) override {}
+  std::vector<std::vector<double>> rows;
+};
+
+torch::Tensor flat_state(models::Variant& v) {
+  std::vector<torch::Tensor> parts;
+  for (const auto& net : v.networks()) {
+    for (const auto& p : net->parameters()) parts.push_back(p.detach().flatten());
+    for (const auto& b : net->buffers())
+      if (b.is_floating_point()) parts.push_back(b.detach().flatten());
+  }
+  return torch::cat(parts);
+}
+
+void expect_same_rows(const std::vector<std::vector<double>>& a,
+                      const std::vector<std::vector<double>>& b, const std::string& who) {
+  ASSERT_EQ(a.size(), b.size()) << who;
+  for (size_t r = 0; r < a.size(); ++r)
+    for (size_t m = 0; m < a[r].size(); ++m)
+      EXPECT_TRUE(a[r][m] == b[r][m] || (std::isnan(a[r][m]) && std::isnan(b[r][m])))
+          << who << " row " << r << " metric " << m << ": " << a[r][m] << " vs " << b[r][m];
+}
+
+class StepGraphTape : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(StepGraphTape, ServedStepsEqualEagerStepsExactly) {
+  const std::string variant = GetParam();
+  const std::string arch = variant == "ebgan" || variant == "began" ? "ae28" : "mlp-small";
+  RunSettings s = settings_for(variant, arch);
+  s.dtype = "float64";
+  s.steps = 9;  // 2 warm-up, 1 recorded, 6 served (an epoch end among them)
+  s.log_every = 1;
+  auto source = images(28);
+  const DataShape shape{1, 28, 28, 10};
+  auto run = [&](GraphMode mode, torch::Tensor& state) {
+    auto v = models::make_variant(make_variant_config(s, shape, torch::kCPU));
+    v->use_capturable_optimizers();  // the eager run too: the same optimiser either way
+    LoopSetup setup = single_process_setup(s, "r", s.steps, torch::kCPU);
+    setup.graphs = mode;
+    Rows rows;
+    train_loop(*v, *source, setup, rows);
+    state = flat_state(*v);
+    return rows.rows;
+  };
+  torch::Tensor eager_state, tape_state;
+  const auto eager = run(GraphMode::kOff, eager_state);
+  const auto tape = run(GraphMode::kTapeOnly, tape_state);
+  expect_same_rows(tape, eager, variant);
+  EXPECT_TRUE(torch::equal(tape_state, eager_state)) << variant;
+}
+
+INSTANTIATE_TEST_SUITE_P(Variants, StepGraphTape,
+                         ::testing::Values("gan", "lsgan", "wgan", "wgan-gp", "dragan", "cgan",
+                                           "acgan", "infogan", "ebgan", "began"));
+
+TEST(StepGraphTape, APackServedFromTheTapeEqualsItsEagerSteps) {
+  RunSettings s = settings_for("wgan-gp", "mlp-small");
+  s.dtype = "float64";
+  s.steps = 8;
+  s.log_every = 1;
+  std::vector<RunSettings> members{s, s};
+  members[1].seed = 1;
+  members[1].lr_g = 1e-3;
+  auto source = images(28);
+  const DataShape shape{1, 28, 28, 10};
+  auto run = [&](GraphMode mode, torch::Tensor& state) {
+    std::vector<models::VariantConfig> configs;
+    for (const auto& m : members) configs.push_back(make_variant_config(m, shape, torch::kCPU));
+    auto pack = models::make_packed_variant(configs);
+    std::vector<LoopSetup> setups;
+    for (const auto& m : members) {
+      setups.push_back(single_process_setup(m, "p", m.steps, torch::kCPU));
+      setups.back().graphs = mode;
+    }
+    Rows r0, r1;
+    train_packed_loop(pack, *source, setups, {&r0, &r1}, nullptr);
+    state = flat_state(*pack.packed);
+    return std::vector<std::vector<std::vector<double>>>{r0.rows, r1.rows};
+  };
+  torch::Tensor eager_state, tape_state;
+  const auto eager = run(GraphMode::kOff, eager_state);
+  const auto tape = run(GraphMode::kTapeOnly, tape_state);
+  for (size_t k = 0; k < 2; ++k) expect_same_rows(tape[k], eager[k], "member " + std::to_string(k));
+  EXPECT_TRUE(torch::equal(tape_state, eager_state));
+}
+
+TEST(NoiseTape, RestagedDrawsAreTheStepsOwnAndServedInOrder) {
+  const auto f64 = torch::TensorOptions().dtype(torch::kFloat64);
+  models::NoiseSource direct(7, 3, models::BatchSlice{4, 0, 4}, f64);
+  models::NoiseSource taped(7, 3, models::BatchSlice{4, 0, 4}, f64);
+  taped.set_tape(models::DrawTape::kRecord);
+  const auto z3 = taped.z(3, 1);
+  const auto u3 = taped.uniform01(3, 9, 2, {2});
+  const auto c3 = taped.categorical(3, 9, 4, 10);
+  EXPECT_EQ(taped.taped_draws(), 3u);
+  EXPECT_TRUE(torch::equal(z3, direct.z(3, 1)));  // recording draws as usual
+  taped.restage(5);
+  taped.set_tape(models::DrawTape::kServe);
+  // The step argument is ignored when serving: the buffers hold step 5's draws.
+  EXPECT_TRUE(torch::equal(taped.z(3, 1), direct.z(5, 1)));
+  EXPECT_TRUE(torch::equal(taped.uniform01(3, 9, 2, {2}), direct.uniform01(5, 9, 2, {2})));
+  EXPECT_TRUE(torch::equal(taped.categorical(3, 9, 4, 10), direct.categorical(5, 9, 4, 10)));
+  EXPECT_FALSE(torch::equal(direct.z(5, 1), direct.z(3, 1)));
+  EXPECT_THROW(taped.z(5, 1), std::logic_error);  // a fourth draw was never recorded
+}
 
 }  // namespace
 }  // namespace ganrun
