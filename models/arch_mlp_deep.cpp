@@ -5,8 +5,11 @@
 #include <ATen/Context.h>                    // at::globalContext().getAcceleratorHooksInterface
 #include <torch/nn/functional/activation.h>  // relu, leaky_relu
 
+#include <stdexcept>
 #include <string>
+#include <vector>
 
+#include "models/pack_ops.h"
 #include "models/run_random.h"
 
 namespace ganrun::models {
@@ -39,41 +42,57 @@ torch::Generator mask_generator(uint64_t seed, const torch::Device& device) {
 }  // namespace
 
 MlpDeepGenerator::MlpDeepGenerator(int64_t g_inputs, int64_t channels, int64_t height,
-                                   int64_t width)
-    : channels_(channels), height_(height), width_(width) {
+                                   int64_t width, int64_t members)
+    : channels_(channels), height_(height), width_(width), members_(members) {
   int64_t in = g_inputs;
   for (size_t i = 0; i <= kGHidden.size(); ++i) {
     const int64_t out = i < kGHidden.size() ? kGHidden[i] : channels * height * width;
-    fcs.push_back(register_module("fc" + std::to_string(i + 1), nn::Linear(in, out)));
+    fcs.push_back(register_module("fc" + std::to_string(i + 1), nn::Linear(in, members * out)));
     if (i > 0 && i < kGHidden.size())
-      bns.push_back(register_module("bn" + std::to_string(i + 1),
-                                    nn::BatchNorm1d(nn::BatchNorm1dOptions(out).eps(kBnEps))));
+      bns.push_back(
+          register_module("bn" + std::to_string(i + 1),
+                          nn::BatchNorm1d(nn::BatchNorm1dOptions(members * out).eps(kBnEps))));
     in = out;
   }
 }
 
 torch::Tensor MlpDeepGenerator::forward(const torch::Tensor& z) {
   const auto lrelu = F::LeakyReLUFuncOptions().negative_slope(kGLeakySlope);
-  auto h = F::leaky_relu(fcs[0](z), lrelu);  // no BatchNorm after the first layer
-  for (size_t i = 0; i < bns.size(); ++i) h = F::leaky_relu(bns[i](fcs[i + 1](h)), lrelu);
-  return torch::tanh(fcs.back()(h)).view({z.size(0), channels_, height_, width_});
+  // No BatchNorm after the first layer.
+  auto h = F::leaky_relu(packed_linear(fcs[0], z, members_), lrelu);
+  for (size_t i = 0; i < bns.size(); ++i)
+    h = F::leaky_relu(bns[i](packed_linear(fcs[i + 1], h, members_)), lrelu);
+  return torch::tanh(packed_linear(fcs.back(), h, members_))
+      .view({z.size(0), members_ * channels_, height_, width_});
 }
 
-MlpDeepCritic::MlpDeepCritic(const NetSpec& spec) : seed_(spec.seed) {
+MlpDeepCritic::MlpDeepCritic(const NetSpec& spec)
+    : seeds_(spec.member_seeds.empty() ? std::vector<uint64_t>{spec.seed} : spec.member_seeds),
+      members_(spec.members) {
+  if (static_cast<int64_t>(seeds_.size()) != members_)
+    throw std::invalid_argument("mlp-deep: one dropout seed per member is needed");
   int64_t in = spec.channels * spec.height * spec.width + spec.cond_classes;
   for (size_t i = 0; i <= kDHidden.size(); ++i) {
     const int64_t out = i < kDHidden.size() ? kDHidden[i] : spec.critic_outputs;
-    fcs.push_back(register_module("fc" + std::to_string(i + 1), nn::Linear(in, out)));
+    fcs.push_back(register_module("fc" + std::to_string(i + 1), nn::Linear(in, members_ * out)));
     in = out;
   }
 }
 
 torch::Tensor MlpDeepCritic::dropout(const torch::Tensor& x) {
   if (!is_training()) return x;
-  if (!mask_gen_ || mask_gen_->device() != x.device())
-    mask_gen_ = mask_generator(seed_, x.device());
-  auto mask = at::empty_like(x).bernoulli_(kDropKeep, *mask_gen_).div_(kDropKeep);
-  return x * mask;
+  if (mask_gens_.empty() || mask_gens_.front().device() != x.device()) {
+    mask_gens_.clear();
+    for (const uint64_t seed : seeds_) mask_gens_.push_back(mask_generator(seed, x.device()));
+  }
+  // Each member's mask drawn in its own block's shape from its own generator: the numbers its
+  // run alone draws.
+  const int64_t width = x.size(1) / members_;
+  std::vector<torch::Tensor> masks;
+  for (auto& gen : mask_gens_)
+    masks.push_back(at::empty({x.size(0), width}, x.options()).bernoulli_(kDropKeep, gen));
+  auto mask = masks.size() == 1 ? masks.front() : at::cat(masks, 1);
+  return x * mask.div_(kDropKeep);
 }
 
 torch::Tensor MlpDeepCritic::forward(const torch::Tensor& x, const torch::Tensor& cond) {
@@ -81,11 +100,11 @@ torch::Tensor MlpDeepCritic::forward(const torch::Tensor& x, const torch::Tensor
   if (cond.defined()) h = torch::cat({h, cond.to(h.dtype())}, 1);
   for (size_t i = 0; i + 1 < fcs.size(); ++i) {
     const size_t layer = i + 1;
-    h = fcs[i](h);
+    h = packed_linear(fcs[i], h, members_);
     if (layer <= kLastReluLayer) h = F::relu(h);
     if (layer >= kFirstDropoutLayer && layer <= kLastReluLayer) h = dropout(h);
   }
-  return fcs.back()(h);
+  return packed_linear(fcs.back(), h, members_);
 }
 
 }  // namespace ganrun::models

@@ -7,6 +7,9 @@
 // Dropout masks come from a generator the critic owns, keyed by NetSpec.seed, never the global
 // one: two critics built from the same spec draw the same masks in the same order. The stream
 // starts afresh when the net is built (a resumed run does not continue the old stream).
+// Packed (models/pack_ops.h): every Linear holds the K members' weights, and each member's masks
+// come from its own generator (NetSpec.member_seeds), drawn in its own block's shape, so a member
+// sees the masks of its run alone.
 #pragma once
 
 #include <torch/nn/module.h>
@@ -23,14 +26,15 @@ namespace ganrun::models {
 
 // z [B, g_inputs] -> images [B, C, H, W] in (-1, 1). Submodules fc1..fc7, bn2..bn6.
 struct MlpDeepGenerator : GeneratorNet {
-  MlpDeepGenerator(int64_t g_inputs, int64_t channels, int64_t height, int64_t width);
+  MlpDeepGenerator(int64_t g_inputs, int64_t channels, int64_t height, int64_t width,
+                   int64_t members = 1);
   torch::Tensor forward(const torch::Tensor& z) override;
 
   std::vector<torch::nn::Linear> fcs;       // fc1..fc7
   std::vector<torch::nn::BatchNorm1d> bns;  // bn2..bn6 (bns[i] follows fcs[i + 1])
 
  private:
-  int64_t channels_, height_, width_;
+  int64_t channels_, height_, width_, members_;
 };
 
 // x [B, C, H, W] or [B, C*H*W] (+ one-hot concatenated) -> raw outputs [B, outputs].
@@ -46,8 +50,9 @@ struct MlpDeepCritic : CriticNet {
   // x * mask / keep with mask ~ Bernoulli(keep), drawn on x's device from the owned generator.
   torch::Tensor dropout(const torch::Tensor& x);
 
-  uint64_t seed_;
-  std::optional<torch::Generator> mask_gen_;  // made on first use on a device
+  std::vector<uint64_t> seeds_;              // one per member
+  std::vector<torch::Generator> mask_gens_;  // made on first use on a device, one per member
+  int64_t members_;
 };
 
 }  // namespace ganrun::models

@@ -8,6 +8,16 @@
 
 namespace ganrun::models {
 
+namespace {
+
+std::vector<uint64_t> member_seeds(const VariantConfig& config) {
+  std::vector<uint64_t> seeds;
+  for (const auto& m : config.pack) seeds.push_back(m.seed);
+  return seeds;
+}
+
+}  // namespace
+
 NetSpec GeneratorOwner::base_spec(const VariantConfig& config) {
   // Designated in NetSpec's member order; the widths a variant needs on top are its own.
   return NetSpec{.arch = config.arch,
@@ -21,7 +31,8 @@ NetSpec GeneratorOwner::base_spec(const VariantConfig& config) {
                  .toy_width = config.toy_width,
                  .base_width = config.base_width,
                  .seed = config.seed,
-                 .members = config.members()};
+                 .members = config.members(),
+                 .member_seeds = member_seeds(config)};
 }
 
 namespace {

@@ -64,7 +64,10 @@ void check_spec(const NetSpec& spec) {
 
 }  // namespace
 
-bool arch_packs(const std::string& arch) { return arch != "mlp-deep"; }
+bool arch_packs(const std::string& arch) {
+  const auto& names = arch_names();
+  return std::find(names.begin(), names.end(), arch) != names.end();
+}
 
 const std::vector<std::string>& arch_names() {
   static const std::vector<std::string> names{
@@ -115,8 +118,8 @@ std::shared_ptr<GeneratorNet> make_generator(const NetSpec& spec) {
     return std::make_shared<MlpSmallGenerator>(spec.g_inputs, spec.channels, spec.height,
                                                spec.width, spec.members);
   if (a == "mlp-deep")
-    return std::make_shared<MlpDeepGenerator>(spec.g_inputs, spec.channels, spec.height,
-                                              spec.width);
+    return std::make_shared<MlpDeepGenerator>(spec.g_inputs, spec.channels, spec.height, spec.width,
+                                              spec.members);
   if (a == "dcgan28" || a == "ae28")
     return std::make_shared<Dcgan28Generator>(spec.g_inputs, spec.channels, spec.height, spec.width,
                                               spec.generator_norm != "none", spec.members);

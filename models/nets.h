@@ -56,10 +56,12 @@ struct NetSpec {
   // Grid points stacked into this one net (models/pack_ops.h's layout): every input and output
   // holds K members' blocks in dimension 1 ([B, K*g_inputs] -> [B, K*C, H, W], ...). 1: unpacked.
   int64_t members = 1;
+  // A packed net's members' seeds, one per member (mlp-deep's critic draws each member's
+  // dropout masks from that member's own generator); empty: {seed}.
+  std::vector<uint64_t> member_seeds;
 };
 
-// True when `arch` has a packed form (NetSpec.members > 1); mlp-deep's critic (per-run dropout
-// masks) has not yet.
+// True when `arch` has a packed form (NetSpec.members > 1): every architecture has.
 bool arch_packs(const std::string& arch);
 
 // Throw std::invalid_argument naming the arch (and the data shape when it does not fit, e.g.

@@ -205,8 +205,7 @@ std::string pack_refusal(const std::string& variant, const std::string& arch) {
                                                 "dragan", "ebgan", "began"};
   if (std::find(packing.begin(), packing.end(), variant) == packing.end())
     return "variant '" + variant + "' does not train packed yet (packing: " + join(packing) + ")";
-  if (!arch_packs(arch))
-    return "arch '" + arch + "' does not train packed yet (its dropout masks are per run)";
+  if (!arch_packs(arch)) return "arch '" + arch + "' has no packed form";
   return "";
 }
 

@@ -234,8 +234,8 @@ bool needs_labels(const std::string& variant);
 std::unique_ptr<Variant> make_variant(const VariantConfig& config);
 
 // Why `config`'s variant and arch cannot train packed ("" when they can): the unconditional
-// variants (gan, lsgan, wgan, wgan-gp, dragan, ebgan, began) pack on every arch but mlp-deep;
-// the conditional ones (cgan, acgan, infogan) do not yet.
+// variants (gan, lsgan, wgan, wgan-gp, dragan, ebgan, began) pack on every arch; the
+// conditional ones (cgan, acgan, infogan) do not yet.
 std::string pack_refusal(const std::string& variant, const std::string& arch);
 
 // A packed run of `members` (configs equal but for seed, learning rates and betas): each
