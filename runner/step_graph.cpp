@@ -145,9 +145,17 @@ void StepGraph::run(int64_t step, const std::vector<models::RealBatch>& reals,
       body(g.statics);
       g.graph->capture_end();
     } catch (const std::exception& e) {
+      // capture_end also stops routing allocations to the graph's pool; it throws for a
+      // capture the error invalidated, and the stream's capture is then ended directly.
+      try {
+        if (g.graph) g.graph->capture_end();
+      } catch (const std::exception&) {
+      }
       end_failed_capture(*g.side);
       metrics.set_counts(before);
-      g.turn_off(std::string("the step could not be captured (") + e.what() + ")", noise);
+      // LibTorch's messages carry a backtrace after the first line: the notice is one line.
+      const std::string what = e.what();
+      g.turn_off("the step could not be captured (" + what.substr(0, what.find('\n')) + ")", noise);
       return body(reals);  // nothing of the captured step ran
     }
     noise.set_tape(models::DrawTape::kOff);
