@@ -16,6 +16,19 @@ std::vector<uint64_t> member_seeds(const VariantConfig& config) {
   return seeds;
 }
 
+// A packed net's optimiser has each member's settings; an unpacked net's is LibTorch's, or with
+// `device_rates` the packed optimiser with one member (learning rates as device tensors).
+std::unique_ptr<torch::optim::Optimizer> net_optimizer(
+    std::vector<torch::Tensor> params, const VariantConfig& config,
+    OptimizerConfig VariantConfig::PackMember::*which, const OptimizerConfig& own,
+    bool device_rates = false) {
+  if (config.pack.empty() && !device_rates) return make_optimizer(std::move(params), own);
+  std::vector<OptimizerConfig> members;
+  for (const auto& m : config.pack) members.push_back(m.*which);
+  if (members.empty()) members.push_back(own);
+  return std::make_unique<PackedOptimizer>(std::move(params), std::move(members));
+}
+
 }  // namespace
 
 NetSpec GeneratorOwner::base_spec(const VariantConfig& config) {
@@ -35,20 +48,6 @@ NetSpec GeneratorOwner::base_spec(const VariantConfig& config) {
                  .member_seeds = member_seeds(config)};
 }
 
-namespace {
-
-// A packed net's optimiser has each member's settings; an unpacked net's is LibTorch's.
-std::unique_ptr<torch::optim::Optimizer> net_optimizer(
-    std::vector<torch::Tensor> params, const VariantConfig& config,
-    OptimizerConfig VariantConfig::PackMember::*which, const OptimizerConfig& own) {
-  if (config.pack.empty()) return make_optimizer(std::move(params), own);
-  std::vector<OptimizerConfig> members;
-  for (const auto& m : config.pack) members.push_back(m.*which);
-  return std::make_unique<PackedOptimizer>(std::move(params), std::move(members));
-}
-
-}  // namespace
-
 GeneratorOwner::GeneratorOwner(const VariantConfig& config, const NetSpec& spec) : config_(config) {
   generator_ = make_generator(spec);
   // A packed net is overwritten with its members' initialised nets (make_packed_variant).
@@ -67,12 +66,14 @@ void GeneratorOwner::set_critic_net(std::shared_ptr<torch::nn::Module> net) {
 }
 
 std::pair<torch::Tensor, torch::Tensor> GeneratorOwner::device_learning_rates() {
-  if (config_.pack.empty()) {
-    opt_g_ = std::make_unique<PackedOptimizer>(generator_->parameters(),
-                                               std::vector<OptimizerConfig>{config_.opt_g});
-    opt_d_ = std::make_unique<PackedOptimizer>(critic_net_->parameters(),
-                                               std::vector<OptimizerConfig>{config_.opt_d});
-  }
+  // Only LibTorch optimisers are replaced: rates handed out before (BEGAN's schedule holds
+  // them) stay the ones the optimisers use.
+  if (dynamic_cast<PackedOptimizer*>(opt_g_.get()) == nullptr)
+    opt_g_ = net_optimizer(generator_->parameters(), config_, &VariantConfig::PackMember::opt_g,
+                           config_.opt_g, /*device_rates=*/true);
+  if (dynamic_cast<PackedOptimizer*>(opt_d_.get()) == nullptr)
+    opt_d_ = net_optimizer(critic_net_->parameters(), config_, &VariantConfig::PackMember::opt_d,
+                           config_.opt_d, /*device_rates=*/true);
   return {dynamic_cast<PackedOptimizer&>(*opt_g_).learning_rates(),
           dynamic_cast<PackedOptimizer&>(*opt_d_).learning_rates()};
 }

@@ -41,7 +41,7 @@ class GeneratorOwner : public Variant {
   // The learning rates of G's and of D's optimiser as device tensors, [K, 1] (one row per
   // member), which a schedule changes in place without a host read. An unpacked run's LibTorch
   // optimisers are replaced (before any step) by the packed optimiser with one member, which
-  // applies the same update (models/packed_optim.h).
+  // applies the same update (models/packed_optim.h); a second call returns the same tensors.
   std::pair<torch::Tensor, torch::Tensor> device_learning_rates();
   // G's output in eval mode / train mode, at the run's device and dtype.
   torch::Tensor to_run(const torch::Tensor& t) const;

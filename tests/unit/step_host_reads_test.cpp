@@ -217,6 +217,34 @@ INSTANTIATE_TEST_SUITE_P(Variants, StepGraphTape,
                          ::testing::Values("gan", "lsgan", "wgan", "wgan-gp", "dragan", "cgan",
                                            "acgan", "infogan", "ebgan", "began"));
 
+TEST(StepGraphTape, CapturableOptimisersKeepBegansScheduleOnTheRatesTheyUse) {
+  // BEGAN builds device-rate optimisers itself; a graph's switch to capturable optimisers must
+  // keep them (not build new ones whose rates the collection rule no longer halves). The same
+  // run with and without the switch ends alike, and the rule did halve.
+  RunSettings s = settings_for("began", "ae28");  // lr_schedule: collection
+  s.dtype = "float64";
+  s.steps = 9;  // an epoch end at step 5
+  s.log_every = 1;
+  auto source = images(28);
+  const DataShape shape{1, 28, 28, 10};
+  auto run = [&](bool switch_optimisers, torch::Tensor& state) {
+    auto v = models::make_variant(make_variant_config(s, shape, torch::kCPU));
+    if (switch_optimisers) v->use_capturable_optimizers();
+    Rows rows;
+    train_loop(*v, *source, single_process_setup(s, "r", s.steps, torch::kCPU), rows);
+    state = flat_state(*v);
+    return rows.rows;
+  };
+  torch::Tensor plain_state, switched_state;
+  const auto plain = run(false, plain_state);
+  const auto switched = run(true, switched_state);
+  const size_t lr_column = 4;  // d_loss, g_loss, k_t, M, lr
+  ASSERT_FALSE(plain.empty());
+  EXPECT_LT(plain.back()[lr_column], s.lr_g);
+  expect_same_rows(switched, plain, "began");
+  EXPECT_TRUE(torch::equal(switched_state, plain_state));
+}
+
 TEST(StepGraphTape, APackServedFromTheTapeEqualsItsEagerSteps) {
   RunSettings s = settings_for("wgan-gp", "mlp-small");
   s.dtype = "float64";
