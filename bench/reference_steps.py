@@ -363,6 +363,32 @@ def capture_step(bench, step):
     return graph
 
 
+def measure(run, dev, seconds, repeats):
+    """(median steps/s, the chunks' rates, steps per chunk) of `run(steps)`: warm-up (at least
+    WARMUP_SECONDS and WARMUP_STEPS) sizes the chunks, then 1 + repeats chunks, the first
+    discarded as the C++ loop's; on cuda each timed run is bracketed by a synchronisation and an
+    untimed run first takes the cuBLAS/cuDNN set-up. Also used by reference_vmap.py."""
+    sync = torch.cuda.synchronize if dev.type == "cuda" else lambda: None
+
+    def timed(steps):  # seconds for `steps` steps; on cuda the queue drained at both ends
+        sync()
+        t0 = time.perf_counter()
+        run(steps)
+        sync()
+        return time.perf_counter() - t0
+
+    if dev.type == "cuda":  # cuBLAS/cuDNN set-up, kept out of the steps that size the chunks
+        timed(WARMUP_STEPS)
+    warm, elapsed = WARMUP_STEPS, 0.0
+    while elapsed < WARMUP_SECONDS:
+        elapsed = timed(warm)
+        step_s = elapsed / warm
+        warm *= 2
+    chunk = max(MIN_CHUNK_STEPS, round(seconds / repeats / step_s))
+    rates = [chunk / timed(chunk) for _ in range(1 + repeats)][1:]
+    return statistics.median(rates), rates, chunk
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--variant", default="gan")
@@ -432,29 +458,7 @@ def main():
             for _ in range(steps):
                 train_step(next_batch)
 
-    sync = torch.cuda.synchronize if dev.type == "cuda" else lambda: None
-
-    def timed(steps):  # seconds for `steps` steps; on cuda the queue drained at both ends
-        sync()
-        t0 = time.perf_counter()
-        run(steps)
-        sync()
-        return time.perf_counter() - t0
-
-    if dev.type == "cuda":  # cuBLAS/cuDNN set-up, kept out of the steps that size the chunks
-        timed(WARMUP_STEPS)
-    warm, elapsed = WARMUP_STEPS, 0.0
-    while elapsed < WARMUP_SECONDS:
-        elapsed = timed(warm)
-        step_s = elapsed / warm
-        warm *= 2
-    chunk = max(MIN_CHUNK_STEPS, round(a.seconds / a.repeats / step_s))
-    rates = []
-    for i in range(1 + a.repeats):
-        seconds = timed(chunk)
-        if i > 0:  # the first chunk is discarded, as the C++ loop's
-            rates.append(chunk / seconds)
-    steps_per_s = statistics.median(rates)
+    steps_per_s, rates, chunk = measure(run, dev, a.seconds, a.repeats)
     print(f"impl=python variant={a.variant} arch={a.arch} batch={a.batch} n_critic={a.n_critic} "
           f"z_dim={a.z_dim} threads={torch.get_num_threads()} device={a.device} "
           f"graph={int(a.graph)} steps_per_s={steps_per_s:.2f} min={min(rates):.2f} "

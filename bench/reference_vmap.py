@@ -22,21 +22,16 @@ counts every member's real images (K x batch x steps/s). Timing as reference_ste
 """
 import argparse
 import copy
-import statistics
 import sys
-import time
 import warnings
 
 import torch
 import torch.nn.functional as F
 from torch.func import functional_call, replace_all_batch_norm_modules_, stack_module_state, vmap
 
-from reference_steps import CRITICS, GENERATORS
+from reference_steps import CRITICS, GENERATORS, measure
 
 DATASET_BATCHES = 32
-WARMUP_SECONDS = 0.5
-WARMUP_STEPS = 3
-MIN_CHUNK_STEPS = 2
 
 
 class Stacked:
@@ -123,25 +118,7 @@ def main():
             sys.exit(f"reference_vmap.py: --graph: the packed step cannot be captured ({e})")
         run = lambda steps: [graph.replay() for _ in range(steps)]  # noqa: E731
 
-    sync = torch.cuda.synchronize if dev.type == "cuda" else lambda: None
-
-    def timed(steps):
-        sync()
-        t0 = time.perf_counter()
-        run(steps)
-        sync()
-        return time.perf_counter() - t0
-
-    if dev.type == "cuda":
-        timed(WARMUP_STEPS)
-    warm, elapsed = WARMUP_STEPS, 0.0
-    while elapsed < WARMUP_SECONDS:
-        elapsed = timed(warm)
-        step_s = elapsed / warm
-        warm *= 2
-    chunk = max(MIN_CHUNK_STEPS, round(a.seconds / a.repeats / step_s))
-    rates = [chunk / timed(chunk) for _ in range(1 + a.repeats)][1:]
-    steps_per_s = statistics.median(rates)
+    steps_per_s, rates, chunk = measure(run, dev, a.seconds, a.repeats)
     print(f"impl=python-vmap variant=gan arch={a.arch} batch={b} n_critic=1 z_dim={z_dim} "
           f"threads={torch.get_num_threads()} device={a.device} graph={int(a.graph)} pack={k} "
           f"steps_per_s={steps_per_s:.2f} min={min(rates):.2f} max={max(rates):.2f} "

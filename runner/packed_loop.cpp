@@ -78,12 +78,7 @@ std::vector<LoopResult> train_packed_loop(models::PackedVariant& pack, data::Bat
       }
       // The critic updates and the generator update: eager, or replayed (runner/step_graph.h).
       graph->run(step, reals, noise, metrics, [&](const std::vector<models::RealBatch>& batch) {
-        for (int64_t i = 0; i < s.n_critic; ++i) {
-          ctx.critic_iter = i;
-          variant.discriminator_step(batch[static_cast<size_t>(i)], ctx, metrics);
-        }
-        ctx.critic_iter = s.n_critic;  // the generator's noise key follows the critic draws
-        variant.generator_step(ctx, metrics);
+        step_updates(variant, ctx, batch, metrics);
       });
       variant.end_step(ctx, metrics);
 

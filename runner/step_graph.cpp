@@ -63,10 +63,10 @@ struct StepGraph::Impl {
   }
 };
 
-std::string StepGraph::refusal(const torch::Device& device, int64_t ranks_per_run,
+std::string StepGraph::refusal(const torch::Device& device, bool data_parallel,
                                const models::Variant& variant) {
   if (!device.is_cuda()) return "CUDA graphs need a CUDA device";
-  if (ranks_per_run > 1) return "a data-parallel group all-reduces its gradients inside the step";
+  if (data_parallel) return "a data-parallel group all-reduces its gradients inside the step";
   return variant.graph_refusal();
 }
 
@@ -100,8 +100,6 @@ StepGraph::~StepGraph() {
   impl_->on_side.reset();
   done.block(*impl_->original);
 }
-
-bool StepGraph::capturing() const { return impl_->on; }
 
 void StepGraph::invalidate() {
   impl_->graph.reset();

@@ -57,11 +57,9 @@ class StepGraph {
   // Drops the graph (a packed member was frozen, which changes the optimiser's step): the next
   // steps record and capture again.
   void invalidate();
-  // True while steps are (or will be) replayed.
-  bool capturing() const;
   // Why a run's step cannot be captured here ("" when it can): not CUDA, a data-parallel group,
   // or the variant's own reason.
-  static std::string refusal(const torch::Device& device, int64_t ranks_per_run,
+  static std::string refusal(const torch::Device& device, bool data_parallel,
                              const models::Variant& variant);
 
  private:

@@ -106,6 +106,18 @@ models::StepContext step_context(int64_t step, int64_t steps_per_epoch,
   return ctx;
 }
 
+void step_updates(models::Variant& variant, models::StepContext& ctx,
+                  const std::vector<models::RealBatch>& batches,
+                  models::MetricAccumulator& metrics) {
+  const auto n_critic = static_cast<int64_t>(batches.size());
+  for (int64_t i = 0; i < n_critic; ++i) {
+    ctx.critic_iter = i;
+    variant.discriminator_step(batches[static_cast<size_t>(i)], ctx, metrics);
+  }
+  ctx.critic_iter = n_critic;
+  variant.generator_step(ctx, metrics);
+}
+
 std::string divergence_message(const std::vector<std::string>& names,
                                const std::vector<bool>& sampled, const std::vector<double>& means,
                                int64_t steps_done) {
@@ -158,9 +170,9 @@ std::unique_ptr<StepGraph> make_step_graph(const LoopSetup& setup, models::Varia
       fmt::print(stderr, "ganrun: {}: {}\n", id, message);
     };
   }
-  return std::make_unique<StepGraph>(
-      setup.graphs, setup.device, variant,
-      StepGraph::refusal(setup.device, data_parallel ? 2 : 1, variant), std::move(notice));
+  return std::make_unique<StepGraph>(setup.graphs, setup.device, variant,
+                                     StepGraph::refusal(setup.device, data_parallel, variant),
+                                     std::move(notice));
 }
 
 LoopResult train_loop(models::Variant& variant, data::BatchSource& source, const LoopSetup& setup,
@@ -207,12 +219,7 @@ LoopResult train_loop(models::Variant& variant, data::BatchSource& source, const
       }
       // The critic updates and the generator update: eager, or replayed (runner/step_graph.h).
       graph->run(step, reals, noise, metrics, [&](const std::vector<models::RealBatch>& batch) {
-        for (int64_t i = 0; i < s.n_critic; ++i) {
-          ctx.critic_iter = i;
-          variant.discriminator_step(batch[static_cast<size_t>(i)], ctx, metrics);
-        }
-        ctx.critic_iter = s.n_critic;  // the generator's noise key follows the critic draws
-        variant.generator_step(ctx, metrics);
+        step_updates(variant, ctx, batch, metrics);
       });
       variant.end_step(ctx, metrics);
 

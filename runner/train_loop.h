@@ -132,6 +132,13 @@ ToyEval evaluate_toy(models::Variant& variant, const torch::Tensor& fixed_z,
 models::StepContext step_context(int64_t step, int64_t steps_per_epoch,
                                  const models::NoiseSource& noise, const LoopSetup& setup);
 
+// One step's updates, the part a CUDA graph captures: a critic update on each real batch
+// (ctx.critic_iter 0..n-1), then the generator update (critic_iter n: its noise key follows the
+// critic draws).
+void step_updates(models::Variant& variant, models::StepContext& ctx,
+                  const std::vector<models::RealBatch>& batches,
+                  models::MetricAccumulator& metrics);
+
 // The divergence message of a log point ("<metric> is <value> at step <n>" for the first metric
 // recorded in the interval whose mean is not finite), "" when there is none. A metric the
 // variant did not record in the interval is not a divergence.

@@ -25,6 +25,7 @@
 #include "runner/run_executor.h"
 #include "runner/train_loop.h"
 #include "runner/variant_config.h"
+#include "tests/unit/network_state.h"
 
 namespace ganrun {
 namespace {
@@ -41,17 +42,6 @@ class Recorder final : public LoopObserver {
   std::vector<std::vector<double>> rows;
   std::vector<torch::Tensor> grids, points;
 };
-
-// Every parameter and floating-point buffer of every network, flattened into one vector.
-torch::Tensor all_state(models::Variant& v) {
-  std::vector<torch::Tensor> parts;
-  for (const auto& net : v.networks()) {
-    for (const auto& p : net->parameters()) parts.push_back(p.detach().flatten());
-    for (const auto& b : net->buffers())
-      if (b.is_floating_point()) parts.push_back(b.detach().flatten());
-  }
-  return torch::cat(parts).to(torch::kFloat64);
-}
 
 // What a run left behind: its state, metric rows and result.
 struct Outcome {
@@ -142,7 +132,7 @@ Outcome train_alone(const RunSettings& s, data::BatchSource& source) {
   setup.toy_samples = 16;
   set_eval_points(setup, s, 1000, source.is_points());
   out.result = train_loop(*variant, source, setup, out.recorder);
-  out.state = all_state(*variant);
+  out.state = test::all_state(*variant);
   return out;
 }
 
@@ -167,7 +157,7 @@ std::vector<Outcome> train_packed(const std::vector<RunSettings>& members,
   pack.copy_members();
   for (size_t k = 0; k < members.size(); ++k) {
     out[k].result = results[k];
-    out[k].state = all_state(*pack.members[k]);
+    out[k].state = test::all_state(*pack.members[k]);
   }
   return out;
 }

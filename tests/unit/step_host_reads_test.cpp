@@ -19,6 +19,7 @@
 #include "runner/packed_loop.h"
 #include "runner/train_loop.h"
 #include "runner/variant_config.h"
+#include "tests/unit/network_state.h"
 
 namespace ganrun {
 namespace {
@@ -166,16 +167,6 @@ class Rows final : public LoopObserver {
   std::vector<std::vector<double>> rows;
 };
 
-torch::Tensor flat_state(models::Variant& v) {
-  std::vector<torch::Tensor> parts;
-  for (const auto& net : v.networks()) {
-    for (const auto& p : net->parameters()) parts.push_back(p.detach().flatten());
-    for (const auto& b : net->buffers())
-      if (b.is_floating_point()) parts.push_back(b.detach().flatten());
-  }
-  return torch::cat(parts);
-}
-
 void expect_same_rows(const std::vector<std::vector<double>>& a,
                       const std::vector<std::vector<double>>& b, const std::string& who) {
   ASSERT_EQ(a.size(), b.size()) << who;
@@ -203,7 +194,7 @@ TEST_P(StepGraphTape, ServedStepsEqualEagerStepsExactly) {
     setup.graphs = mode;
     Rows rows;
     train_loop(*v, *source, setup, rows);
-    state = flat_state(*v);
+    state = test::all_state(*v);
     return rows.rows;
   };
   torch::Tensor eager_state, tape_state;
@@ -232,7 +223,7 @@ TEST(StepGraphTape, CapturableOptimisersKeepBegansScheduleOnTheRatesTheyUse) {
     if (switch_optimisers) v->use_capturable_optimizers();
     Rows rows;
     train_loop(*v, *source, single_process_setup(s, "r", s.steps, torch::kCPU), rows);
-    state = flat_state(*v);
+    state = test::all_state(*v);
     return rows.rows;
   };
   torch::Tensor plain_state, switched_state;
@@ -266,7 +257,7 @@ TEST(StepGraphTape, APackServedFromTheTapeEqualsItsEagerSteps) {
     }
     Rows r0, r1;
     train_packed_loop(pack, *source, setups, {&r0, &r1}, nullptr);
-    state = flat_state(*pack.packed);
+    state = test::all_state(*pack.packed);
     return std::vector<std::vector<std::vector<double>>>{r0.rows, r1.rows};
   };
   torch::Tensor eager_state, tape_state;
