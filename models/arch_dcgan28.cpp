@@ -42,10 +42,12 @@ torch::Tensor lrelu(const torch::Tensor& x) {
 
 }  // namespace
 
-torch::Tensor append_label_planes(const torch::Tensor& x, const torch::Tensor& cond) {
+torch::Tensor append_label_planes(const torch::Tensor& x, const torch::Tensor& cond,
+                                  int64_t members) {
   if (!cond.defined()) return x;
   auto planes = cond.to(x.dtype()).view({cond.size(0), cond.size(1), 1, 1});
-  return torch::cat({x, planes.expand({x.size(0), cond.size(1), x.size(2), x.size(3)})}, 1);
+  return join_member_features(
+      x, planes.expand({x.size(0), cond.size(1), x.size(2), x.size(3)}), members);
 }
 
 Dcgan28Generator::Dcgan28Generator(int64_t g_inputs, int64_t channels, int64_t height,
@@ -88,7 +90,7 @@ Dcgan28Critic::Dcgan28Critic(const NetSpec& spec)
 }
 
 torch::Tensor Dcgan28Critic::forward(const torch::Tensor& x, const torch::Tensor& cond) {
-  auto h = lrelu(conv1(append_label_planes(x, cond)));
+  auto h = lrelu(conv1(append_label_planes(x, cond, members_)));
   h = lrelu(norm2(conv2(h))).flatten(1);
   h = lrelu(norm3(packed_linear(fc1, h, members_)));
   return packed_linear(fc2, h, members_);

@@ -21,9 +21,12 @@
 
 namespace ganrun::models {
 
-// x [B, C, H, W] with a one-hot condition [B, K] appended as K constant planes: [B, C+K, H, W]
-// (the collection's CGAN `y_fill_`). An undefined `cond` returns x unchanged.
-torch::Tensor append_label_planes(const torch::Tensor& x, const torch::Tensor& cond);
+// x [B, C, H, W] with a one-hot condition [B, L] appended as L constant planes: [B, C+L, H, W]
+// (the collection's CGAN `y_fill_`). Packed (models/pack_ops.h): x [B, K*C, H, W], cond
+// [B, K*L] -> [B, K*(C+L), H, W], each member's planes after its own channels. An undefined
+// `cond` returns x unchanged.
+torch::Tensor append_label_planes(const torch::Tensor& x, const torch::Tensor& cond,
+                                  int64_t members = 1);
 
 // z [B, g_inputs] -> images [B, C, H, W] in (-1, 1). Submodules fc1, bn1, fc2, bn2, deconv1, bn3,
 // deconv2 in forward order.

@@ -75,7 +75,8 @@ torch::Tensor ConvStackGenerator::forward(const torch::Tensor& z) {
   return torch::tanh(deconvs.back()(h));
 }
 
-ConvStackCritic::ConvStackCritic(const NetSpec& spec, const std::vector<ConvLayerSpec>& layers) {
+ConvStackCritic::ConvStackCritic(const NetSpec& spec, const std::vector<ConvLayerSpec>& layers)
+    : members_(spec.members) {
   const NormKind norm = resolve_critic_norm(spec.critic_norm, NormKind::kBatch);
   const int64_t k = spec.members;
   int64_t in = spec.channels + spec.cond_classes, height = spec.height, width = spec.width;
@@ -97,7 +98,7 @@ ConvStackCritic::ConvStackCritic(const NetSpec& spec, const std::vector<ConvLaye
 }
 
 torch::Tensor ConvStackCritic::forward(const torch::Tensor& x, const torch::Tensor& cond) {
-  auto h = append_label_planes(x, cond);
+  auto h = append_label_planes(x, cond, members_);
   for (size_t i = 0; i + 1 < convs.size(); ++i) {
     h = F::leaky_relu(norms[i](convs[i](h)), F::LeakyReLUFuncOptions().negative_slope(kLeakySlope));
   }

@@ -55,6 +55,9 @@ struct ConvStackCritic : CriticNet {
 
   std::vector<torch::nn::Conv2d> convs;
   std::vector<NormSlot> norms;  // norms[i] follows convs[i]; norms[0] and the last are empty
+
+ private:
+  int64_t members_;
 };
 
 }  // namespace ganrun::models

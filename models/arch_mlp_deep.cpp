@@ -97,7 +97,7 @@ torch::Tensor MlpDeepCritic::dropout(const torch::Tensor& x) {
 
 torch::Tensor MlpDeepCritic::forward(const torch::Tensor& x, const torch::Tensor& cond) {
   auto h = x.flatten(1);
-  if (cond.defined()) h = torch::cat({h, cond.to(h.dtype())}, 1);
+  if (cond.defined()) h = join_member_features(h, cond.to(h.dtype()), members_);
   for (size_t i = 0; i + 1 < fcs.size(); ++i) {
     const size_t layer = i + 1;
     h = packed_linear(fcs[i], h, members_);

@@ -48,7 +48,7 @@ MlpSmallCritic::MlpSmallCritic(const NetSpec& spec)
 
 torch::Tensor MlpSmallCritic::forward(const torch::Tensor& x, const torch::Tensor& cond) {
   auto in = x.flatten(1);
-  if (cond.defined()) in = torch::cat({in, cond.to(in.dtype())}, 1);
+  if (cond.defined()) in = join_member_features(in, cond.to(in.dtype()), members_);
   auto h = lrelu(packed_linear(fc1, in, members_));
   h = lrelu(packed_linear(fc2, h, members_));
   return packed_linear(fc3, h, members_);

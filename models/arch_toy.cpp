@@ -45,7 +45,7 @@ ToyCritic::ToyCritic(const NetSpec& spec) : members_(spec.members) {
 
 torch::Tensor ToyCritic::forward(const torch::Tensor& x, const torch::Tensor& cond) {
   auto h = x.flatten(1);  // [B, 2, 1, 1] -> [B, 2]
-  if (cond.defined()) h = torch::cat({h, cond.to(h.dtype())}, 1);
+  if (cond.defined()) h = join_member_features(h, cond.to(h.dtype()), members_);
   for (size_t i = 0; i + 1 < fcs.size(); ++i) h = F::relu(packed_linear(fcs[i], h, members_));
   return packed_linear(fcs.back(), h, members_);
 }

@@ -11,19 +11,19 @@
 //   real/fake logit and outputs 1.. the class logits. The class cross-entropy on real and fake
 //   batches enters both losses (ACGAN.py: D_loss = BCE_real + CE_real + BCE_fake + CE_fake,
 //   G_loss = BCE + CE).
-#include <torch/nn/functional/loss.h>  // cross_entropy
-
+//
+// Packed (models/pack_ops.h): each member's labels are its own real batch's, a column of the
+// [B, K] label tensor; the one-hot condition and the label planes go into each member's block.
 #include <memory>
 
 #include "models/adversarial_losses.h"
 #include "models/conditional.h"
+#include "models/pack_ops.h"
 #include "models/single_critic_step.h"
 #include "models/variant_families.h"
 
 namespace ganrun::models {
 namespace {
-
-namespace F = torch::nn::functional;
 
 // The generator side both share; `condition_critic` says whether D sees the label (cgan).
 class ClassConditionalVariant : public ImageCriticVariant {
@@ -48,7 +48,7 @@ class ClassConditionalVariant : public ImageCriticVariant {
     inputs.labels = last_labels_;
     inputs.generator_input =
         with_one_hot(ctx.noise->z(ctx.step, static_cast<uint64_t>(ctx.critic_iter)), last_labels_,
-                     config_.classes);
+                     config_.classes, members());
     if (condition_critic_)
       inputs.condition =
           one_hot(last_labels_, config_.classes,
@@ -64,7 +64,7 @@ class ClassConditionalVariant : public ImageCriticVariant {
   }
 
   bool condition_critic_;
-  torch::Tensor last_labels_;  // labels of the last real batch the critic saw
+  torch::Tensor last_labels_;  // labels of the last real batch the critic saw ([B, K] packed)
 };
 
 class Cgan final : public ClassConditionalVariant {
@@ -86,7 +86,8 @@ class Cgan final : public ClassConditionalVariant {
   }
   UpdateLoss generator_loss(const torch::Tensor& fake, const FakeInputs& inputs, const StepContext&,
                             MetricAccumulator&) override {
-    return gan_g_loss(score(fake, inputs), /*minimax=*/false);  // non-saturating, as CGAN.py
+    // non-saturating, as CGAN.py
+    return gan_g_loss(score(fake, inputs), /*minimax=*/false, members());
   }
 };
 
@@ -100,8 +101,8 @@ class Acgan final : public ClassConditionalVariant {
 
  private:
   struct Outputs {
-    torch::Tensor source;   // [B] real/fake logit
-    torch::Tensor classes;  // [B, classes] class logits
+    torch::Tensor source;   // [B] real/fake logit ([B, K] packed)
+    torch::Tensor classes;  // [B, classes] class logits ([B, K*classes] packed)
   };
 
   static NetSpec critic_spec(const VariantConfig& config) {
@@ -111,27 +112,29 @@ class Acgan final : public ClassConditionalVariant {
   }
   Outputs split_scores(const torch::Tensor& x, const FakeInputs& inputs) {
     const auto out = score(x, inputs);
-    return {out.select(1, 0), out.narrow(1, 1, out.size(1) - 1)};
-  }
-  static torch::Tensor accuracy(const torch::Tensor& class_logits, const torch::Tensor& labels) {
-    return class_logits.argmax(1).eq(labels).to(torch::kFloat64).mean();
+    const int64_t k = members();
+    if (k == 1) return {out.select(1, 0), out.narrow(1, 1, out.size(1) - 1)};
+    return {member_columns(out, 0, 1, k), member_columns(out, 1, config_.classes, k)};
   }
 
   UpdateLoss critic_loss(const CriticUpdate& u, MetricAccumulator& metrics) override {
     const auto on_real = split_scores(u.real.images, u.inputs);
     const auto on_fake = split_scores(u.fake, u.inputs);
     const auto& labels = u.real.labels;
-    metrics.add("d_real", torch::sigmoid(on_real.source).mean());
-    metrics.add("d_fake", torch::sigmoid(on_fake.source).mean());
-    metrics.add("acc_real", accuracy(on_real.classes, labels));
-    metrics.add("acc_fake", accuracy(on_fake.classes, labels));
-    return gan_d_loss(on_real.source, on_fake.source) + F::cross_entropy(on_real.classes, labels) +
-           F::cross_entropy(on_fake.classes, labels);
+    const int64_t k = members();
+    metrics.add("d_real", member_mean(torch::sigmoid(on_real.source), k));
+    metrics.add("d_fake", member_mean(torch::sigmoid(on_fake.source), k));
+    metrics.add("acc_real", member_accuracy(on_real.classes, labels, k));
+    metrics.add("acc_fake", member_accuracy(on_fake.classes, labels, k));
+    return gan_d_loss(on_real.source, on_fake.source, k) +
+           member_cross_entropy(on_real.classes, labels, k) +
+           member_cross_entropy(on_fake.classes, labels, k);
   }
   UpdateLoss generator_loss(const torch::Tensor& fake, const FakeInputs& inputs, const StepContext&,
                             MetricAccumulator&) override {
     const auto out = split_scores(fake, inputs);
-    return gan_g_loss(out.source, /*minimax=*/false) + F::cross_entropy(out.classes, inputs.labels);
+    return gan_g_loss(out.source, /*minimax=*/false, members()) +
+           member_cross_entropy(out.classes, inputs.labels, members());
   }
 };
 

@@ -10,12 +10,15 @@
 
 namespace ganrun::models {
 
-// Class indices int64 [B] -> one-hot [B, classes] with `options` (dtype, device).
+// Class indices int64 [B] -> one-hot [B, classes] with `options` (dtype, device). A packed
+// run's labels [B, K] (one column per member) -> [B, K*classes], member k's one-hot in block k.
 torch::Tensor one_hot(const torch::Tensor& labels, int64_t classes,
                       const torch::TensorOptions& options);
 
-// The generator input of cgan/acgan: z [B, z_dim] ++ one-hot(labels) -> [B, z_dim + classes].
-torch::Tensor with_one_hot(const torch::Tensor& z, const torch::Tensor& labels, int64_t classes);
+// The generator input of cgan/acgan: z [B, z_dim] ++ one-hot(labels) -> [B, z_dim + classes];
+// packed (models/pack_ops.h): z [B, K*z_dim], labels [B, K] -> [B, K*(z_dim + classes)].
+torch::Tensor with_one_hot(const torch::Tensor& z, const torch::Tensor& labels, int64_t classes,
+                           int64_t members = 1);
 
 // The class-by-noise grid for `noise_rows` [R, z_dim] and `classes` C: R*C entries, entry
 // C*i + j holding noise row i and class j.

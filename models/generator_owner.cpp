@@ -78,6 +78,12 @@ std::pair<torch::Tensor, torch::Tensor> GeneratorOwner::device_learning_rates() 
           dynamic_cast<PackedOptimizer&>(*opt_d_).learning_rates()};
 }
 
+std::unique_ptr<torch::optim::Optimizer> GeneratorOwner::optimizer_with_critic_settings(
+    std::vector<torch::Tensor> params) const {
+  return net_optimizer(std::move(params), config_, &VariantConfig::PackMember::opt_d,
+                       config_.opt_d);
+}
+
 std::string GeneratorOwner::graph_refusal() const {
   if (config_.arch == "mlp-deep")
     return "mlp-deep's dropout masks come from a generator the graph would not advance";

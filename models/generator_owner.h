@@ -43,6 +43,9 @@ class GeneratorOwner : public Variant {
   // optimisers are replaced (before any step) by the packed optimiser with one member, which
   // applies the same update (models/packed_optim.h); a second call returns the same tensors.
   std::pair<torch::Tensor, torch::Tensor> device_learning_rates();
+  // An optimiser over `params` with D's settings (each member's, packed): InfoGAN's separate one.
+  std::unique_ptr<torch::optim::Optimizer> optimizer_with_critic_settings(
+      std::vector<torch::Tensor> params) const;
   // G's output in eval mode / train mode, at the run's device and dtype.
   torch::Tensor to_run(const torch::Tensor& t) const;
   // Grid points stacked into this variant's nets (1: unpacked; models/pack_ops.h).

@@ -10,6 +10,11 @@
 //   hold at that point: G's from its GAN loss plus the information loss, D's from its last
 //   critic loss plus the G loss (the collection never zeroes them in between) plus the
 //   information loss. The information gradient is taken before G's step (pre-update weights).
+//
+// Packed (models/pack_ops.h): every member draws its own codes (categories [B, K], continuous
+// [B, K*2]) and builds its own block of G's input; Q's heads are columns of each member's block
+// of D's outputs; the information loss is one per member, [K]; the separate optimiser is packed
+// with each member's D settings.
 #include <torch/csrc/autograd/autograd.h>  // torch::autograd::grad
 #include <torch/nn/functional/loss.h>      // cross_entropy, mse_loss
 
@@ -18,7 +23,8 @@
 
 #include "models/adversarial_losses.h"
 #include "models/conditional.h"
-#include "models/optim.h"
+#include "models/pack_ops.h"
+#include "models/packed_optim.h"
 #include "models/run_random.h"
 #include "models/single_critic_step.h"
 #include "models/variant_families.h"
@@ -32,25 +38,34 @@ constexpr int64_t kCategories = 10;  // the categorical code's classes
 constexpr int64_t kContinuous = 2;   // continuous codes, U[-1, 1)
 constexpr int64_t kCodeWidth = kCategories + kContinuous;
 
+// Shapes unpacked; packed, K members: category [B, K], the others [B, K*width].
 struct LatentCodes {
   torch::Tensor category;    // int64 [B]
   torch::Tensor continuous;  // [B, 2] in [-1, 1)
 };
 
 struct CriticOutputs {
-  torch::Tensor source;      // [B] real/fake logit
+  torch::Tensor source;      // [B] real/fake logit ([B, K] packed)
   torch::Tensor continuous;  // [B, 2]
   torch::Tensor category;    // [B, 10] logits
 };
 
-CriticOutputs split(const torch::Tensor& out) {
-  return {out.select(1, 0), out.narrow(1, 1, kContinuous),
-          out.narrow(1, 1 + kContinuous, kCategories)};
+CriticOutputs critic_heads(const torch::Tensor& out, int64_t members) {
+  if (members == 1)
+    return {out.select(1, 0), out.narrow(1, 1, kContinuous),
+            out.narrow(1, 1 + kContinuous, kCategories)};
+  return {member_columns(out, 0, 1, members), member_columns(out, 1, kContinuous, members),
+          member_columns(out, 1 + kContinuous, kCategories, members)};
 }
 
-torch::Tensor information_loss(const CriticOutputs& out, const LatentCodes& codes) {
-  return F::cross_entropy(out.category, codes.category) +
-         F::mse_loss(out.continuous, codes.continuous);
+// CE(category) + MSE(continuous): a scalar, or one per member ([K]) when packed.
+torch::Tensor information_loss(const CriticOutputs& out, const LatentCodes& codes,
+                               int64_t members) {
+  if (members == 1)
+    return F::cross_entropy(out.category, codes.category) +
+           F::mse_loss(out.continuous, codes.continuous);
+  return member_cross_entropy(out.category, codes.category, members) +
+         member_mean((out.continuous - codes.continuous).square(), members);
 }
 
 class InfoganVariant final : public ImageCriticVariant {
@@ -62,7 +77,7 @@ class InfoganVariant final : public ImageCriticVariant {
                            {"d_loss", "g_loss", "d_real", "d_fake", "info_loss", "cat_acc"}) {
     if (config.info_optimizer) {
       // infoGAN.py: optim.Adam(chain(G.parameters(), D.parameters()), lr=args.lrD, betas).
-      opt_info_ = make_optimizer(generator_and_critic_parameters(), config.opt_d);
+      opt_info_ = optimizer_with_critic_settings(generator_and_critic_parameters());
     }
   }
 
@@ -71,6 +86,11 @@ class InfoganVariant final : public ImageCriticVariant {
       return "infogan's separate optimiser (info_optimizer: separate) counts its steps on the "
              "host";
     return ImageCriticVariant::graph_refusal();
+  }
+
+  void freeze_member(int64_t member) override {
+    GeneratorOwner::freeze_member(member);
+    if (auto* packed = dynamic_cast<PackedOptimizer*>(opt_info_.get())) packed->freeze(member);
   }
 
   int64_t fixed_noise_rows() const override { return kConditionalGridRows; }
@@ -82,7 +102,7 @@ class InfoganVariant final : public ImageCriticVariant {
     const auto grid = class_by_noise_grid(to_run(z), kCategories);
     LatentCodes codes{grid.labels,
                       torch::zeros({grid.noise.size(0), kContinuous}, grid.noise.options())};
-    return GeneratorOwner::sample(generator_input(grid.noise, codes));
+    return GeneratorOwner::sample(generator_input(grid.noise, codes, 1));
   }
 
  private:
@@ -106,37 +126,45 @@ class InfoganVariant final : public ImageCriticVariant {
         ctx.noise->categorical(ctx.step, purpose, sub, kCategories),
         ctx.noise->uniform01(ctx.step, purpose, sub + 1, {kContinuous}) * 2.0 - 1.0};
     FakeInputs inputs;
-    inputs.generator_input =
-        generator_input(ctx.noise->z(ctx.step, static_cast<uint64_t>(ctx.critic_iter)), codes);
+    inputs.generator_input = generator_input(
+        ctx.noise->z(ctx.step, static_cast<uint64_t>(ctx.critic_iter)), codes, members());
     inputs.labels = codes.category;
     inputs.continuous = codes.continuous;
     return inputs;
   }
 
-  static torch::Tensor generator_input(const torch::Tensor& z, const LatentCodes& codes) {
-    return torch::cat(
-        {z, codes.continuous.to(z.options()), one_hot(codes.category, kCategories, z.options())},
-        1);
+  // z ++ continuous ++ one-hot(category), member by member when packed.
+  static torch::Tensor generator_input(const torch::Tensor& z, const LatentCodes& codes,
+                                       int64_t members) {
+    if (members == 1)
+      return torch::cat(
+          {z, codes.continuous.to(z.options()), one_hot(codes.category, kCategories, z.options())},
+          1);
+    return join_member_features(
+        join_member_features(z, codes.continuous.to(z.options()), members),
+        one_hot(codes.category, kCategories, z.options()), members);
   }
 
   UpdateLoss critic_loss(const CriticUpdate& u, MetricAccumulator& metrics) override {
-    const auto on_real = split(score(u.real.images, u.inputs));
-    const auto on_fake = split(score(u.fake, u.inputs));
-    metrics.add("d_real", torch::sigmoid(on_real.source).mean());
-    metrics.add("d_fake", torch::sigmoid(on_fake.source).mean());
-    auto loss = gan_d_loss(on_real.source, on_fake.source);
+    const int64_t k = members();
+    const auto on_real = critic_heads(score(u.real.images, u.inputs), k);
+    const auto on_fake = critic_heads(score(u.fake, u.inputs), k);
+    metrics.add("d_real", member_mean(torch::sigmoid(on_real.source), k));
+    metrics.add("d_fake", member_mean(torch::sigmoid(on_fake.source), k));
+    auto loss = gan_d_loss(on_real.source, on_fake.source, k);
     if (!config_.info_optimizer)
-      loss = loss + config_.info_weight * information_loss(on_fake, codes_of(u.inputs));
+      loss = loss + config_.info_weight * information_loss(on_fake, codes_of(u.inputs), k);
     return loss;
   }
 
   UpdateLoss generator_loss(const torch::Tensor& fake, const FakeInputs& inputs, const StepContext&,
                             MetricAccumulator& metrics) override {
-    const auto out = split(score(fake, inputs));
-    const auto gan_loss = gan_g_loss(out.source, /*minimax=*/false);
-    const auto info = information_loss(out, codes_of(inputs));
+    const int64_t k = members();
+    const auto out = critic_heads(score(fake, inputs), k);
+    const auto gan_loss = gan_g_loss(out.source, /*minimax=*/false, k);
+    const auto info = information_loss(out, codes_of(inputs), k);
     metrics.add("info_loss", info);
-    metrics.add("cat_acc", out.category.argmax(1).eq(inputs.labels).to(torch::kFloat64).mean());
+    metrics.add("cat_acc", member_accuracy(out.category, inputs.labels, k));
     if (!config_.info_optimizer) return gan_loss + config_.info_weight * info;
     pending_info_ = info;  // the collection's update applies it with its own optimiser
     return gan_loss;
@@ -158,11 +186,14 @@ class InfoganVariant final : public ImageCriticVariant {
   void apply_generator_loss(const UpdateLoss& loss, const StepContext& ctx) override {
     if (!config_.info_optimizer) return SingleCriticVariant::apply_generator_loss(loss, ctx);
     const std::vector<torch::Tensor> params = generator_and_critic_parameters();
-    auto info_grads = torch::autograd::grad({config_.info_weight * pending_info_}, params, {},
+    // Packed: the members' losses summed, so each member's block gets its own gradient.
+    const auto info = config_.info_weight * pending_info_;
+    auto info_grads = torch::autograd::grad({members() == 1 ? info : info.sum()}, params, {},
                                             /*retain_graph=*/true, /*create_graph=*/false,
                                             /*allow_unused=*/true);
     pending_info_ = torch::Tensor();
-    loss.minimised.backward();  // G's gradients, and D's on top of its last critic update's
+    // G's gradients, and D's on top of its last critic update's
+    (members() == 1 ? loss.minimised : loss.minimised.sum()).backward();
     (*ctx.sync_gradients)(*generator_);
     opt_g_->step();
     {

@@ -70,7 +70,7 @@ MlpDiscriminator::MlpDiscriminator(int64_t in_features, int64_t cond_classes, in
 
 torch::Tensor MlpDiscriminator::forward(const torch::Tensor& x, const torch::Tensor& cond) {
   torch::Tensor in = x.flatten(1);  // images [B, C, H, W] or already flat [B, D]
-  if (cond.defined()) in = torch::cat({in, cond.to(in.dtype())}, 1);
+  if (cond.defined()) in = join_member_features(in, cond.to(in.dtype()), members_);
   torch::Tensor h = lrelu(packed_linear(fc1, in, members_));
   h = lrelu(packed_linear(fc2, h, members_));
   return packed_linear(fc3, h, members_);

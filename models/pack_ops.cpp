@@ -2,6 +2,7 @@
 #include "models/pack_ops.h"
 
 #include <ATen/ATen.h>  // at::baddbmm, at::cat, at::stack
+#include <torch/nn/functional/loss.h>  // cross_entropy
 
 #include <stdexcept>
 #include <string>
@@ -49,6 +50,43 @@ torch::Tensor member_rows(const torch::Tensor& x, int64_t members) {
 torch::Tensor join_member_draws(const std::vector<torch::Tensor>& draws) {
   if (draws.size() == 1) return draws.front();
   return draws.front().dim() == 1 ? at::stack(draws, 1) : at::cat(draws, 1);
+}
+
+torch::Tensor join_member_features(const torch::Tensor& a, const torch::Tensor& b,
+                                   int64_t members) {
+  if (members == 1) return at::cat({a, b}, 1);
+  // [B, K, A, ...] ++ [B, K, C, ...] along the per-member dimension.
+  auto split = [members](const torch::Tensor& t) {
+    std::vector<int64_t> shape{t.size(0), members, t.size(1) / members};
+    for (int64_t d = 2; d < t.dim(); ++d) shape.push_back(t.size(d));
+    return t.reshape(shape);
+  };
+  auto joined = at::cat({split(a), split(b)}, 2);
+  std::vector<int64_t> shape{a.size(0), a.size(1) + b.size(1)};
+  for (int64_t d = 2; d < a.dim(); ++d) shape.push_back(a.size(d));
+  return joined.reshape(shape);
+}
+
+torch::Tensor member_columns(const torch::Tensor& x, int64_t offset, int64_t length,
+                             int64_t members) {
+  if (members == 1) return x.narrow(1, offset, length);
+  return member_rows(x, members).narrow(2, offset, length).reshape({x.size(0), members * length});
+}
+
+torch::Tensor member_cross_entropy(const torch::Tensor& logits, const torch::Tensor& labels,
+                                   int64_t members) {
+  namespace F = torch::nn::functional;
+  if (members == 1) return F::cross_entropy(logits, labels);
+  // [B, K, C] -> [B, C, K]: cross_entropy's class dimension is 1; per element [B, K].
+  const auto per_sample = F::cross_entropy(member_rows(logits, members).transpose(1, 2), labels,
+                                           F::CrossEntropyFuncOptions().reduction(torch::kNone));
+  return per_sample.mean(0);
+}
+
+torch::Tensor member_accuracy(const torch::Tensor& logits, const torch::Tensor& labels,
+                              int64_t members) {
+  if (members == 1) return logits.argmax(1).eq(labels).to(torch::kFloat64).mean();
+  return member_rows(logits, members).argmax(2).eq(labels).to(torch::kFloat64).mean(0);
 }
 
 void stack_nets(torch::nn::Module& packed, const std::vector<torch::nn::Module*>& members) {

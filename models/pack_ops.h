@@ -34,6 +34,27 @@ torch::Tensor member_rows(const torch::Tensor& x, int64_t members);
 // or, for per-sample scalars ([B] each), stacked into [B, K]. One draw: returned as it is.
 torch::Tensor join_member_draws(const std::vector<torch::Tensor>& draws);
 
+// Member k's features of `a` followed by its features of `b`, block by block: a [B, K*A, ...],
+// b [B, K*C, ...] (equal trailing sizes) -> [B, K*(A+C), ...]. The packed form of concatenating
+// an input with its condition or codes (z ++ one-hot, image ++ label planes). K = 1: cat(a, b).
+torch::Tensor join_member_features(const torch::Tensor& a, const torch::Tensor& b,
+                                   int64_t members);
+
+// Columns [offset, offset + length) of each member's block of x [B, K*W] -> [B, K*length]
+// (a packed critic's outputs split into heads). K = 1: x.narrow(1, offset, length).
+torch::Tensor member_columns(const torch::Tensor& x, int64_t offset, int64_t length,
+                             int64_t members);
+
+// Cross-entropy of class logits [B, K*C] against labels int64 [B, K] (one column per member):
+// each member's mean over the batch, [K]. K = 1 (labels [B]): F::cross_entropy, a scalar.
+torch::Tensor member_cross_entropy(const torch::Tensor& logits, const torch::Tensor& labels,
+                                   int64_t members);
+
+// How often each member's argmax of logits [B, K*C] hits its labels [B, K], float64 [K]
+// (K = 1: labels [B], a scalar).
+torch::Tensor member_accuracy(const torch::Tensor& logits, const torch::Tensor& labels,
+                              int64_t members);
+
 // Copies member nets into the packed net of the same architecture built with K = members:
 // every parameter and floating-point buffer becomes the concatenation of the members' along
 // dimension 0. Throws std::invalid_argument when names or shapes do not line up.

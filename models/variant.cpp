@@ -201,10 +201,7 @@ bool needs_labels(const std::string& variant) {
 }
 
 std::string pack_refusal(const std::string& variant, const std::string& arch) {
-  static const std::vector<std::string> packing{"gan",    "lsgan", "wgan", "wgan-gp",
-                                                "dragan", "ebgan", "began"};
-  if (std::find(packing.begin(), packing.end(), variant) == packing.end())
-    return "variant '" + variant + "' does not train packed yet (packing: " + join(packing) + ")";
+  if (find_entry(variant) == nullptr) return "unknown variant '" + variant + "'";
   if (!arch_packs(arch)) return "arch '" + arch + "' has no packed form";
   return "";
 }

@@ -233,9 +233,8 @@ bool needs_labels(const std::string& variant);
 // Throws std::invalid_argument naming the variant/arch when the pair is unknown or rejected.
 std::unique_ptr<Variant> make_variant(const VariantConfig& config);
 
-// Why `config`'s variant and arch cannot train packed ("" when they can): the unconditional
-// variants (gan, lsgan, wgan, wgan-gp, dragan, ebgan, began) pack on every arch; the
-// conditional ones (cgan, acgan, infogan) do not yet.
+// Why a variant and arch cannot train packed ("" when they can): every variant packs on every
+// arch it accepts; an unknown variant or an arch without a packed form is named.
 std::string pack_refusal(const std::string& variant, const std::string& arch);
 
 // A packed run of `members` (configs equal but for seed, learning rates and betas): each

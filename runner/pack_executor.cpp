@@ -7,6 +7,7 @@
 #include <string>
 
 #include "models/variant.h"
+#include "runner/data_parallel.h"
 #include "runner/packed_loop.h"
 #include "runner/progress.h"
 #include "runner/run_evaluation.h"
@@ -17,13 +18,17 @@
 namespace ganrun {
 namespace {
 
-// What one member of a pack records: its file, PNG, progress line and evaluation.
+// What one member of a pack records: on the group's root its file, PNG, progress line and
+// evaluation; on the other ranks of a data-parallel group nothing but the final line (their
+// evaluation still takes part in the group's collectives).
 struct MemberRecord {
-  std::unique_ptr<RunFileWriter> writer;
+  std::unique_ptr<RunFileWriter> writer;  // root only
   std::unique_ptr<ProgressReporter> progress;
-  std::unique_ptr<FileObserver> observer;
+  std::unique_ptr<FileObserver> observer;  // root only
+  QuietObserver quiet;                     // the other ranks
   std::unique_ptr<InLoopEvaluation> evaluation;
-  bool open = true;  // its file has not been given its final status yet
+  bool open = true;  // its final status has not been given yet
+  LoopObserver* loop_observer() { return observer ? static_cast<LoopObserver*>(observer.get()) : &quiet; }
 };
 
 }  // namespace
@@ -34,10 +39,17 @@ std::vector<RunResult> execute_pack(const std::vector<const RunSpec*>& specs,
   const int64_t steps = total_steps(shared, dataset.size());
   const DataShape shape{dataset.channels(), dataset.height(), dataset.width(),
                         data_shape(shared.dataset).classes};
+  const bool root = env.group.is_root();
   std::string members_text;
   for (const auto* spec : specs) members_text += (members_text.empty() ? "" : ",") + spec->id;
+  const std::string pack_text = fmt::format(" (pack of {})", specs.size());
+  const std::string group_text =
+      env.group.size > 1
+          ? fmt::format(" (rank {} of the pack's group of {})", env.group.rank, env.group.size)
+          : "";
 
-  // The variant first: its metric names shape the files. A build error fails every member.
+  // The variant first: its metric names shape the files. A build error fails every member
+  // (on every rank of the group alike: the build is deterministic).
   models::PackedVariant pack;
   std::vector<std::string> metric_names;
   std::string build_error;
@@ -54,56 +66,75 @@ std::vector<RunResult> execute_pack(const std::vector<const RunSpec*>& specs,
   std::vector<MemberRecord> records(specs.size());
   for (size_t k = 0; k < specs.size(); ++k) {
     const RunSpec& spec = *specs[k];
+    auto& r = records[k];
+    r.progress = std::make_unique<ProgressReporter>(env.rank, spec.id, steps);
+    if (!root) continue;
     AttrMap attrs = run_attrs(spec, env, dataset, steps);
     attrs["pack_size"] = static_cast<int64_t>(specs.size());
     attrs["pack_members"] = members_text;
-    auto& r = records[k];
     r.writer = std::make_unique<RunFileWriter>(
         run_file_path(env.runs_dir, spec.id), std::move(attrs), to_yaml(spec.settings),
         metric_names,
         dataset.is_points() ? SampleShape{}
                             : SampleShape{pack.packed ? pack.packed->samples_per_grid() : 64,
                                           dataset.channels(), dataset.height(), dataset.width()});
-    r.progress = std::make_unique<ProgressReporter>(env.rank, spec.id, steps);
     r.observer = std::make_unique<FileObserver>(*r.writer, *r.progress,
                                                 run_png_path(env.runs_dir, spec.id), metric_names);
   }
   std::vector<RunResult> results(specs.size());
   auto finish = [&](size_t k, RunResult result) {
     auto& r = records[k];
-    finish_run_file(*r.writer, *r.observer, *r.progress,
-                    r.evaluation ? r.evaluation->seconds() : r.observer->toy_eval_seconds(),
-                    outcome_name(result.outcome), result.message, result.stop_step,
-                    fmt::format(" (pack of {})", specs.size()));
+    if (root) {
+      finish_run_file(*r.writer, *r.observer, *r.progress,
+                      r.evaluation ? r.evaluation->seconds() : r.observer->toy_eval_seconds(),
+                      outcome_name(result.outcome), result.message, result.stop_step, pack_text);
+    } else {
+      const std::string status = outcome_name(result.outcome);
+      r.progress->finish(result.outcome == RunOutcome::kCompleted
+                             ? status + pack_text + group_text
+                             : fmt::format("{} at step {}: {}{}{}", status, result.stop_step,
+                                           result.message, pack_text, group_text));
+    }
     r.open = false;
     results[k] = std::move(result);
   };
 
   try {
     if (!build_error.empty()) throw std::runtime_error(build_error);
-    for (auto& r : records) r.writer->commit();  // every file exists, running, from the start
+    for (auto& r : records)
+      if (r.writer) r.writer->commit();  // every file exists, running, from the start
+    // A group of ranks trains the pack data-parallel (runner/data_parallel.h): every member's
+    // batch split over the group, the packed nets' gradients averaged, each member's metrics
+    // averaged at its log points.
+    std::unique_ptr<DataParallel> parallel;
+    if (env.group.size > 1) {
+      parallel = std::make_unique<DataParallel>(env.group, env.device, shared.batch);
+      parallel->broadcast_from_root(*pack.packed);
+    }
     std::vector<LoopSetup> setups;
     std::vector<LoopObserver*> observers;
     for (size_t k = 0; k < specs.size(); ++k) {
       const RunSettings& s = specs[k]->settings;
-      LoopSetup setup = single_process_setup(s, specs[k]->id, steps, env.device);
+      LoopSetup setup = parallel ? parallel->loop_setup(s, specs[k]->id, steps, env.device)
+                                 : single_process_setup(s, specs[k]->id, steps, env.device);
       setup.graphs = env.graphs;
       setup.fixed_samples = pack.packed->fixed_noise_rows();
       set_eval_points(setup, s, steps_per_epoch(s, dataset.size()), dataset.is_points());
       auto& r = records[k];
       if (evaluates_images(s, dataset.is_points())) {
-        r.evaluation =
-            std::make_unique<InLoopEvaluation>(s, env.device, nullptr, r.writer.get(), *r.progress);
+        r.evaluation = std::make_unique<InLoopEvaluation>(s, env.device, parallel.get(),
+                                                          r.writer.get(), *r.progress);
         r.evaluation->attach(setup);
-        const auto evaluate = setup.evaluate;
-        FileObserver* observer = r.observer.get();
-        setup.evaluate = [observer, evaluate](int64_t done, models::Variant& v) {
-          evaluate(done, v);
-          observer->maybe_commit();
-        };
+        if (FileObserver* observer = r.observer.get()) {
+          const auto evaluate = setup.evaluate;
+          setup.evaluate = [observer, evaluate](int64_t done, models::Variant& v) {
+            evaluate(done, v);
+            observer->maybe_commit();
+          };
+        }
       }
       setups.push_back(std::move(setup));
-      observers.push_back(r.observer.get());
+      observers.push_back(r.loop_observer());
     }
     const auto loops =
         train_packed_loop(pack, dataset, setups, observers, [&](size_t k, const LoopResult& loop) {
@@ -111,10 +142,12 @@ std::vector<RunResult> execute_pack(const std::vector<const RunSpec*>& specs,
         });
     for (size_t k = 0; k < specs.size(); ++k) {
       if (loops[k].diverged) continue;  // finished at its log point
-      std::vector<NamedArray> weights;
-      for (const auto& [name, tensor] : pack.members[k]->generator_state())
-        weights.push_back(to_named_array(name, tensor));
-      records[k].writer->set_generator(std::move(weights));
+      if (records[k].writer) {
+        std::vector<NamedArray> weights;
+        for (const auto& [name, tensor] : pack.members[k]->generator_state())
+          weights.push_back(to_named_array(name, tensor));
+        records[k].writer->set_generator(std::move(weights));
+      }
       finish(k, RunResult{RunOutcome::kCompleted, steps, ""});
     }
   } catch (const std::exception& e) {

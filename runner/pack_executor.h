@@ -14,8 +14,9 @@
 namespace ganrun {
 
 // `specs`: the members, in pack order (equal settings but for seed, lr_g, lr_d, beta1, beta2).
-// One result per member. A single-process group only. Never throws for a problem inside the
-// runs; throws only if a run file cannot be written at all.
+// One result per member. Called on every rank of the group that drew the pack: a group of k
+// ranks trains it data-parallel (the root writes the files; the others print final lines).
+// Never throws for a problem inside the runs; throws only if a run file cannot be written.
 std::vector<RunResult> execute_pack(const std::vector<const RunSpec*>& specs,
                                     data::BatchSource& source, const RunEnvironment& env);
 

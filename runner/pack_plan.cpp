@@ -52,16 +52,12 @@ std::string parse_pack_setting(const std::string& text, const std::string& where
   return std::to_string(k);
 }
 
-std::string pack_refusal(const RunSettings& s, int64_t ranks_per_run) {
-  if (ranks_per_run > 1)
-    return fmt::format("ranks_per_run {} (a packed run trains on one rank)", ranks_per_run);
-  return models::pack_refusal(s.variant, s.arch);
-}
+std::string pack_refusal(const RunSettings& s) { return models::pack_refusal(s.variant, s.arch); }
 
 void check_packing(const SweepPlan& plan) {
   if (plan.pack == "off" || plan.pack == "auto" || plan.pack == "1") return;
   for (const auto& run : plan.runs) {
-    const std::string why = pack_refusal(run.settings, plan.ranks_per_run);
+    const std::string why = pack_refusal(run.settings);
     if (!why.empty())
       throw ConfigError(fmt::format(
           "pack: {}: run {} cannot train packed: {}; use pack: auto (it trains such runs one by "
@@ -85,7 +81,7 @@ std::vector<std::vector<int64_t>> plan_packs(const SweepPlan& plan,
   std::map<std::string, std::vector<int64_t>> groups;
   for (const int64_t i : todo) {
     const RunSettings& s = plan.runs[static_cast<size_t>(i)].settings;
-    const std::string key = pack_refusal(s, plan.ranks_per_run).empty()
+    const std::string key = pack_refusal(s).empty()
                                 ? shared_settings(s)
                                 : "unpackable:" + std::to_string(i);
     if (groups.find(key) == groups.end()) order.push_back(key);

@@ -18,8 +18,9 @@ namespace ganrun {
 // "<where>: " when `where` is given (--pack). Returns the text in canonical form.
 std::string parse_pack_setting(const std::string& text, const std::string& where);
 
-// Why run `s` cannot train packed in a plan with `ranks_per_run` ranks per run ("" when it can).
-std::string pack_refusal(const RunSettings& s, int64_t ranks_per_run);
+// Why run `s` cannot train packed ("" when it can: today every variant and arch packs, on one
+// rank or on a data-parallel group; the check stays for whatever is added next).
+std::string pack_refusal(const RunSettings& s);
 
 // `pack: K`: ConfigError (exit 2) naming the first run that cannot pack, with the fix.
 void check_packing(const SweepPlan& plan);

@@ -1,7 +1,7 @@
 // runner/packed_loop.cpp — the packed step loop (see header).
 #include "runner/packed_loop.h"
 
-#include <ATen/ATen.h>  // at::cat
+#include <ATen/ATen.h>  // at::cat, at::stack
 
 #include <algorithm>
 #include <string>
@@ -67,14 +67,16 @@ std::vector<LoopResult> train_packed_loop(models::PackedVariant& pack, data::Bat
       const int64_t first_batch = (step % steps_per_epoch) * s.n_critic;
       std::vector<models::RealBatch> reals;
       for (int64_t i = 0; i < s.n_critic; ++i) {
-        // Each member's own batch of its own epoch order, joined member-major in dimension 1.
-        std::vector<torch::Tensor> parts;
+        // Each member's own batch of its own epoch order, joined member-major in dimension 1;
+        // its labels one column of [B, K] (models/pack_ops.h).
+        std::vector<torch::Tensor> parts, labels;
         for (auto& m : members) {
           const auto idx =
               m.order.indices(ctx.epoch, first_batch + i, shared.slice.offset, shared.slice.count);
           parts.push_back(real_rows(source, idx, device, dtype, s.pixel_range));
+          labels.push_back(source.labels(idx, device));
         }
-        reals.push_back({at::cat(parts, 1), torch::Tensor()});
+        reals.push_back({at::cat(parts, 1), at::stack(labels, 1)});
       }
       // The critic updates and the generator update: eager, or replayed (runner/step_graph.h).
       graph->run(step, reals, noise, metrics, [&](const std::vector<models::RealBatch>& batch) {
@@ -86,9 +88,11 @@ std::vector<LoopResult> train_packed_loop(models::PackedVariant& pack, data::Bat
       const bool last = done == shared.total_steps;
       if (done % log_every == 0 || last) {
         std::vector<bool> sampled;
-        const auto means = metrics.take_member_means(&sampled);
+        auto means = metrics.take_member_means(&sampled);
         for (int64_t k = 0; k < k_members; ++k) {
           if (!members[k].active) continue;
+          // A data-parallel group's mean, so every rank records and judges the same numbers.
+          if (setups[k].reduce_metrics) setups[k].reduce_metrics(means[k]);
           observers[k]->on_metrics(done, means[k]);
           std::string message = divergence_message(names, sampled, means[k], done);
           if (message.empty()) continue;

@@ -69,7 +69,7 @@ void print_plan(const SweepPlan& plan, const std::vector<int64_t>& steps,
                     s.dataset + "/" + s.split, canonical_float(s.lr_g), canonical_float(s.lr_d),
                     std::to_string(s.n_critic), std::to_string(s.batch), std::to_string(s.seed),
                     std::to_string(steps[i])});
-    const std::string why = pack_refusal(s, plan.ranks_per_run);
+    const std::string why = pack_refusal(s);
     if (plan.pack == "auto" && !why.empty())
       alone += fmt::format("\n  {} trains alone: {}", plan.runs[i].id, why);
   }

@@ -20,14 +20,6 @@
 namespace ganrun {
 namespace {
 
-// A rank of a data-parallel group other than its root records nothing: the root writes the
-// file and the PNG from the group's averaged metrics.
-class QuietObserver final : public LoopObserver {
- public:
-  void on_metrics(int64_t, const std::vector<double>&) override {}
-  void on_samples(int64_t, const torch::Tensor&) override {}
-};
-
 // A non-root rank of a data-parallel group: trains its slice of each batch in step with the
 // root (the same collectives in the same order), writes no file and no PNG, and prints only its
 // final line. Its outcome equals the root's: the metrics it judges divergence on are the group

@@ -58,6 +58,14 @@ class FileObserver final : public LoopObserver {
   std::chrono::steady_clock::time_point last_commit_ = start_;
 };
 
+// A rank of a data-parallel group other than its root records nothing: the root writes the
+// file and the PNG from the group's averaged metrics.
+class QuietObserver final : public LoopObserver {
+ public:
+  void on_metrics(int64_t, const std::vector<double>&) override {}
+  void on_samples(int64_t, const torch::Tensor&) override {}
+};
+
 // Ends a run's file: what evaluation (`eval_s`) and snapshots cost, the end time and the
 // status, committed; then the run's last progress line: "completed<suffix>" or "<status> at
 // step N: <error><suffix>", followed by evaluation's share of the run when it had any.

@@ -1,8 +1,8 @@
 """Packed sweeps through the real binary: `pack: 4` on 2 MPI ranks writes one file per grid
 point, each equal (float64, within 1e-10) to the same sweep trained unpacked and marked with its
 pack; a member driven to divergence ends `diverged` at its log point while its pack-mates
-complete; what cannot pack is bad input under `pack: K` (exit 2, nothing written) and trains
-alone under `auto`, which the plan says."""
+complete; a conditional variant (labels per member) packs on data-parallel groups of 2 ranks
+and equals its runs trained alone; a bad pack value is exit 2 with nothing written."""
 import re
 
 import h5py
@@ -92,32 +92,73 @@ def test_a_diverging_member_ends_diverged_and_its_pack_mates_complete(tmp_path):
         assert (f.attrs["status"], int(f.attrs["stop_step"]), f.attrs["error"]) == diverged[0]
 
 
-def test_pack_k_refuses_what_cannot_pack_and_auto_trains_it_alone(tmp_path, mnist_dir):
-    out = tmp_path / "refuse"
-    sweep = tmp_path / "refuse.yaml"
-    sweep.write_text(f"""name: refuse
-dataset: {{name: mnist, dir: {mnist_dir}, split: test}}
-arch: mlp
-train: {{steps: 10, batch: 16}}
-pack: 2
+COND_SWEEP = """name: {name}
+dataset: {{name: mnist, dir: {data}, split: test}}
+variant: cgan
+arch: mlp-small
+dtype: float64
+train: {{steps: 12, batch: 16, log_every: 3, sample_every: 6}}
+ranks_per_run: {ranks_per_run}
+pack: {pack}
 grid:
-  variant: [wgan-gp, cgan]
   lr: [1.0e-4, 3.0e-4]
+  seed: [0, 1]
 out: {out}
-""")
-    before = tree_state(tmp_path)
-    r = run_ganrun(["--sweep", sweep, "--dry-run"])
-    assert r.returncode == 2, r.stderr
-    (line,) = ganrun_lines(r.stderr)
-    assert "pack: 2" in line and "variant 'cgan' does not train packed yet" in line, line
-    assert "pack: auto" in line
-    assert tree_state(tmp_path) == before and not out.exists()
-    # --pack auto overrides the file: the plan says which runs train alone and why.
-    r = run_ganrun(["--sweep", sweep, "--dry-run", "--pack", "auto"])
+"""
+
+
+def test_conditional_packs_train_on_data_parallel_groups(tmp_path, mnist_dir):
+    """cgan (labels per member) packed 2 to a pack on groups of 2 ranks (mpiexec -n 4: two
+    groups, one pack each) equals the same runs trained alone on one rank each (float64,
+    mlp-small: no BatchNorm, so the split batch changes only the summation order)."""
+    def write(name, ranks_per_run, pack):
+        path = tmp_path / f"{name}.yaml"
+        path.write_text(COND_SWEEP.format(name=name, data=mnist_dir, ranks_per_run=ranks_per_run,
+                                          pack=pack, out=tmp_path / name))
+        return path, tmp_path / name
+
+    sweep, out = write("grouped", 2, 2)
+    r = run_ganrun(["--sweep", sweep, "--dry-run"], ranks=4)
     assert r.returncode == 0, r.stderr
-    assert "packing: auto (2 run(s) in 1 pack(s)" in r.stderr, r.stderr
-    assert r.stderr.count("trains alone: variant 'cgan' does not train packed yet") == 2
+    assert "packing: up to 2 per pack (4 run(s) in 2 pack(s)" in r.stderr, r.stderr
+    r = run_ganrun(["--sweep", sweep], ranks=4)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.count("completed (pack of 2) after") == 4, r.stderr  # the group roots
+    assert "(pack of 2) (rank 1 of the pack's group of 2)" in r.stderr, r.stderr
+    alone_sweep, alone_out = write("alone", 1, "off")
+    r = run_ganrun(["--sweep", alone_sweep], ranks=2)
+    assert r.returncode == 0, r.stderr
+    grouped, alone = run_files(out), run_files(alone_out)
+    assert sorted(grouped) == sorted(alone) and len(grouped) == 4
+    assert len(list((out / "runs").glob("*.png"))) == 4  # only the group roots write
+    for run_id, path in grouped.items():
+        with h5py.File(path, "r") as a, h5py.File(alone[run_id], "r") as b:
+            assert a.attrs["status"] == "completed", a.attrs["error"]
+            assert a.attrs["pack_size"] == 2 and a.attrs["ranks"] == 2
+            assert a.attrs["rank_batch"] == 8 and b.attrs["ranks"] == 1
+            for name in b["generator"]:
+                x, y = a["generator"][name][:], b["generator"][name][:]
+                assert np.linalg.norm(x - y) <= 1e-10 * np.linalg.norm(y), name
+            for name in ("d_loss", "g_loss", "d_real", "d_fake"):
+                np.testing.assert_allclose(a["metrics"][name][:], b["metrics"][name][:],
+                                           rtol=1e-9, atol=1e-12, err_msg=name)
+            # The sample grids: the member's own 10 x 10 class grid, equal as uint8 pixels.
+            assert np.array_equal(a["samples/images"][:], b["samples/images"][:])
+
+
+def test_bad_pack_values_are_refused(tmp_path):
+    sweep, out = write_sweep(tmp_path, "refuse")
+    before = tree_state(tmp_path)
     # A bad --pack value: exit 2 naming the flag.
     r = run_ganrun(["--sweep", sweep, "--dry-run", "--pack", "many"])
     assert r.returncode == 2
     assert "--pack: pack must be off, auto or a number of runs (got 'many')" in r.stderr
+    # ... also in the file, and 0; a real run writes nothing either.
+    for bad, text in (("pack: 0\n", "pack must be >= 1 (got 0)"),
+                      ("pack: some\n", "pack must be off, auto or a number of runs (got 'some')")):
+        sweep, out = write_sweep(tmp_path, "refuse", extra=bad)
+        before = tree_state(tmp_path)
+        r = run_ganrun(["--sweep", sweep])
+        assert r.returncode == 2, r.stderr
+        assert text in r.stderr, r.stderr
+        assert tree_state(tmp_path) == before and not out.exists()

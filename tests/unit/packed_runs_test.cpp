@@ -65,6 +65,7 @@ struct Case {
   // parameters stay within 1e-10 (8e-11 for that member).
   double row_rel = 1e-10;
   std::string lr_schedule = "none";  // began
+  std::string info_optimizer = "joint";  // infogan
   int64_t images = 256;              // in the random image set (256 / batch 8: 32 steps an epoch)
 };
 
@@ -92,6 +93,7 @@ std::vector<RunSettings> members_of(const Case& c) {
     s.toy_width = 64;  // the toy pair at a quarter width keeps the test short
     s.base_width = 8;
     s.lr_schedule = c.lr_schedule;
+    s.info_optimizer = c.info_optimizer;
     s.seed = k;
     s.lr_g = lr_g[k];
     s.lr_d = lr_d[k];
@@ -116,7 +118,7 @@ std::unique_ptr<data::BatchSource> source_for(const RunSettings& s, int64_t coun
   torch::manual_seed(11);
   data::Dataset d;
   d.images = torch::randint(0, 256, {count, c, size, size}, torch::kInt64).to(torch::kUInt8);
-  d.labels = torch::zeros({count}, torch::kInt64);
+  d.labels = torch::randint(0, 10, {count}, torch::kInt64);  // cgan/acgan condition on them
   return data::make_in_memory_source(d, torch::kCPU);
 }
 
@@ -229,7 +231,13 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{"lsgan", "toy"}, Case{"wgan", "toy"}, Case{"dragan", "toy"},
                       Case{"gan", "mlp", 8, 1, 10}, Case{"dragan", "dcgan28", 8, 1, 10},
                       Case{"wgan-gp", "dcgan28", 8, 1, 10, "float64", "layer"},
-                      Case{"gan", "dcgan32", 8, 1, 10}),
+                      Case{"gan", "dcgan32", 8, 1, 10},
+                      // The conditional variants: labels as MLP inputs and as conv label planes,
+                      // the class head, InfoGAN's codes and both forms of its information loss.
+                      Case{"cgan", "mlp-small"}, Case{"cgan", "dcgan28", 8, 1, 10},
+                      Case{"acgan", "mlp-small"}, Case{"infogan", "mlp-small"},
+                      Case{"infogan", "dcgan28", 8, 1, 10, "float64", "auto", "auto", "adam",
+                           1e-10, "none", "separate"}),
     [](const auto& info) {
       std::string name = info.param.variant + "_" + info.param.arch + "_" + info.param.critic_norm +
                          "_" + std::to_string(info.param.n_critic) + "_" + info.param.optimizer;
@@ -338,19 +346,17 @@ TEST(PackedDivergence, AMemberGivenLr1e20DivergesAsAloneAndTheOthersAreUntouched
   }
 }
 
-TEST(PackRefusal, VariantsAndArchsWithoutAPackedFormAreNamed) {
+TEST(PackRefusal, EveryVariantPacksAndWhatCannotIsNamed) {
   RunSettings s;
-  s.variant = "acgan";
-  s.arch = "mlp";
-  EXPECT_NE(pack_refusal(s, 1).find("variant 'acgan'"), std::string::npos);
-  s.variant = "gan";
-  s.arch = "mlp-deep";
-  EXPECT_EQ(pack_refusal(s, 1), "");
-  s.arch = "mlp";
-  EXPECT_EQ(pack_refusal(s, 1), "");
-  EXPECT_NE(pack_refusal(s, 2).find("ranks_per_run 2"), std::string::npos);
+  for (const std::string variant : {"cgan", "acgan", "infogan", "ebgan"}) {
+    s.variant = variant;
+    s.arch = variant == "ebgan" ? "ae28" : "mlp-deep";
+    EXPECT_EQ(pack_refusal(s), "") << variant;
+  }
+  EXPECT_NE(models::pack_refusal("no-such-variant", "mlp").find("'no-such-variant'"),
+            std::string::npos);
   models::VariantConfig c;
-  c.variant = "cgan";
+  c.variant = "no-such-variant";
   EXPECT_THROW(models::make_packed_variant({c, c}), std::invalid_argument);
 }
 
