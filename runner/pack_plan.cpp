@@ -68,31 +68,50 @@ void check_packing(const SweepPlan& plan) {
 
 int64_t auto_pack_limit(bool cuda) { return cuda ? 32 : 8; }
 
+std::string pack_group_key(const RunSettings& s) { return shared_settings(s); }
+
+int64_t AutoPackLimits::limit_for(const RunSettings& s) const {
+  const std::string key = pack_group_key(s);
+  for (const auto& [group, limit] : by_group)
+    if (group == key) return limit;
+  return fallback;
+}
+
+std::vector<std::vector<int64_t>> compatible_groups(const SweepPlan& plan,
+                                                    const std::vector<int64_t>& todo) {
+  std::vector<std::string> order;
+  std::map<std::string, std::vector<int64_t>> groups;
+  for (const int64_t i : todo) {
+    const RunSettings& s = plan.runs[static_cast<size_t>(i)].settings;
+    const std::string key =
+        pack_refusal(s).empty() ? pack_group_key(s) : "unpackable:" + std::to_string(i);
+    if (groups.find(key) == groups.end()) order.push_back(key);
+    groups[key].push_back(i);
+  }
+  std::vector<std::vector<int64_t>> out;
+  for (const auto& key : order) out.push_back(groups[key]);
+  return out;
+}
+
+int64_t auto_pack_wanted(int64_t runs, int64_t workers) {
+  return std::max<int64_t>(1, (runs + std::max<int64_t>(workers, 1) - 1) /
+                                  std::max<int64_t>(workers, 1));
+}
+
 std::vector<std::vector<int64_t>> plan_packs(const SweepPlan& plan,
                                              const std::vector<int64_t>& todo, int64_t workers,
-                                             int64_t auto_limit) {
+                                             const AutoPackLimits& auto_limits) {
   std::vector<std::vector<int64_t>> packs;
   if (plan.pack == "off") {
     for (const int64_t i : todo) packs.push_back({i});
     return packs;
   }
-  // Compatible runs, in order of their first appearance.
-  std::vector<std::string> order;
-  std::map<std::string, std::vector<int64_t>> groups;
-  for (const int64_t i : todo) {
-    const RunSettings& s = plan.runs[static_cast<size_t>(i)].settings;
-    const std::string key = pack_refusal(s).empty()
-                                ? shared_settings(s)
-                                : "unpackable:" + std::to_string(i);
-    if (groups.find(key) == groups.end()) order.push_back(key);
-    groups[key].push_back(i);
-  }
-  for (const auto& key : order) {
-    const auto& runs = groups[key];
-    int64_t limit = 1;
+  for (const auto& runs : compatible_groups(plan, todo)) {
+    const RunSettings& first = plan.runs[static_cast<size_t>(runs.front())].settings;
+    int64_t limit = 1;  // a run that cannot pack is a group of its own
     if (plan.pack == "auto") {
-      const auto n = static_cast<int64_t>(runs.size());
-      limit = std::clamp<int64_t>((n + workers - 1) / std::max<int64_t>(workers, 1), 1, auto_limit);
+      limit = std::clamp<int64_t>(auto_pack_wanted(static_cast<int64_t>(runs.size()), workers), 1,
+                                  std::max<int64_t>(1, auto_limits.limit_for(first)));
     } else {
       limit = std::stoll(plan.pack);
     }
@@ -102,6 +121,12 @@ std::vector<std::vector<int64_t>> plan_packs(const SweepPlan& plan,
   std::sort(packs.begin(), packs.end(),
             [](const auto& a, const auto& b) { return a.front() < b.front(); });
   return packs;
+}
+
+std::vector<std::vector<int64_t>> plan_packs(const SweepPlan& plan,
+                                             const std::vector<int64_t>& todo, int64_t workers,
+                                             int64_t auto_limit) {
+  return plan_packs(plan, todo, workers, AutoPackLimits{auto_limit, {}});
 }
 
 }  // namespace ganrun

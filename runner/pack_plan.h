@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "runner/sweep_config.h"
@@ -25,13 +26,34 @@ std::string pack_refusal(const RunSettings& s);
 // `pack: K`: ConfigError (exit 2) naming the first run that cannot pack, with the fix.
 void check_packing(const SweepPlan& plan);
 
-// The largest pack `auto` builds on a device: 32 members on a GPU, 8 on a CPU.
+// The largest pack `auto` builds when nothing was measured: 32 members on a GPU, 8 on a CPU.
 int64_t auto_pack_limit(bool cuda);
 
-// The runs `todo` (plan indices, in order) as packs: runs with equal settings but for the
-// varying keys, split into ceil(n / K) packs of near-equal size (K: the fixed size, or for
-// auto the largest that still gives each of `workers` run groups a pack, up to `auto_limit`).
-// A run that cannot pack, and every run under `off`, is a pack of one. Packs keep plan order.
+// The runs `todo` (plan indices, in order) in groups that could share a pack: equal settings but
+// for the varying keys (a run that cannot pack is a group of its own). Groups in plan order.
+std::vector<std::vector<int64_t>> compatible_groups(const SweepPlan& plan,
+                                                    const std::vector<int64_t>& todo);
+
+// The runs per pack `auto` wants for a group of `runs` runs on `workers` run groups: the fewest
+// packs that still give every worker one, ceil(runs / workers).
+int64_t auto_pack_wanted(int64_t runs, int64_t workers);
+
+// `auto`'s largest pack for each group of compatible_groups(plan, all runs), keyed by a run of
+// the group (its settings but the varying keys); `fallback` for a group not measured.
+struct AutoPackLimits {
+  int64_t fallback = 8;
+  std::vector<std::pair<std::string, int64_t>> by_group;  // group key, limit
+  int64_t limit_for(const RunSettings& s) const;
+};
+std::string pack_group_key(const RunSettings& s);
+
+// The runs `todo` as packs: each compatible group split into ceil(n / K) packs of near-equal
+// size (K: the fixed size, or for auto the wanted size up to the group's limit). A run that
+// cannot pack, and every run under `off`, is a pack of one. Packs keep plan order.
+std::vector<std::vector<int64_t>> plan_packs(const SweepPlan& plan,
+                                             const std::vector<int64_t>& todo, int64_t workers,
+                                             const AutoPackLimits& auto_limits);
+// The same with one auto limit for every group.
 std::vector<std::vector<int64_t>> plan_packs(const SweepPlan& plan,
                                              const std::vector<int64_t>& todo, int64_t workers,
                                              int64_t auto_limit);

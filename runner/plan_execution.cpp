@@ -25,6 +25,7 @@
 #include "runner/config_error.h"
 #include "runner/pack_executor.h"
 #include "runner/pack_plan.h"
+#include "runner/pack_probe.h"
 #include "runner/plan_report.h"
 #include "runner/plan_validation.h"
 #include "runner/run_executor.h"
@@ -198,6 +199,51 @@ int train_runs(const SweepPlan& plan, const ExecutionOptions& options,
   return code;  // the queue's window is freed here, collectively
 }
 
+// Step 1b, `pack: auto`: rank 0 measures each group of compatible runs that would pack (the
+// probe, runner/pack_probe.h) and every rank gets the same limits, so all ranks plan the same
+// packs. `notes`: rank 0's plan lines, one per measured group. A probe that fails (out of
+// memory, ...) leaves its group at 1 and says why.
+AutoPackLimits measure_auto_packs(const SweepPlan& plan, const Validated& v, int64_t workers,
+                                  const launch::MpiSession& mpi, std::vector<std::string>& notes) {
+  AutoPackLimits limits{auto_pack_limit(v.device.is_cuda()), {}};
+  if (plan.pack != "auto") return limits;
+  std::vector<int64_t> all(plan.runs.size());
+  for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<int64_t>(i);
+  std::vector<std::vector<int64_t>> measured_groups;
+  for (const auto& runs : compatible_groups(plan, all)) {
+    const RunSettings& s = plan.runs[static_cast<size_t>(runs.front())].settings;
+    if (pack_refusal(s).empty() && auto_pack_wanted(static_cast<int64_t>(runs.size()), workers) > 1)
+      measured_groups.push_back(runs);
+  }
+  std::vector<int64_t> chosen(measured_groups.size(), 1);
+  if (mpi.is_root()) {
+    for (size_t g = 0; g < measured_groups.size(); ++g) {
+      const auto& runs = measured_groups[g];
+      const RunSpec& run = plan.runs[static_cast<size_t>(runs.front())];
+      const RunSettings& s = run.settings;
+      const int64_t wanted = auto_pack_wanted(static_cast<int64_t>(runs.size()), workers);
+      const models::BatchSlice slice{s.batch, 0, s.batch / plan.ranks_per_run};
+      try {
+        const PackProbe probe =
+            probe_pack_size(s, *v.sources.at(dataset_key(s)), v.device, slice, wanted);
+        chosen[g] = probe.k;
+        notes.push_back(fmt::format("auto pack for {} and its {} compatible run(s): {}", run.id,
+                                    runs.size() - 1, probe.describe()));
+      } catch (const std::exception& e) {
+        const std::string what = e.what();  // LibTorch's: a backtrace after the first line
+        notes.push_back(fmt::format("auto pack for {}: K 1, the probe failed: {}", run.id,
+                                    what.substr(0, what.find('\n'))));
+      }
+    }
+  }
+  chosen = mpi.broadcast_int64s(chosen);
+  for (size_t g = 0; g < measured_groups.size(); ++g)
+    limits.by_group.emplace_back(
+        pack_group_key(plan.runs[static_cast<size_t>(measured_groups[g].front())].settings),
+        chosen[g]);
+  return limits;
+}
+
 // Step 4, by rank 0: the final sweep index, with every assignment of every invocation.
 int write_final_index(const SweepPlan& plan) {
   try {
@@ -247,12 +293,14 @@ int execute_plan(const SweepPlan& plan, const ExecutionOptions& options,
   const int threads = options.threads > 0 ? options.threads : bound_threads;
   torch::set_num_threads(threads);
   const auto rank_rows = mpi.gather_strings(describe_rank(mpi, group, v.device, threads));
-  const int64_t auto_limit = auto_pack_limit(v.device.is_cuda());
+  std::vector<std::string> pack_notes;
+  const AutoPackLimits auto_limits =
+      measure_auto_packs(plan, v, groups.groups(), mpi, pack_notes);
   if (mpi.is_root()) {
     std::vector<int64_t> all(plan.runs.size());
     for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<int64_t>(i);
     print_plan(plan, v.steps, rank_rows, groups.groups(),
-               plan_packs(plan, all, groups.groups(), auto_limit));
+               plan_packs(plan, all, groups.groups(), auto_limits), pack_notes);
   }
   if (options.dry_run) return kExitOk;
 
@@ -269,7 +317,7 @@ int execute_plan(const SweepPlan& plan, const ExecutionOptions& options,
   env.runs_dir = fs::path(plan.out) / "runs";
   env.graphs = options.cuda_graphs ? GraphMode::kCuda : GraphMode::kOff;
   env.group = group;
-  const auto packs = plan_packs(plan, todo->runs, groups.groups(), auto_limit);
+  const auto packs = plan_packs(plan, todo->runs, groups.groups(), auto_limits);
   int code = train_runs(plan, options, mpi, env, v, *todo, packs);
   mpi.barrier();  // every rank's runs have ended and their log lines are written
 

@@ -32,7 +32,8 @@ std::string describe_rank(const launch::MpiSession& mpi, const launch::ProcessGr
 
 void print_plan(const SweepPlan& plan, const std::vector<int64_t>& steps,
                 const std::vector<std::string>& ranks, int groups,
-                const std::vector<std::vector<int64_t>>& packs) {
+                const std::vector<std::vector<int64_t>>& packs,
+                const std::vector<std::string>& pack_notes) {
   std::vector<std::vector<std::string>> rank_rows{
       {"rank", "host", "local_rank", "group", "device", "threads"}};
   for (const auto& line : ranks) {
@@ -79,11 +80,14 @@ void print_plan(const SweepPlan& plan, const std::vector<int64_t>& steps,
           : fmt::format("packing: {} ({} run(s) in {} pack(s), the rest one by one){}",
                         plan.pack == "auto" ? "auto" : "up to " + plan.pack + " per pack",
                         packed_runs, pack_count, alone);
+  std::string notes;
+  for (const auto& note : pack_notes) notes += "\n  " + note;
   fmt::print(stderr,
              "ganrun {} ({}): '{}', {} run(s) on {} rank(s) in {} group(s) of {}, handed out "
-             "dynamically, out {}\n{}\n{}{}\n",
+             "dynamically, out {}\n{}\n{}{}{}\n",
              version(), git_commit(), plan.name, plan.runs.size(), ranks.size(), groups,
-             plan.ranks_per_run, plan.out, format_table(rank_rows), format_table(rows), packing);
+             plan.ranks_per_run, plan.out, format_table(rank_rows), format_table(rows), packing,
+             notes);
   std::fflush(stderr);
 }
 

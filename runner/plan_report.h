@@ -24,10 +24,12 @@ std::string describe_rank(const launch::MpiSession& mpi, const launch::ProcessGr
 
 // The plan to stderr: `ranks` are describe_rank rows, `steps` each run's step count, `packs`
 // the runs that train together (runner/pack_plan.h): a `pack` column ("2/4": pack 2, 4 members;
-// "-": alone) and, under pack auto, why a run trains alone.
+// "-": alone) and, under pack auto, why a run trains alone; `pack_notes` (auto's measured
+// choices, runner/pack_probe.h) follow the packing line.
 void print_plan(const SweepPlan& plan, const std::vector<int64_t>& steps,
                 const std::vector<std::string>& ranks, int groups,
-                const std::vector<std::vector<int64_t>>& packs);
+                const std::vector<std::vector<int64_t>>& packs,
+                const std::vector<std::string>& pack_notes = {});
 
 // The summary to stdout from the run files in runs_dir, and a line per run that did not
 // complete with its status, stop step and error.

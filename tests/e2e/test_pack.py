@@ -162,3 +162,20 @@ def test_bad_pack_values_are_refused(tmp_path):
         assert r.returncode == 2, r.stderr
         assert text in r.stderr, r.stderr
         assert tree_state(tmp_path) == before and not out.exists()
+
+
+def test_pack_auto_measures_each_group_and_prints_its_choice(tmp_path):
+    """`--pack auto` on 2 ranks: 8 compatible runs want packs of 4 (one per rank); rank 0 probes
+    K = 1, 2, 4 and the plan says what it measured and chose; the pack column follows it."""
+    sweep, out = write_sweep(tmp_path, "auto")
+    r = run_ganrun(["--sweep", sweep, "--dry-run", "--pack", "auto"], ranks=2)
+    assert r.returncode == 0, r.stderr
+    m = re.search(r"auto pack for \S+ and its 7 compatible run\(s\): K (\d+) \(memory: (\d+); "
+                  r"member-steps/s: K1 \d+", r.stderr)
+    assert m, r.stderr
+    k = int(m.group(1))
+    assert k in (1, 2, 4) and int(m.group(2)) >= 1
+    packs = -(-8 // k)  # near-equal packs of at most k
+    if k > 1:
+        assert f"packing: auto (8 run(s) in {packs} pack(s)" in r.stderr, r.stderr
+    assert not out.exists()  # a dry run writes nothing

@@ -20,6 +20,7 @@
 #include "models/pack_ops.h"
 #include "models/variant.h"
 #include "runner/pack_plan.h"
+#include "runner/pack_probe.h"
 #include "runner/packed_loop.h"
 #include "runner/run_evaluation.h"
 #include "runner/run_executor.h"
@@ -344,6 +345,35 @@ TEST(PackedDivergence, AMemberGivenLr1e20DivergesAsAloneAndTheOthersAreUntouched
     EXPECT_LE(relative_distance(packed[k].state, alone.state), 1e-10) << who;
     expect_same_rows(packed[k].recorder, alone.recorder, 1e-10, 1e-12, who);
   }
+}
+
+TEST(PackProbe, ChoosesTheSmallestPackAfterWhichDoublingGainsLessThanFivePercent) {
+  EXPECT_EQ(choose_pack_size({}), 1);
+  EXPECT_EQ(choose_pack_size({{1, 100.0}}), 1);
+  EXPECT_EQ(choose_pack_size({{1, 100.0}, {2, 104.0}}), 1);               // +4%: not worth it
+  EXPECT_EQ(choose_pack_size({{1, 100.0}, {2, 190.0}, {4, 198.0}}), 2);  // +4% after 2
+  EXPECT_EQ(choose_pack_size({{1, 100.0}, {2, 190.0}, {4, 380.0}}), 4);  // still growing
+  EXPECT_EQ(choose_pack_size({{1, 100.0}, {2, 90.0}, {4, 400.0}}), 1);   // the first stall
+}
+
+TEST(PackProbe, MeasuresAToyPackOnTheCpuWithinWhatTheGroupWants) {
+  RunSettings s;
+  s.variant = "gan";
+  s.arch = "toy";
+  s.dataset = "toy-ring8";
+  s.batch = 16;
+  s.toy_width = 32;
+  auto source = data::make_toy_source(data::make_toy_set("toy-ring8", 256, 3), torch::kCPU);
+  const PackProbe probe = probe_pack_size(s, *source, torch::kCPU, {16, 0, 16}, 4, 0.02);
+  ASSERT_FALSE(probe.rates.empty());
+  for (size_t i = 0; i < probe.rates.size(); ++i) {
+    EXPECT_EQ(probe.rates[i].first, int64_t{1} << i);  // K = 1, 2, 4 in order, no more than 4
+    EXPECT_GT(probe.rates[i].second, 0.0);
+  }
+  EXPECT_LE(probe.rates.back().first, 4);
+  EXPECT_EQ(probe.k, choose_pack_size(probe.rates));
+  EXPECT_GT(probe.memory_limit, 4);  // a toy pair is a few hundred kB; this machine has GiBs
+  EXPECT_NE(probe.describe().find("member-steps/s: K1 "), std::string::npos) << probe.describe();
 }
 
 TEST(PackRefusal, EveryVariantPacksAndWhatCannotIsNamed) {

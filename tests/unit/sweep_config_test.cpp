@@ -749,6 +749,20 @@ TEST(PackPlan, AutoGivesEveryRunGroupAPackAndOffPacksNothing) {
   EXPECT_EQ(plan_packs(off, all_runs(off), 1, 8).size(), 12u);
 }
 
+TEST(PackPlan, AutoTakesEachGroupsMeasuredLimit) {
+  const auto plan = pack_grid("auto");
+  // The gan group measured at 2 (3 packs of 2); the cgan group unmeasured: the fallback, 8.
+  AutoPackLimits limits{8, {{pack_group_key(plan.runs[0].settings), 2}}};
+  EXPECT_EQ(limits.limit_for(plan.runs[5].settings), 2);
+  EXPECT_EQ(limits.limit_for(plan.runs[6].settings), 8);
+  std::vector<size_t> sizes;
+  for (const auto& p : plan_packs(plan, all_runs(plan), 1, limits)) sizes.push_back(p.size());
+  EXPECT_EQ(sizes, (std::vector<size_t>{2, 2, 2, 6}));
+  EXPECT_EQ(auto_pack_wanted(6, 4), 2);
+  EXPECT_EQ(auto_pack_wanted(3, 4), 1);
+  EXPECT_EQ(compatible_groups(plan, all_runs(plan)).size(), 2u);
+}
+
 TEST(PackPlan, RunsDifferingInAnotherKeyDoNotPack) {
   const auto plan = parse_sweep(R"(
 dataset: mnist
