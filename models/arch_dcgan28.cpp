@@ -46,8 +46,8 @@ torch::Tensor append_label_planes(const torch::Tensor& x, const torch::Tensor& c
                                   int64_t members) {
   if (!cond.defined()) return x;
   auto planes = cond.to(x.dtype()).view({cond.size(0), cond.size(1), 1, 1});
-  return join_member_features(
-      x, planes.expand({x.size(0), cond.size(1), x.size(2), x.size(3)}), members);
+  return join_member_features(x, planes.expand({x.size(0), cond.size(1), x.size(2), x.size(3)}),
+                              members);
 }
 
 Dcgan28Generator::Dcgan28Generator(int64_t g_inputs, int64_t channels, int64_t height,

@@ -140,9 +140,8 @@ class InfoganVariant final : public ImageCriticVariant {
       return torch::cat(
           {z, codes.continuous.to(z.options()), one_hot(codes.category, kCategories, z.options())},
           1);
-    return join_member_features(
-        join_member_features(z, codes.continuous.to(z.options()), members),
-        one_hot(codes.category, kCategories, z.options()), members);
+    return join_member_features(join_member_features(z, codes.continuous.to(z.options()), members),
+                                one_hot(codes.category, kCategories, z.options()), members);
   }
 
   UpdateLoss critic_loss(const CriticUpdate& u, MetricAccumulator& metrics) override {

@@ -1,7 +1,7 @@
 // models/pack_ops.cpp — the packed layout's helpers (see header).
 #include "models/pack_ops.h"
 
-#include <ATen/ATen.h>  // at::baddbmm, at::cat, at::stack
+#include <ATen/ATen.h>                 // at::baddbmm, at::cat, at::stack
 #include <torch/nn/functional/loss.h>  // cross_entropy
 
 #include <stdexcept>

@@ -37,8 +37,7 @@ torch::Tensor join_member_draws(const std::vector<torch::Tensor>& draws);
 // Member k's features of `a` followed by its features of `b`, block by block: a [B, K*A, ...],
 // b [B, K*C, ...] (equal trailing sizes) -> [B, K*(A+C), ...]. The packed form of concatenating
 // an input with its condition or codes (z ++ one-hot, image ++ label planes). K = 1: cat(a, b).
-torch::Tensor join_member_features(const torch::Tensor& a, const torch::Tensor& b,
-                                   int64_t members);
+torch::Tensor join_member_features(const torch::Tensor& a, const torch::Tensor& b, int64_t members);
 
 // Columns [offset, offset + length) of each member's block of x [B, K*W] -> [B, K*length]
 // (a packed critic's outputs split into heads). K = 1: x.narrow(1, offset, length).

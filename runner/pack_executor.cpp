@@ -28,7 +28,9 @@ struct MemberRecord {
   QuietObserver quiet;                     // the other ranks
   std::unique_ptr<InLoopEvaluation> evaluation;
   bool open = true;  // its final status has not been given yet
-  LoopObserver* loop_observer() { return observer ? static_cast<LoopObserver*>(observer.get()) : &quiet; }
+  LoopObserver* loop_observer() {
+    return observer ? static_cast<LoopObserver*>(observer.get()) : &quiet;
+  }
 };
 
 }  // namespace

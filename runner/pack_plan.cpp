@@ -94,8 +94,8 @@ std::vector<std::vector<int64_t>> compatible_groups(const SweepPlan& plan,
 }
 
 int64_t auto_pack_wanted(int64_t runs, int64_t workers) {
-  return std::max<int64_t>(1, (runs + std::max<int64_t>(workers, 1) - 1) /
-                                  std::max<int64_t>(workers, 1));
+  return std::max<int64_t>(
+      1, (runs + std::max<int64_t>(workers, 1) - 1) / std::max<int64_t>(workers, 1));
 }
 
 std::vector<std::vector<int64_t>> plan_packs(const SweepPlan& plan,

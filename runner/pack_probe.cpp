@@ -57,8 +57,8 @@ int64_t state_bytes(models::Variant& v) {
 }
 
 // A pack of k copies of `s` (seeds s.seed, s.seed + 1, ...: the probe times, it does not train).
-models::PackedVariant probe_pack(const RunSettings& s, const DataShape& shape,
-                                 torch::Device device, int64_t k) {
+models::PackedVariant probe_pack(const RunSettings& s, const DataShape& shape, torch::Device device,
+                                 int64_t k) {
   std::vector<models::VariantConfig> configs;
   for (int64_t i = 0; i < k; ++i) {
     RunSettings member = s;
@@ -155,8 +155,8 @@ PackProbe probe_pack_size(const RunSettings& s, data::BatchSource& source, torch
               ? c10::cuda::CUDACachingAllocator::getDeviceStats(index).allocated_bytes[0].peak -
                     base
               : 6 * state_bytes(*pack.packed);
-      probe.memory_limit = std::max<int64_t>(1, static_cast<int64_t>(0.8 * static_cast<double>(free) /
-                                                                     std::max<int64_t>(member, 1)));
+      probe.memory_limit = std::max<int64_t>(
+          1, static_cast<int64_t>(0.8 * static_cast<double>(free) / std::max<int64_t>(member, 1)));
     }
     probe.rates.emplace_back(k, rate);
     if (choose_pack_size(probe.rates) != k) break;  // doubling gained too little

@@ -20,8 +20,8 @@
 namespace ganrun {
 
 struct PackProbe {
-  int64_t k = 1;             // the chosen pack size
-  int64_t memory_limit = 0;  // members the free memory holds
+  int64_t k = 1;                                  // the chosen pack size
+  int64_t memory_limit = 0;                       // members the free memory holds
   std::vector<std::pair<int64_t, double>> rates;  // K, member-steps per second
   // "K 8 (memory: 412; member-steps/s: K1 310, K2 560, K4 930, K8 1210, K16 1220)"
   std::string describe() const;

@@ -294,8 +294,7 @@ int execute_plan(const SweepPlan& plan, const ExecutionOptions& options,
   torch::set_num_threads(threads);
   const auto rank_rows = mpi.gather_strings(describe_rank(mpi, group, v.device, threads));
   std::vector<std::string> pack_notes;
-  const AutoPackLimits auto_limits =
-      measure_auto_packs(plan, v, groups.groups(), mpi, pack_notes);
+  const AutoPackLimits auto_limits = measure_auto_packs(plan, v, groups.groups(), mpi, pack_notes);
   if (mpi.is_root()) {
     std::vector<int64_t> all(plan.runs.size());
     for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<int64_t>(i);

@@ -65,9 +65,9 @@ struct Case {
   // (member 3, lr_g 1e-3); with critic_norm none, or SGD, the pack matches within 1e-13. The
   // parameters stay within 1e-10 (8e-11 for that member).
   double row_rel = 1e-10;
-  std::string lr_schedule = "none";  // began
+  std::string lr_schedule = "none";      // began
   std::string info_optimizer = "joint";  // infogan
-  int64_t images = 256;              // in the random image set (256 / batch 8: 32 steps an epoch)
+  int64_t images = 256;  // in the random image set (256 / batch 8: 32 steps an epoch)
 };
 
 // The members: one setting each of seed, lr_g, lr_d, beta1 and beta2 per member.
@@ -237,8 +237,8 @@ INSTANTIATE_TEST_SUITE_P(
                       // the class head, InfoGAN's codes and both forms of its information loss.
                       Case{"cgan", "mlp-small"}, Case{"cgan", "dcgan28", 8, 1, 10},
                       Case{"acgan", "mlp-small"}, Case{"infogan", "mlp-small"},
-                      Case{"infogan", "dcgan28", 8, 1, 10, "float64", "auto", "auto", "adam",
-                           1e-10, "none", "separate"}),
+                      Case{"infogan", "dcgan28", 8, 1, 10, "float64", "auto", "auto", "adam", 1e-10,
+                           "none", "separate"}),
     [](const auto& info) {
       std::string name = info.param.variant + "_" + info.param.arch + "_" + info.param.critic_norm +
                          "_" + std::to_string(info.param.n_critic) + "_" + info.param.optimizer;
@@ -350,7 +350,7 @@ TEST(PackedDivergence, AMemberGivenLr1e20DivergesAsAloneAndTheOthersAreUntouched
 TEST(PackProbe, ChoosesTheSmallestPackAfterWhichDoublingGainsLessThanFivePercent) {
   EXPECT_EQ(choose_pack_size({}), 1);
   EXPECT_EQ(choose_pack_size({{1, 100.0}}), 1);
-  EXPECT_EQ(choose_pack_size({{1, 100.0}, {2, 104.0}}), 1);               // +4%: not worth it
+  EXPECT_EQ(choose_pack_size({{1, 100.0}, {2, 104.0}}), 1);              // +4%: not worth it
   EXPECT_EQ(choose_pack_size({{1, 100.0}, {2, 190.0}, {4, 198.0}}), 2);  // +4% after 2
   EXPECT_EQ(choose_pack_size({{1, 100.0}, {2, 190.0}, {4, 380.0}}), 4);  // still growing
   EXPECT_EQ(choose_pack_size({{1, 100.0}, {2, 90.0}, {4, 400.0}}), 1);   // the first stall

@@ -712,7 +712,7 @@ std::vector<int64_t> all_runs(const SweepPlan& plan) {
 TEST(PackPlan, FixedSizePacksCompatibleRunsInNearEqualPacks) {
   const auto plan = pack_grid("4");
   EXPECT_EQ(plan.pack, "4");
-  ASSERT_EQ(plan.runs.size(), 12u);  // gan 0..5, cgan 6..11 (the last grid key varies fastest)
+  ASSERT_EQ(plan.runs.size(), 12u);      // gan 0..5, cgan 6..11 (the last grid key varies fastest)
   EXPECT_NO_THROW(check_packing(plan));  // every variant packs
   const auto packs = plan_packs(plan, all_runs(plan), 1, 8);
   // Each variant's 6 runs: ceil(6 / 4) = 2 packs of 3 (not 4 + 2), in plan order.
