@@ -71,7 +71,7 @@ po::options_description sweep_options() {
        "and seed as one stacked model (overrides the sweep file's pack)")
       ("cuda-graphs", "capture each training step as a CUDA graph and replay it (CUDA only; "
        "runs that cannot be captured train eagerly and say why)")
-      ("no-cuda-graphs", "train every step eagerly (the default in this version)")
+      ("no-cuda-graphs", "train every step eagerly (to compare; capturing is the default on CUDA)")
       ("help,h", "this help")
       ("version", "print the version and the git commit it was built from");
   // clang-format on

@@ -199,6 +199,14 @@ int train_runs(const SweepPlan& plan, const ExecutionOptions& options,
   return code;  // the queue's window is freed here, collectively
 }
 
+// What the loops are asked for on `device`: kDefault captures on CUDA and is silently eager
+// elsewhere; kOn asks everywhere (a run that cannot be captured says why).
+GraphMode graph_mode(ExecutionOptions::CudaGraphs request, const torch::Device& device) {
+  using Request = ExecutionOptions::CudaGraphs;
+  if (request == Request::kOff) return GraphMode::kOff;
+  return request == Request::kOn || device.is_cuda() ? GraphMode::kCuda : GraphMode::kOff;
+}
+
 // Step 1b, `pack: auto`: rank 0 measures each group of compatible runs that would pack (the
 // probe, runner/pack_probe.h) and every rank gets the same limits, so all ranks plan the same
 // packs. `notes`: rank 0's plan lines, one per measured group. A probe that fails (out of
@@ -259,9 +267,10 @@ int write_final_index(const SweepPlan& plan) {
 
 }  // namespace
 
-bool cuda_graphs_flag(bool on, bool off) {
+ExecutionOptions::CudaGraphs cuda_graphs_flag(bool on, bool off) {
   if (on && off) throw ConfigError("give --cuda-graphs or --no-cuda-graphs, not both");
-  return on;
+  if (on) return ExecutionOptions::CudaGraphs::kOn;
+  return off ? ExecutionOptions::CudaGraphs::kOff : ExecutionOptions::CudaGraphs::kDefault;
 }
 
 int execute_plan(const SweepPlan& plan, const ExecutionOptions& options,
@@ -314,7 +323,7 @@ int execute_plan(const SweepPlan& plan, const ExecutionOptions& options,
   env.threads = threads;
   env.command_line = options.command_line;
   env.runs_dir = fs::path(plan.out) / "runs";
-  env.graphs = options.cuda_graphs ? GraphMode::kCuda : GraphMode::kOff;
+  env.graphs = graph_mode(options.cuda_graphs, v.device);
   env.group = group;
   const auto packs = plan_packs(plan, todo->runs, groups.groups(), auto_limits);
   int code = train_runs(plan, options, mpi, env, v, *todo, packs);

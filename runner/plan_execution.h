@@ -20,14 +20,16 @@ struct ExecutionOptions {
   bool write_sweep_index = true;  // false for `ganrun train`
   int threads = 0;                // 0: from the rank's cores (launch/cpu_binding.h)
   int ranks_per_gpu = 1;          // ranks of a node that may share one GPU (sweeps)
-  bool verify = false;       // check data files against the published checksums before training
-  bool cuda_graphs = false;  // capture each step as a CUDA graph where a run allows it
+  bool verify = false;  // check data files against the published checksums before training
+  // Capture each step as a CUDA graph where a run allows it: on CUDA by default; kOn also asks
+  // for it where it cannot be (a notice per run says so), kOff never.
+  enum class CudaGraphs { kDefault, kOn, kOff } cuda_graphs = CudaGraphs::kDefault;
   std::string command_line;
 };
 
-// --cuda-graphs / --no-cuda-graphs as ExecutionOptions::cuda_graphs (off when neither is given,
-// in this version: see docs/speed.md). Both: ConfigError.
-bool cuda_graphs_flag(bool on, bool off);
+// --cuda-graphs / --no-cuda-graphs as ExecutionOptions::cuda_graphs (kDefault when neither is
+// given: on for CUDA devices, see docs/speed.md). Both: ConfigError.
+ExecutionOptions::CudaGraphs cuda_graphs_flag(bool on, bool off);
 
 // Returns the exit code agreed by all ranks.
 int execute_plan(const SweepPlan& plan, const ExecutionOptions& options,

@@ -95,7 +95,7 @@ int train_main(int argc, char** argv, launch::MpiSession& mpi) {
        "train this run on all ranks of the job as one data-parallel group (each rank takes "
        "batch / ranks of every global batch; gradients averaged over the ranks)")
       ("cuda-graphs", "capture each training step as a CUDA graph and replay it (CUDA only)")
-      ("no-cuda-graphs", "train every step eagerly (the default in this version)")
+      ("no-cuda-graphs", "train every step eagerly (to compare; capturing is the default on CUDA)")
       ("help,h", "this help");
   // clang-format on
   // Every other per-run key of the sweep file as --key-with-dashes VALUE, read and checked by

@@ -122,7 +122,8 @@ def test_train_on_two_ranks_needs_data_parallel(tmp_path):
 
 def test_cuda_graph_flags(tmp_path):
     """Both flags at once are bad input; --cuda-graphs where no run can be captured (the CPU)
-    says so once per run, in one line, and the run trains eagerly to completion."""
+    says so once per run, in one line, and the run trains eagerly to completion; without a
+    flag (graphs on by default on CUDA) a CPU run says nothing of graphs."""
     out = tmp_path / "out"
     toy = ["train", "--dataset", "toy-ring8", "--arch", "toy", "--toy-depth", 1, "--toy-width", 8,
            "--steps", 3, "--device", "cpu", "--out", out]
@@ -138,6 +139,10 @@ def test_cuda_graph_flags(tmp_path):
     [f] = (out / "runs").glob("*.h5")
     with h5py.File(f, "r") as h:
         assert h.attrs["status"] == "completed"
+    # Without the flag graphs are the default only on CUDA: a CPU run trains eagerly, quietly.
+    r = run_ganrun(toy[:-1] + [tmp_path / "default"])
+    assert r.returncode == 0, r.stderr
+    assert "CUDA graphs" not in r.stderr, r.stderr
 
 
 # Each preset through --preset, and none: (flags, the data set and arch the preset chose).
