@@ -79,12 +79,31 @@ MlpDeepCritic::MlpDeepCritic(const NetSpec& spec)
   }
 }
 
+void MlpDeepCritic::make_generators(torch::Device device) {
+  if (!mask_gens_.empty() && mask_gens_.front().device() == device) return;
+  mask_gens_.clear();
+  for (const uint64_t seed : seeds_) mask_gens_.push_back(mask_generator(seed, device));
+}
+
+std::vector<torch::Tensor> MlpDeepCritic::random_state() {
+  make_generators(fcs.front()->weight.device());
+  std::vector<torch::Tensor> state;
+  for (auto& gen : mask_gens_) state.push_back(gen.get_state());
+  return state;
+}
+
+void MlpDeepCritic::set_random_state(const std::vector<torch::Tensor>& state) {
+  make_generators(fcs.front()->weight.device());
+  if (state.size() != mask_gens_.size())
+    throw std::invalid_argument(
+        "mlp-deep: the checkpoint holds another number of dropout "
+        "generators than this net has members");
+  for (size_t i = 0; i < state.size(); ++i) mask_gens_[i].set_state(state[i]);
+}
+
 torch::Tensor MlpDeepCritic::dropout(const torch::Tensor& x) {
   if (!is_training()) return x;
-  if (mask_gens_.empty() || mask_gens_.front().device() != x.device()) {
-    mask_gens_.clear();
-    for (const uint64_t seed : seeds_) mask_gens_.push_back(mask_generator(seed, x.device()));
-  }
+  make_generators(x.device());
   // Each member's mask drawn in its own block's shape from its own generator: the numbers its
   // run alone draws.
   const int64_t width = x.size(1) / members_;

@@ -43,12 +43,16 @@ struct MlpDeepGenerator : GeneratorNet {
 struct MlpDeepCritic : CriticNet {
   explicit MlpDeepCritic(const NetSpec& spec);
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& cond) override;
+  // The members' dropout generators (made on the parameters' device when not yet used).
+  std::vector<torch::Tensor> random_state() override;
+  void set_random_state(const std::vector<torch::Tensor>& state) override;
 
   std::vector<torch::nn::Linear> fcs;  // fc1..fc6
 
  private:
   // x * mask / keep with mask ~ Bernoulli(keep), drawn on x's device from the owned generator.
   torch::Tensor dropout(const torch::Tensor& x);
+  void make_generators(torch::Device device);
 
   std::vector<uint64_t> seeds_;              // one per member
   std::vector<torch::Generator> mask_gens_;  // made on first use on a device, one per member

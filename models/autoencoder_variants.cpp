@@ -116,6 +116,21 @@ class Began final : public AutoEncoderVariant {
     std::tie(lr_g_, lr_d_) = device_learning_rates();
   }
 
+  // k_t, the last step's M and the schedule's reference M; the learning rates are the
+  // optimisers' (restored in place with them).
+  void save_training_state(torch::serialize::OutputArchive& archive) override {
+    AutoEncoderVariant::save_training_state(archive);
+    save_tensor(archive, "began_k", k_);
+    save_tensor(archive, "began_m", convergence_);
+    save_tensor(archive, "began_m_reference", schedule_.reference());
+  }
+  void load_training_state(torch::serialize::InputArchive& archive) override {
+    AutoEncoderVariant::load_training_state(archive);
+    load_tensor(archive, "began_k", k_);
+    load_tensor(archive, "began_m", convergence_);
+    load_tensor(archive, "began_m_reference", schedule_.reference());
+  }
+
   void end_step(const StepContext& ctx, MetricAccumulator& metrics) override {
     // The collection's rule looks at the epoch's last M only; decided and applied on the device.
     if (config_.lr_schedule == "collection" && ctx.epoch_end) {

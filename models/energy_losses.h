@@ -79,6 +79,7 @@ class StalledConvergenceHalving {
   // lr (any shape with one row per member: [K, 1], or one element) halved where `halve` says.
   static void apply(const torch::Tensor& halve, torch::Tensor& lr);
   const torch::Tensor& reference() const { return reference_; }
+  torch::Tensor& reference() { return reference_; }  // a checkpoint restores it
 
  private:
   torch::Tensor reference_;  // M_pre, shaped as M; undefined until the first epoch end

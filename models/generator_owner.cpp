@@ -84,6 +84,65 @@ std::unique_ptr<torch::optim::Optimizer> GeneratorOwner::optimizer_with_critic_s
                        config_.opt_d);
 }
 
+void GeneratorOwner::save_tensor(torch::serialize::OutputArchive& archive, const std::string& key,
+                                 const torch::Tensor& t) {
+  if (t.defined()) archive.write(key, t.detach());
+}
+
+void GeneratorOwner::load_tensor(torch::serialize::InputArchive& archive, const std::string& key,
+                                 torch::Tensor& target) {
+  torch::Tensor stored;
+  if (!archive.try_read(key, stored)) return;
+  torch::NoGradGuard no_grad;
+  if (target.defined())
+    target.copy_(stored);
+  else
+    target = stored;  // the archive was loaded onto the run's device
+}
+
+void GeneratorOwner::save_training_state(torch::serialize::OutputArchive& archive) {
+  const auto nets = networks();
+  for (size_t n = 0; n < nets.size(); ++n) {
+    torch::serialize::OutputArchive net;
+    nets[n]->save(net);
+    archive.write("net" + std::to_string(n), net);
+  }
+  torch::serialize::OutputArchive g, d;
+  opt_g_->save(g);
+  opt_d_->save(d);
+  archive.write("opt_g", g);
+  archive.write("opt_d", d);
+  if (auto* critic = dynamic_cast<CriticNet*>(critic_net_.get())) {
+    const auto state = critic->random_state();
+    for (size_t i = 0; i < state.size(); ++i)
+      archive.write("critic_random" + std::to_string(i), state[i]);
+  }
+}
+
+void GeneratorOwner::load_training_state(torch::serialize::InputArchive& archive) {
+  const auto nets = networks();
+  for (size_t n = 0; n < nets.size(); ++n) {
+    torch::serialize::InputArchive net;
+    if (!archive.try_read("net" + std::to_string(n), net))
+      throw std::invalid_argument("the checkpoint holds fewer networks than the run has");
+    nets[n]->load(net);
+  }
+  torch::serialize::InputArchive g, d;
+  archive.read("opt_g", g);
+  archive.read("opt_d", d);
+  opt_g_->load(g);
+  opt_d_->load(d);
+  if (auto* critic = dynamic_cast<CriticNet*>(critic_net_.get())) {
+    std::vector<torch::Tensor> state;
+    torch::Tensor t;
+    while (archive.try_read("critic_random" + std::to_string(state.size()), t)) {
+      state.push_back(t.to(torch::kCPU));
+      t = torch::Tensor();
+    }
+    if (!state.empty()) critic->set_random_state(state);
+  }
+}
+
 std::string GeneratorOwner::graph_refusal() const {
   if (config_.arch == "mlp-deep")
     return "mlp-deep's dropout masks come from a generator the graph would not advance";

@@ -31,6 +31,8 @@ class GeneratorOwner : public Variant {
   void freeze_member(int64_t member) override;
   std::string graph_refusal() const override;
   void use_capturable_optimizers() override { device_learning_rates(); }
+  void save_training_state(torch::serialize::OutputArchive& archive) override;
+  void load_training_state(torch::serialize::InputArchive& archive) override;
 
  protected:
   // Registers the critic-side net (D, the critic or the auto-encoder), initialises it with the
@@ -48,6 +50,13 @@ class GeneratorOwner : public Variant {
       std::vector<torch::Tensor> params) const;
   // G's output in eval mode / train mode, at the run's device and dtype.
   torch::Tensor to_run(const torch::Tensor& t) const;
+  // A tensor of a variant's own state into / out of a checkpoint: written when defined; read
+  // in place into `target` when it is defined (tensors other code holds stay the same), else
+  // assigned; a key the archive lacks leaves target as it is.
+  static void save_tensor(torch::serialize::OutputArchive& archive, const std::string& key,
+                          const torch::Tensor& t);
+  static void load_tensor(torch::serialize::InputArchive& archive, const std::string& key,
+                          torch::Tensor& target);
   // Grid points stacked into this variant's nets (1: unpacked; models/pack_ops.h).
   int64_t members() const { return config_.members(); }
 

@@ -93,6 +93,22 @@ class InfoganVariant final : public ImageCriticVariant {
     if (auto* packed = dynamic_cast<PackedOptimizer*>(opt_info_.get())) packed->freeze(member);
   }
 
+  // The collection form's third optimiser besides G's and D's.
+  void save_training_state(torch::serialize::OutputArchive& archive) override {
+    ImageCriticVariant::save_training_state(archive);
+    if (!opt_info_) return;
+    torch::serialize::OutputArchive info;
+    opt_info_->save(info);
+    archive.write("opt_info", info);
+  }
+  void load_training_state(torch::serialize::InputArchive& archive) override {
+    ImageCriticVariant::load_training_state(archive);
+    if (!opt_info_) return;
+    torch::serialize::InputArchive info;
+    archive.read("opt_info", info);
+    opt_info_->load(info);
+  }
+
   int64_t fixed_noise_rows() const override { return kConditionalGridRows; }
   int64_t samples_per_grid() const override { return kConditionalGridRows * kCategories; }
 

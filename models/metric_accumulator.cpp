@@ -73,4 +73,27 @@ std::vector<std::vector<double>> MetricAccumulator::take_member_means(std::vecto
   return means;
 }
 
+void MetricAccumulator::save(torch::serialize::OutputArchive& archive) const {
+  archive.write("counts", torch::tensor(counts_, torch::kInt64));
+  for (size_t i = 0; i < sums_.size(); ++i)
+    if (sums_[i].defined()) archive.write("sum_" + names_[i], sums_[i]);
+}
+
+void MetricAccumulator::load(torch::serialize::InputArchive& archive) {
+  torch::Tensor counts;
+  archive.read("counts", counts);
+  if (counts.numel() != static_cast<int64_t>(counts_.size()))
+    throw std::invalid_argument("the checkpoint's metric sums are not this run's metrics");
+  const auto c = counts.to(torch::kCPU).contiguous();
+  for (size_t i = 0; i < counts_.size(); ++i) {
+    counts_[i] = c.data_ptr<int64_t>()[i];
+    torch::Tensor sum;
+    if (!archive.try_read("sum_" + names_[i], sum)) continue;
+    if (sums_[i].defined())
+      sums_[i].copy_(sum);
+    else
+      sums_[i] = sum;
+  }
+}
+
 }  // namespace ganrun::models

@@ -2,6 +2,7 @@
 // every log_every steps, so the step loop never waits for the device (no .item() per step).
 #pragma once
 
+#include <torch/serialize/archive.h>
 #include <torch/types.h>
 
 #include <string>
@@ -32,6 +33,9 @@ class MetricAccumulator {
   const std::vector<int64_t>& counts() const { return counts_; }
   void set_counts(std::vector<int64_t> counts);
   void add_counts(const std::vector<int64_t>& counts);
+  // The partial sums and counts of the interval in progress (a checkpoint between log points).
+  void save(torch::serialize::OutputArchive& archive) const;
+  void load(torch::serialize::InputArchive& archive);
 
  private:
   size_t index_of(const std::string& name) const;

@@ -27,6 +27,10 @@ struct GeneratorNet : torch::nn::Module {
 // it as cond_classes constant label planes.
 struct CriticNet : torch::nn::Module {
   virtual torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& cond) = 0;
+  // The state of random generators the net draws from itself (mlp-deep's dropout), one CPU
+  // tensor each, for checkpoints; empty when it has none.
+  virtual std::vector<torch::Tensor> random_state() { return {}; }
+  virtual void set_random_state(const std::vector<torch::Tensor>& /*state*/) {}
 };
 
 // x [B, C, H, W] -> {reconstruction [B, C, H, W], code [B, code_dim]} (EBGAN, BEGAN).

@@ -59,6 +59,43 @@ torch::Tensor PackedOptimizer::learning_rates() {
   return lr_;
 }
 
+void PackedOptimizer::save(torch::serialize::OutputArchive& archive) const {
+  if (!lr_.defined()) return;  // no step yet, nothing changed: a fresh optimiser equals it
+  archive.write("lr", lr_);
+  archive.write("steps", steps_);
+  archive.write("active", active_);
+  archive.write("host_steps", torch::tensor(host_steps_, torch::kInt64));
+  for (size_t i = 0; i < slots_.size(); ++i) {
+    if (slots_[i].first.defined()) archive.write("first" + std::to_string(i), slots_[i].first);
+    if (slots_[i].second.defined()) archive.write("second" + std::to_string(i), slots_[i].second);
+  }
+}
+
+void PackedOptimizer::load(torch::serialize::InputArchive& archive) {
+  torch::Tensor lr;
+  if (!archive.try_read("lr", lr)) return;
+  torch::NoGradGuard no_grad;
+  const auto& params = param_groups().front().params();
+  prepare(params.front());
+  lr_.copy_(lr);
+  // A fresh tensor per read: reading into a defined tensor re-points its storage.
+  auto read = [&archive](const char* key) {
+    torch::Tensor t;
+    archive.read(key, t);
+    return t;
+  };
+  steps_.copy_(read("steps"));
+  active_.copy_(read("active"));
+  any_frozen_ = !active_.all().item<bool>();
+  host_steps_ = read("host_steps").item<int64_t>();
+  slots_.assign(params.size(), Slot{});
+  for (size_t i = 0; i < params.size(); ++i) {
+    torch::Tensor first, second;
+    if (archive.try_read("first" + std::to_string(i), first)) slots_[i].first = first;
+    if (archive.try_read("second" + std::to_string(i), second)) slots_[i].second = second;
+  }
+}
+
 torch::Tensor PackedOptimizer::step(LossClosure closure) {
   torch::NoGradGuard no_grad;
   torch::Tensor loss;

@@ -31,6 +31,10 @@ class PackedOptimizer final : public torch::optim::Optimizer {
   // Each member's learning rate, [K, 1] on the parameters' device: a schedule changes it in
   // place (BEGAN's collection rule), with no host read.
   torch::Tensor learning_rates();
+  // Checkpoints: the moments, the device-side step count, the learning rates (in place: a
+  // schedule holding learning_rates() keeps them) and the frozen members.
+  void save(torch::serialize::OutputArchive& archive) const override;
+  void load(torch::serialize::InputArchive& archive) override;
 
  private:
   struct Slot {  // per parameter: the moments (Adam), square average (RMSprop), momentum buffer

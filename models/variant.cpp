@@ -200,6 +200,14 @@ bool needs_labels(const std::string& variant) {
   return entry != nullptr && entry->labels;
 }
 
+void Variant::save_training_state(torch::serialize::OutputArchive&) {
+  throw std::logic_error("this variant cannot be checkpointed");
+}
+
+void Variant::load_training_state(torch::serialize::InputArchive&) {
+  throw std::logic_error("this variant cannot be checkpointed");
+}
+
 std::string pack_refusal(const std::string& variant, const std::string& arch) {
   if (find_entry(variant) == nullptr) return "unknown variant '" + variant + "'";
   if (!arch_packs(arch)) return "arch '" + arch + "' has no packed form";

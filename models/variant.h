@@ -9,6 +9,7 @@
 #pragma once
 
 #include <torch/nn/module.h>
+#include <torch/serialize/archive.h>
 #include <torch/types.h>
 
 #include <functional>
@@ -170,6 +171,14 @@ class Variant {
   // Before the first step of a captured run: optimisers whose step count and learning rates
   // live on the device (a replay runs no host code).
   virtual void use_capturable_optimizers() {}
+  // Everything training needs to go on exactly from here (a checkpoint, runner/checkpoint.h):
+  // every network's parameters and buffers, the optimisers' moments, step counts and learning
+  // rates, and the variant's own state (BEGAN's k_t, M and schedule reference, mlp-deep's
+  // dropout generators). Loaded into a variant built from the same config, before its first
+  // step; throws when the archive does not fit it.
+  // The base refuses (std::logic_error): every variant of models/ overrides both.
+  virtual void save_training_state(torch::serialize::OutputArchive& archive);
+  virtual void load_training_state(torch::serialize::InputArchive& archive);
 };
 
 // One net's optimiser: adam | rmsprop | sgd and its hyper-parameters.

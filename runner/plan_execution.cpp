@@ -324,6 +324,7 @@ int execute_plan(const SweepPlan& plan, const ExecutionOptions& options,
   env.command_line = options.command_line;
   env.runs_dir = fs::path(plan.out) / "runs";
   env.graphs = graph_mode(options.cuda_graphs, v.device);
+  env.resume = !options.force;
   env.group = group;
   const auto packs = plan_packs(plan, todo->runs, groups.groups(), auto_limits);
   int code = train_runs(plan, options, mpi, env, v, *todo, packs);

@@ -8,6 +8,7 @@
 #include <exception>
 
 #include "models/variant.h"
+#include "runner/checkpoint.h"
 #include "runner/config_error.h"
 #include "runner/data_parallel.h"
 #include "runner/progress.h"
@@ -61,6 +62,41 @@ RunResult execute_member_run(const RunSpec& spec, data::BatchSource& dataset,
           ? status + who
           : fmt::format("{} at step {}: {}{}", status, result.stop_step, result.message, who));
   return result;
+}
+
+// What this attempt at a run is: its number (attrs `attempts`) and the checkpoint step it
+// resumes from (attrs `resumed_from_step`; 0 = from the start).
+struct ResumedAttempt {
+  int64_t number = 1;
+  int64_t from_step = 0;
+};
+
+// Takes over the rows of an earlier attempt's file up to the checkpoint (resume) and counts the
+// attempt; a run restarted without a checkpoint counts its attempts too.
+ResumedAttempt start_attempt(RunFileWriter& writer, const std::filesystem::path& path,
+                             std::optional<int64_t> checkpoint_step) {
+  ResumedAttempt attempt;
+  AttrMap before;
+  try {
+    if (checkpoint_step && std::filesystem::exists(path)) {
+      before = writer.resume_rows(path, *checkpoint_step);
+      attempt.from_step = *checkpoint_step;
+    } else if (auto summary = read_run_summary(path)) {
+      before = summary->attrs;
+    }
+  } catch (const std::exception& e) {
+    // A file the interrupted attempt left unreadable: this attempt starts over.
+    fmt::print(stderr, "ganrun: {}; the run starts over\n", e.what());
+    attempt.from_step = 0;
+  }
+  if (auto it = before.find("attempts");
+      it != before.end() && std::holds_alternative<int64_t>(it->second))
+    attempt.number = std::get<int64_t>(it->second) + 1;
+  else if (!before.empty())
+    attempt.number = 2;  // a file from before attempts were counted
+  writer.set_attr("attempts", attempt.number);
+  writer.set_attr("resumed_from_step", attempt.from_step);
+  return attempt;
 }
 
 }  // namespace
@@ -125,12 +161,18 @@ RunResult execute_run(const RunSpec& spec, data::BatchSource& dataset, const Run
   } catch (const std::exception& e) {
     build_error = e.what();
   }
-  RunFileWriter writer(run_file_path(env.runs_dir, spec.id), run_attrs(spec, env, dataset, steps),
-                       to_yaml(s), metric_names,
+  const auto path = run_file_path(env.runs_dir, spec.id);
+  RunFileWriter writer(path, run_attrs(spec, env, dataset, steps), to_yaml(s), metric_names,
                        dataset.is_points()  // toy runs store points under /toy, no images
                            ? SampleShape{}
                            : SampleShape{variant ? variant->samples_per_grid() : 64,
                                          dataset.channels(), dataset.height(), dataset.width()});
+  // An earlier attempt's checkpoint: resume from it (its file's rows up to that step stay).
+  CheckpointStore checkpoints(env.runs_dir, spec.id);
+  if (!env.resume) checkpoints.remove_all();
+  const std::optional<int64_t> resume_from =
+      variant && env.group.size == 1 ? checkpoints.latest() : std::nullopt;
+  const ResumedAttempt attempt = start_attempt(writer, path, resume_from);
   ProgressReporter progress(env.rank, spec.id, steps);
   FileObserver observer(writer, progress, run_png_path(env.runs_dir, spec.id), metric_names);
   std::unique_ptr<InLoopEvaluation> evaluation;
@@ -153,6 +195,21 @@ RunResult execute_run(const RunSpec& spec, data::BatchSource& dataset, const Run
     LoopSetup setup = parallel ? parallel->loop_setup(s, spec.id, steps, env.device)
                                : single_process_setup(s, spec.id, steps, env.device);
     setup.graphs = env.graphs;
+    if (attempt.from_step > 0) {
+      setup.start_step = attempt.from_step;
+      setup.restore = [&](models::Variant& v, models::MetricAccumulator& m) {
+        checkpoints.load(attempt.from_step, v, m, env.device);
+      };
+    }
+    if (env.group.size == 1) {  // data-parallel groups do not checkpoint yet
+      setup.checkpoint_every =
+          interval_steps(s.checkpoint_every, steps_per_epoch(s, dataset.size()));
+      // The file first, then the checkpoint: a checkpoint never points past the file.
+      setup.checkpoint = [&](int64_t done, models::Variant& v, const models::MetricAccumulator& m) {
+        observer.commit();
+        checkpoints.write(done, v, m);
+      };
+    }
     setup.fixed_samples = variant->fixed_noise_rows();
     set_eval_points(setup, s, steps_per_epoch(s, dataset.size()), dataset.is_points());
     if (evaluates_images(s, dataset.is_points())) {
@@ -169,6 +226,7 @@ RunResult execute_run(const RunSpec& spec, data::BatchSource& dataset, const Run
     last_step = loop.stop_step;
     if (loop.diverged) {
       finish("diverged", loop.message, loop.stop_step);
+      checkpoints.remove_all();  // a final state: nothing will resume it
       return RunResult{RunOutcome::kDiverged, loop.stop_step, loop.message};
     }
     std::vector<NamedArray> weights;
@@ -176,6 +234,7 @@ RunResult execute_run(const RunSpec& spec, data::BatchSource& dataset, const Run
       weights.push_back(to_named_array(name, tensor));
     writer.set_generator(std::move(weights));
     finish("completed", "", steps);
+    checkpoints.remove_all();  // a 200-run study must not keep a checkpoint per run
     return RunResult{RunOutcome::kCompleted, steps, ""};
   } catch (const StepError& e) {
     result = RunResult{RunOutcome::kFailed, e.step(), e.what()};

@@ -26,6 +26,9 @@ struct RunEnvironment {
   // writes the run file.
   launch::ProcessGroup group;
   GraphMode graphs = GraphMode::kOff;  // CUDA graphs (runner/step_graph.h)
+  // Resume a run from its newest checkpoint when it has one (runner/checkpoint.h); false
+  // (--force) deletes its checkpoints and starts it over.
+  bool resume = true;
 };
 
 enum class RunOutcome { kCompleted, kDiverged, kFailed };

@@ -75,6 +75,13 @@ class RunFileWriter {
   // Throws std::invalid_argument when a name holds '/' or bytes do not match the shape.
   void set_generator(std::vector<NamedArray> arrays);
 
+  // A resumed run (runner/checkpoint.h): takes over the rows of the run file at `from` up to
+  // and including `step` (metrics, sample grids, toy points, evaluation rows and /eval's
+  // attributes), so that the next commit continues it with no duplicate and no missing row.
+  // Returns that file's root attributes. Throws std::runtime_error naming the file when it
+  // cannot be read or holds other metrics than this writer's.
+  AttrMap resume_rows(const std::filesystem::path& from, int64_t step);
+
   void commit();  // snapshot to disk (see file comment); throws on I/O errors
   const std::filesystem::path& path() const { return path_; }
 

@@ -107,6 +107,10 @@ std::vector<KeyRow> make_table() {
   eval_every.traits.in_id_hash = false;
   KeyRow eval_samples = int_key("eval_samples", &R::eval_samples, Range::kAtLeastOne, "es", kTrain);
   eval_samples.traits.in_id_hash = false;
+  // Where a run may resume from changes nothing it computes (resume is exact).
+  KeyRow checkpoint_every =
+      int_key("checkpoint_every", &R::checkpoint_every, Range::kAtLeastZero, "ce", kTrain);
+  checkpoint_every.traits.in_id_hash = false;
   return {
       preset,
       registry_key("variant", &R::variant, models::variant_names),
@@ -158,6 +162,7 @@ std::vector<KeyRow> make_table() {
       int_key("sample_every", &R::sample_every, Range::kAtLeastZero, "se", kTrain),
       eval_every,
       eval_samples,
+      checkpoint_every,
   };
 }
 
@@ -245,7 +250,8 @@ std::optional<int64_t> epochs_interval(const std::string& text) {
 }  // namespace
 
 bool is_interval_key(const std::string& key) {
-  return key == "log_every" || key == "sample_every" || key == "eval_every";
+  return key == "log_every" || key == "sample_every" || key == "eval_every" ||
+         key == "checkpoint_every";
 }
 
 int64_t interval_steps(int64_t interval, int64_t steps_per_epoch) {

@@ -67,9 +67,12 @@ struct RunSettings {
   int64_t sample_every = 500;   // fixed-noise sample grids (0 = only at the end)
   int64_t eval_every = 0;       // evaluation points (0 = no evaluation; toy runs: at the end)
   int64_t eval_samples = 2000;  // generated (and real) images per evaluation point
+  // Checkpoints to resume from (runner/checkpoint.h; 0 = none, only on demand: preemption).
+  int64_t checkpoint_every = 0;
 };
 
-// True for the interval keys (log_every, sample_every, eval_every), which take {epochs: N}.
+// True for the interval keys (log_every, sample_every, eval_every, checkpoint_every), which take
+// {epochs: N}.
 bool is_interval_key(const std::string& key);
 
 // An interval's steps: N for N steps, N x steps_per_epoch for {epochs: N} (stored -N), 0 for 0.

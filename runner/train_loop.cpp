@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <cstdlib>
 #include <memory>
 #include <stdexcept>
@@ -66,16 +67,27 @@ ToyEval evaluate_toy(models::Variant& variant, const torch::Tensor& fixed_z,
   return eval;
 }
 
-void maybe_throw_test_failure(const std::string& run_id, int64_t step) {
-  const char* hook = std::getenv("GANRUN_TEST_THROW");
-  if (hook == nullptr) return;
+namespace {
+
+// True when the test hook `name` ("<run-id substring>@<step>") names this run and step.
+bool test_hook_matches(const char* name, const std::string& run_id, int64_t step) {
+  const char* hook = std::getenv(name);
+  if (hook == nullptr) return false;
   const std::string spec(hook);
   const auto at = spec.rfind('@');
-  if (at == std::string::npos) return;
-  if (run_id.find(spec.substr(0, at)) == std::string::npos) return;
-  if (step == std::stoll(spec.substr(at + 1)))
+  if (at == std::string::npos) return false;
+  return run_id.find(spec.substr(0, at)) != std::string::npos &&
+         step == std::stoll(spec.substr(at + 1));
+}
+
+}  // namespace
+
+void maybe_throw_test_failure(const std::string& run_id, int64_t step) {
+  if (test_hook_matches("GANRUN_TEST_THROW", run_id, step))
     throw std::runtime_error("injected failure (GANRUN_TEST_THROW) at step " +
                              std::to_string(step));
+  // A kill at a chosen step (resume tests): nothing after it runs, as under kill -9.
+  if (test_hook_matches("GANRUN_TEST_KILL", run_id, step)) std::raise(SIGKILL);
 }
 
 LoopSetup single_process_setup(const RunSettings& settings, std::string run_id, int64_t total_steps,
@@ -203,7 +215,8 @@ LoopResult train_loop(models::Variant& variant, data::BatchSource& source, const
   const auto& names = variant.metric_names();
 
   LoopResult result;
-  int64_t step = 0;
+  int64_t step = setup.start_step;
+  if (setup.restore) setup.restore(variant, metrics);
   const auto graph = make_step_graph(setup, variant);
   try {
     for (; step < setup.total_steps; ++step) {
@@ -242,6 +255,9 @@ LoopResult train_loop(models::Variant& variant, data::BatchSource& source, const
       const bool sample_point = (sample_every > 0 && done % sample_every == 0) || last;
       record_points(variant, {fixed_z, toy, toy_extent, s.pixel_range}, setup, done, eval_point,
                     sample_point, observer);
+      if (setup.checkpoint && setup.checkpoint_every > 0 && done % setup.checkpoint_every == 0 &&
+          !last)
+        setup.checkpoint(done, variant, metrics);
     }
   } catch (const StepError&) {
     throw;

@@ -92,6 +92,14 @@ struct LoopSetup {
   // `notice` says once why a run that wanted them trains eagerly (default: stderr).
   GraphMode graphs = GraphMode::kOff;
   std::function<void(const std::string&)> notice;
+  // Checkpoints and resume (runner/checkpoint.h). `restore`, when set, loads a checkpoint into
+  // the variant and the loop's metric sums before the first step, which is then `start_step`
+  // (the checkpoint's steps done). Every `checkpoint_every` steps (0: never), after that step's
+  // log, sample and evaluation points, `checkpoint(steps_done, variant, metrics)` is called.
+  int64_t start_step = 0;
+  std::function<void(models::Variant&, models::MetricAccumulator&)> restore;
+  int64_t checkpoint_every = 0;
+  std::function<void(int64_t, models::Variant&, const models::MetricAccumulator&)> checkpoint;
 };
 
 // An exception inside the loop, with the step it happened at (the run's stop_step).
@@ -163,8 +171,9 @@ void record_points(models::Variant& variant, const PointInputs& in, const LoopSe
 torch::Tensor real_rows(data::BatchSource& source, const torch::Tensor& idx, torch::Device device,
                         torch::Dtype dtype, const std::string& pixel_range);
 
-// Test-only hook: GANRUN_TEST_THROW="<run-id substring>@<step>" makes a matching run throw at
-// that step, so tests can make one run of a sweep fail.
+// Test-only hooks: GANRUN_TEST_THROW="<run-id substring>@<step>" makes a matching run throw at
+// that step, so tests can make one run of a sweep fail; GANRUN_TEST_KILL (same form) makes the
+// process SIGKILL itself there (resume tests).
 void maybe_throw_test_failure(const std::string& run_id, int64_t step);
 
 }  // namespace ganrun

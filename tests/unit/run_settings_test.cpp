@@ -31,21 +31,57 @@ std::string validate_error(const RunSettings& s) {
 }
 
 TEST(RunSettingsKeys, CanonicalOrder) {
-  EXPECT_EQ(run_setting_keys(),
-            (std::vector<std::string>{
-                "preset",        "variant",      "arch",           "dataset",
-                "data_dir",      "split",        "optimizer",      "optimizer_g",
-                "optimizer_d",   "lr",           "lr_g",           "lr_d",
-                "beta1",         "beta2",        "betas",          "momentum",
-                "rmsprop_alpha", "weight_decay", "n_critic",       "batch",
-                "epochs",        "steps",        "seed",           "z_dim",
-                "z_dist",        "pixel_range",  "dtype",          "reduced_precision",
-                "g_loss",        "clip",         "clip_value",     "gp_lambda",
-                "critic_norm",   "g_norm",       "hinge",          "pullaway",
-                "margin",        "pt_weight",    "gamma",          "lambda_k",
-                "lr_schedule",   "info_weight",  "info_optimizer", "toy_depth",
-                "toy_width",     "base_width",   "log_every",      "sample_every",
-                "eval_every",    "eval_samples"}));
+  EXPECT_EQ(run_setting_keys(), (std::vector<std::string>{"preset",
+                                                          "variant",
+                                                          "arch",
+                                                          "dataset",
+                                                          "data_dir",
+                                                          "split",
+                                                          "optimizer",
+                                                          "optimizer_g",
+                                                          "optimizer_d",
+                                                          "lr",
+                                                          "lr_g",
+                                                          "lr_d",
+                                                          "beta1",
+                                                          "beta2",
+                                                          "betas",
+                                                          "momentum",
+                                                          "rmsprop_alpha",
+                                                          "weight_decay",
+                                                          "n_critic",
+                                                          "batch",
+                                                          "epochs",
+                                                          "steps",
+                                                          "seed",
+                                                          "z_dim",
+                                                          "z_dist",
+                                                          "pixel_range",
+                                                          "dtype",
+                                                          "reduced_precision",
+                                                          "g_loss",
+                                                          "clip",
+                                                          "clip_value",
+                                                          "gp_lambda",
+                                                          "critic_norm",
+                                                          "g_norm",
+                                                          "hinge",
+                                                          "pullaway",
+                                                          "margin",
+                                                          "pt_weight",
+                                                          "gamma",
+                                                          "lambda_k",
+                                                          "lr_schedule",
+                                                          "info_weight",
+                                                          "info_optimizer",
+                                                          "toy_depth",
+                                                          "toy_width",
+                                                          "base_width",
+                                                          "log_every",
+                                                          "sample_every",
+                                                          "eval_every",
+                                                          "eval_samples",
+                                                          "checkpoint_every"}));
 }
 
 TEST(RunSettingsValidate, ReducedPrecisionIsForFloat32Only) {
@@ -193,7 +229,8 @@ TEST(RunSettingsYaml, CanonicalText) {
             "log_every: 100\n"
             "sample_every: 500\n"
             "eval_every: 0\n"
-            "eval_samples: 2000\n");
+            "eval_samples: 2000\n"
+            "checkpoint_every: 0\n");
 }
 
 RunSettings read_back(const std::string& yaml) {

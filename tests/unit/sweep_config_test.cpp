@@ -132,10 +132,10 @@ const BadInput kBadInputs[] = {
      1,
      {"dataset.memory_budget", "'0'"}},
     {"arch_typo", "arch: mpl\n", 1, {"arch 'mpl'", "did you mean 'mlp'"}},
-    {"future_run_key_not_implemented",
-     "variants:\n  gan:\n    checkpoint_every: 10\n",
+    {"checkpoint_every_epochs_zero",
+     "variants:\n  gan:\n    checkpoint_every: {epochs: 0}\n",
      3,
-     {"key 'checkpoint_every' is not implemented yet"}},
+     {"checkpoint_every.epochs must be >= 1 (got 0)"}},
     // Intervals in epochs: {epochs: N} with N >= 1, and nothing else in the map.
     {"interval_epochs_zero",
      "train:\n  steps: 5\n  eval_every: {epochs: 0}\n",

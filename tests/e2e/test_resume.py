@@ -1,0 +1,69 @@
+"""Resume through the real binary: `ganrun train` killed (SIGKILL) a few steps after a
+checkpoint, rerun in a fresh process, ends bitwise equal to the same run trained straight
+(generator, metric rows but wall_s, toy evaluation points), its file with no duplicate and no
+missing row, `attempts` 2 and `resumed_from_step` the checkpoint's step, and its checkpoints
+gone once it completed; `--force` discards them and starts over."""
+import h5py
+import numpy as np
+
+from conftest import run_ganrun
+
+ARGS = ["train", "--dataset", "toy-ring8", "--arch", "toy", "--toy-width", 32, "--dtype",
+        "float64", "--steps", 40, "--batch", 32, "--log-every", 5, "--sample-every", 10,
+        "--checkpoint-every", 10, "--threads", 1, "--device", "cpu"]
+
+
+def only_run(out):
+    (path,) = (out / "runs").glob("*.h5")
+    return path
+
+
+def killed_run(tmp_path, name, step):
+    out = tmp_path / name
+    # Every log point committed, so the file holds rows past the checkpoint that resume drops.
+    r = run_ganrun(ARGS + ["--out", out],
+                   env={"GANRUN_TEST_KILL": f"@{step}", "GANRUN_COMMIT_INTERVAL": "0"})
+    assert r.returncode == -9, (r.returncode, r.stderr)
+    with h5py.File(only_run(out), "r") as f:
+        assert f.attrs["status"] == "running"
+    return out
+
+
+def test_a_killed_run_resumes_from_its_checkpoint_exactly(tmp_path):
+    straight = tmp_path / "straight"
+    r = run_ganrun(ARGS + ["--out", straight])
+    assert r.returncode == 0, r.stderr
+
+    out = killed_run(tmp_path, "resumed", 27)  # checkpoints at 10 and 20; row 25 committed
+    ckpt = out / "checkpoints"
+    (run_dir,) = ckpt.iterdir()
+    assert sorted(p.name for p in run_dir.iterdir()) == ["step-10.pt", "step-20.pt"]
+    with h5py.File(only_run(out), "r") as f:
+        assert list(f["metrics/step"][:]) == [5, 10, 15, 20, 25]
+    r = run_ganrun(ARGS + ["--out", out])
+    assert r.returncode == 0, r.stderr
+    assert not run_dir.exists()  # a completed run keeps no checkpoint
+
+    with h5py.File(only_run(straight), "r") as a, h5py.File(only_run(out), "r") as b:
+        assert b.attrs["status"] == "completed"
+        assert a.attrs["attempts"] == 1 and a.attrs["resumed_from_step"] == 0
+        assert b.attrs["attempts"] == 2 and b.attrs["resumed_from_step"] == 20
+        assert list(b["metrics/step"][:]) == list(range(5, 41, 5))
+        for name in a["metrics"]:
+            if name != "wall_s":
+                assert np.array_equal(a["metrics"][name][:], b["metrics"][name][:]), name
+        for name in a["generator"]:
+            assert np.array_equal(a["generator"][name][:], b["generator"][name][:]), name
+        for name in ("step", "points", "field"):
+            assert np.array_equal(a["toy"][name][:], b["toy"][name][:]), name
+
+
+def test_force_discards_the_checkpoints_and_starts_over(tmp_path):
+    out = killed_run(tmp_path, "forced", 13)
+    r = run_ganrun(ARGS + ["--out", out, "--force"])
+    assert r.returncode == 0, r.stderr
+    with h5py.File(only_run(out), "r") as f:
+        assert f.attrs["status"] == "completed"
+        assert f.attrs["attempts"] == 2 and f.attrs["resumed_from_step"] == 0
+        assert list(f["metrics/step"][:]) == list(range(5, 41, 5))
+    assert not any((out / "checkpoints").rglob("*.pt"))
