@@ -7,6 +7,7 @@
 #include "launch/mpi_allreduce_backend.h"  // average_over_group
 #include "launch/tensor_broadcast.h"
 #include "runner/config_error.h"
+#include "runner/stop_request.h"
 
 namespace ganrun {
 
@@ -53,6 +54,13 @@ LoopSetup DataParallel::loop_setup(const RunSettings& settings, std::string run_
   const launch::ProcessGroup group = group_;
   setup.reduce_metrics = [group](std::vector<double>& means) {
     launch::average_over_group(group, means);
+  };
+  // The group stops together: a rank that saw the signal stops every rank (one small MPI
+  // reduction on the host per step; the step already all-reduces its gradients).
+  setup.should_stop = [group]() {
+    std::vector<double> flag{stop_requested() ? 1.0 : 0.0};
+    launch::average_over_group(group, flag);
+    return flag.front() > 0.0;
   };
   return setup;
 }

@@ -144,6 +144,10 @@ std::vector<RunResult> execute_pack(const std::vector<const RunSpec*>& specs,
         });
     for (size_t k = 0; k < specs.size(); ++k) {
       if (loops[k].diverged) continue;  // finished at its log point
+      if (loops[k].preempted) {
+        finish(k, RunResult{RunOutcome::kPreempted, loops[k].stop_step, loops[k].message});
+        continue;
+      }
       if (records[k].writer) {
         std::vector<NamedArray> weights;
         for (const auto& [name, tensor] : pack.members[k]->generator_state())

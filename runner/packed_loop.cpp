@@ -8,6 +8,7 @@
 
 #include "data/sample_order.h"
 #include "models/run_random.h"
+#include "runner/stop_request.h"
 
 namespace ganrun {
 namespace {
@@ -61,6 +62,17 @@ std::vector<LoopResult> train_packed_loop(models::PackedVariant& pack, data::Bat
   const auto graph = make_step_graph(shared, variant);
   try {
     for (; step < shared.total_steps; ++step) {
+      if (shared.should_stop && shared.should_stop()) {
+        // A pack keeps no checkpoint yet: its members are preempted and start over.
+        for (int64_t k = 0; k < k_members; ++k) {
+          if (!members[k].active) continue;
+          results[k] = LoopResult{
+              .preempted = true,
+              .stop_step = step,
+              .message = "stopped by " + stop_signal_name() + " at step " + std::to_string(step)};
+        }
+        return results;
+      }
       for (int64_t k = 0; k < k_members; ++k)
         if (members[k].active) maybe_throw_test_failure(setups[k].run_id, step);
       models::StepContext ctx = step_context(step, steps_per_epoch, noise, shared);
@@ -101,7 +113,8 @@ std::vector<LoopResult> train_packed_loop(models::PackedVariant& pack, data::Bat
           variant.freeze_member(k);
           graph->invalidate();  // the optimiser's masked step is a new step to capture
           --active;
-          results[k] = LoopResult{true, done, std::move(message)};
+          results[k] =
+              LoopResult{.diverged = true, .stop_step = done, .message = std::move(message)};
           if (diverged) diverged(static_cast<size_t>(k), results[k]);
         }
         if (active == 0) return results;

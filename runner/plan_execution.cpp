@@ -19,6 +19,7 @@
 #include "launch/cpu_binding.h"
 #include "launch/device_binding.h"
 #include "launch/groups.h"
+#include "launch/mpi_allreduce_backend.h"  // average_over_group
 #include "launch/work_queue.h"
 #include "runner/assignment_log.h"
 #include "runner/command.h"
@@ -30,6 +31,7 @@
 #include "runner/plan_validation.h"
 #include "runner/run_executor.h"
 #include "runner/run_file.h"
+#include "runner/stop_request.h"
 #include "runner/sweep_index.h"
 
 namespace ganrun {
@@ -165,7 +167,20 @@ int train_runs(const SweepPlan& plan, const ExecutionOptions& options,
     });
   int code = kExitOk;
   launch::WorkQueue queue(mpi, env.group, static_cast<int64_t>(packs.size()));
-  while (const auto task = queue.next()) {
+  // A stop signal ends the queue for this group: after its current runs (preempted at their
+  // next step), the group asks for no more; every rank of a group decides together.
+  auto group_stops = [&env] {
+    std::vector<double> flag{stop_requested() ? 1.0 : 0.0};
+    if (env.group.size > 1) launch::average_over_group(env.group, flag);
+    return flag.front() > 0.0;
+  };
+  while (true) {
+    if (group_stops()) {
+      code = std::max(code, kExitInterrupted);
+      break;
+    }
+    const auto task = queue.next();
+    if (!task) break;
     std::vector<const RunSpec*> members;
     for (const int64_t i : packs[static_cast<size_t>(*task)])
       members.push_back(&plan.runs[static_cast<size_t>(i)]);
@@ -191,6 +206,7 @@ int train_runs(const SweepPlan& plan, const ExecutionOptions& options,
     }
     for (size_t k = 0; k < members.size(); ++k) {
       if (outcomes[k] == RunOutcome::kFailed) code = std::max(code, kExitRunFailed);
+      if (outcomes[k] == RunOutcome::kPreempted) code = std::max(code, kExitInterrupted);
       or_warn(mpi, "assignment log", [&] {
         if (log) log->ended(entries[k], outcome_name(outcomes[k]));
       });
@@ -275,6 +291,7 @@ ExecutionOptions::CudaGraphs cuda_graphs_flag(bool on, bool off) {
 
 int execute_plan(const SweepPlan& plan, const ExecutionOptions& options,
                  const launch::MpiSession& mpi) {
+  install_stop_handlers();
   // 0. Groups and devices. The same on every rank, so a ConfigError here is said once by rank 0.
   check_job_shape(plan, options, mpi.size());
   check_packing(plan);

@@ -49,8 +49,9 @@ RunResult execute_member_run(const RunSpec& spec, data::BatchSource& dataset,
     }
     QuietObserver quiet;
     const LoopResult loop = train_loop(*variant, dataset, setup, quiet);
-    result = loop.diverged ? RunResult{RunOutcome::kDiverged, loop.stop_step, loop.message}
-                           : RunResult{RunOutcome::kCompleted, steps, ""};
+    result = loop.diverged    ? RunResult{RunOutcome::kDiverged, loop.stop_step, loop.message}
+             : loop.preempted ? RunResult{RunOutcome::kPreempted, loop.stop_step, loop.message}
+                              : RunResult{RunOutcome::kCompleted, steps, ""};
   } catch (const StepError& e) {
     result = RunResult{RunOutcome::kFailed, e.step(), e.what()};
   } catch (const std::exception& e) {
@@ -110,7 +111,8 @@ std::filesystem::path run_png_path(const std::filesystem::path& runs_dir, const 
 }
 
 const char* outcome_name(RunOutcome outcome) {
-  static constexpr const char* kNames[] = {"completed", "diverged", "failed"};  // enum order
+  static constexpr const char* kNames[] = {"completed", "diverged", "failed",
+                                           "preempted"};  // enum order
   return kNames[static_cast<int>(outcome)];
 }
 
@@ -228,6 +230,10 @@ RunResult execute_run(const RunSpec& spec, data::BatchSource& dataset, const Run
       finish("diverged", loop.message, loop.stop_step);
       checkpoints.remove_all();  // a final state: nothing will resume it
       return RunResult{RunOutcome::kDiverged, loop.stop_step, loop.message};
+    }
+    if (loop.preempted) {  // its checkpoint (written by the loop) is where the rerun resumes
+      finish("preempted", loop.message, loop.stop_step);
+      return RunResult{RunOutcome::kPreempted, loop.stop_step, loop.message};
     }
     std::vector<NamedArray> weights;
     for (const auto& [name, tensor] : variant->generator_state())

@@ -31,7 +31,8 @@ struct RunEnvironment {
   bool resume = true;
 };
 
-enum class RunOutcome { kCompleted, kDiverged, kFailed };
+// kPreempted: stopped by a signal (runner/stop_request.h), resumable.
+enum class RunOutcome { kCompleted, kDiverged, kFailed, kPreempted };
 
 struct RunResult {
   RunOutcome outcome = RunOutcome::kFailed;

@@ -15,6 +15,7 @@
 #include "data/dataset_loader.h"
 #include "data/sample_order.h"
 #include "models/run_random.h"
+#include "runner/stop_request.h"
 
 namespace ganrun {
 
@@ -103,6 +104,7 @@ LoopSetup single_process_setup(const RunSettings& settings, std::string run_id, 
   setup.reducer = &kLocalReducer;
   setup.sync_gradients = &kNoSync;
   setup.device = device;
+  setup.should_stop = stop_requested;
   return setup;
 }
 
@@ -220,6 +222,14 @@ LoopResult train_loop(models::Variant& variant, data::BatchSource& source, const
   const auto graph = make_step_graph(setup, variant);
   try {
     for (; step < setup.total_steps; ++step) {
+      if (setup.should_stop && setup.should_stop()) {
+        // On demand: a checkpoint of the steps done, so the next attempt loses nothing.
+        if (setup.checkpoint && step > 0) setup.checkpoint(step, variant, metrics);
+        result.preempted = true;
+        result.stop_step = step;
+        result.message = "stopped by " + stop_signal_name() + " at step " + std::to_string(step);
+        return result;
+      }
       maybe_throw_test_failure(setup.run_id, step);
       models::StepContext ctx = step_context(step, steps_per_epoch, noise, setup);
       const int64_t first_batch = (step % steps_per_epoch) * s.n_critic;

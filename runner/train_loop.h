@@ -50,8 +50,9 @@ class LoopObserver {
 
 struct LoopResult {
   bool diverged = false;
+  bool preempted = false;  // stopped by a signal (runner/stop_request.h) before the end
   int64_t stop_step = -1;
-  std::string message;  // which metric went non-finite, when diverged
+  std::string message;  // which metric went non-finite, when diverged; the signal, preempted
 };
 
 // CUDA's float32 matrix products and convolutions in full precision (IEEE) or TF32 for as long
@@ -100,6 +101,10 @@ struct LoopSetup {
   std::function<void(models::Variant&, models::MetricAccumulator&)> restore;
   int64_t checkpoint_every = 0;
   std::function<void(int64_t, models::Variant&, const models::MetricAccumulator&)> checkpoint;
+  // Asked at every step boundary: true stops the loop there (a signal, runner/stop_request.h),
+  // after a checkpoint of that step when `checkpoint` is set. A data-parallel group's answer is
+  // the group's (every rank stops at the same step). Null: never.
+  std::function<bool()> should_stop;
 };
 
 // An exception inside the loop, with the step it happened at (the run's stop_step).

@@ -1,0 +1,112 @@
+"""Preemption through the real binary under `mpiexec -n 2`: SIGUSR1 sent to mpirun (which
+forwards it to the ranks, as Slurm's `--signal=B:USR1@120` warning reaches a job), and
+separately SIGTERM sent to each rank directly, make every started run checkpoint at its next
+step boundary and end `preempted` (or `completed`), the job exit 75 with readable files; the
+same command run again resumes the preempted runs from their checkpoints and completes every
+run exactly once (metric steps strictly increasing with no gap)."""
+import os
+import signal
+import subprocess
+import time
+
+import h5py
+import numpy as np
+
+from conftest import GANRUN, MPIEXEC
+
+STEPS, LOG_EVERY = 2000, 100
+SWEEP = """name: preempt
+dataset: {{name: toy-ring8}}
+variant: gan
+arch: toy
+toy_width: 32
+train: {{steps: {steps}, batch: 32, log_every: {log_every}, sample_every: 0, checkpoint_every: 500}}
+grid:
+  seed: [0, 1, 2, 3]
+out: {out}
+"""
+
+
+def write_sweep(tmp_path, name):
+    out = tmp_path / name
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(SWEEP.format(steps=STEPS, log_every=LOG_EVERY, out=out))
+    return path, out
+
+
+def running_files(out):
+    """Run files whose attempt has logged at least one row, with the pid that writes them."""
+    found = {}
+    for path in (out / "runs").glob("*.h5") if (out / "runs").exists() else []:
+        try:
+            with h5py.File(path, "r") as f:
+                if f.attrs["status"] == "running" and len(f["metrics/step"]) > 0:
+                    found[path] = int(f.attrs["pid"])
+        except OSError:
+            pass  # between a snapshot's rename and its reading
+    return found
+
+
+def start_and_wait_for_two_runs(sweep):
+    env = dict(os.environ, GANRUN_COMMIT_INTERVAL="0")
+    proc = subprocess.Popen([MPIEXEC, "-n", "2", GANRUN, "--sweep", str(sweep)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    out = sweep.parent / sweep.stem
+    while time.time() < deadline:
+        files = running_files(out)
+        if len(files) >= 2:
+            return proc, files
+        if proc.poll() is not None:
+            break
+        time.sleep(0.2)
+    proc.kill()
+    raise AssertionError("two runs did not start: " + proc.communicate()[1])
+
+
+def check_preempted_then_rerun(sweep, out, proc):
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 75, stderr
+    statuses = {}
+    for path in (out / "runs").glob("*.h5"):
+        with h5py.File(path, "r") as f:  # every file readable
+            statuses[path.stem] = (f.attrs["status"], int(f.attrs["stop_step"]))
+    preempted = [k for k, (s, _) in statuses.items() if s == "preempted"]
+    assert preempted and all(s in ("preempted", "completed") for s, _ in statuses.values()), \
+        statuses
+    for run_id in preempted:
+        stop = statuses[run_id][1]
+        # A checkpoint of the step it stopped at (taken on demand), the newest of the run.
+        steps = sorted(int(p.stem.split("-")[1])
+                       for p in (out / "checkpoints" / run_id).glob("step-*.pt"))
+        assert steps and steps[-1] == stop, (run_id, stop, steps)
+
+    r = subprocess.run([MPIEXEC, "-n", "2", GANRUN, "--sweep", str(sweep)], capture_output=True,
+                       text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    files = sorted((out / "runs").glob("*.h5"))
+    assert len(files) == 4
+    for path in files:
+        with h5py.File(path, "r") as f:
+            assert f.attrs["status"] == "completed", f.attrs["error"]
+            steps = f["metrics/step"][:]
+            assert np.array_equal(steps, np.arange(LOG_EVERY, STEPS + 1, LOG_EVERY)), path.stem
+            if path.stem in preempted:
+                assert f.attrs["attempts"] == 2
+                assert f.attrs["resumed_from_step"] == statuses[path.stem][1]
+    assert not any((out / "checkpoints").rglob("*.pt"))
+
+
+def test_sigusr1_to_mpirun_preempts_every_rank_and_the_rerun_resumes(tmp_path):
+    sweep, out = write_sweep(tmp_path, "usr1")
+    proc, _ = start_and_wait_for_two_runs(sweep)
+    proc.send_signal(signal.SIGUSR1)
+    check_preempted_then_rerun(sweep, out, proc)
+
+
+def test_sigterm_to_each_rank_preempts_and_the_rerun_resumes(tmp_path):
+    sweep, out = write_sweep(tmp_path, "term")
+    proc, files = start_and_wait_for_two_runs(sweep)
+    for pid in set(files.values()):
+        os.kill(pid, signal.SIGTERM)
+    check_preempted_then_rerun(sweep, out, proc)
