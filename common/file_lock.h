@@ -4,6 +4,8 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
+#include <string>
 
 namespace ganrun {
 
@@ -17,6 +19,25 @@ class ExclusiveFileLock {
   ExclusiveFileLock& operator=(const ExclusiveFileLock&) = delete;
 
  private:
+  int fd_ = -1;
+};
+
+// A lock that is not waited for and says who holds it: an exclusive, non-blocking flock(2) on
+// a lock file holding its holder's description (host, pid, since). flock ends with its holder's
+// process, so a lock left by a killed process is free again (its stale text is replaced).
+class NamedFileLock {
+ public:
+  // The lock when it is free (then `holder` is written into the file), else nullptr with the
+  // current holder's text in *current. std::runtime_error naming the path when it cannot be
+  // opened.
+  static std::unique_ptr<NamedFileLock> try_hold(const std::filesystem::path& path,
+                                                 const std::string& holder, std::string* current);
+  ~NamedFileLock();
+  NamedFileLock(const NamedFileLock&) = delete;
+  NamedFileLock& operator=(const NamedFileLock&) = delete;
+
+ private:
+  explicit NamedFileLock(int fd) : fd_(fd) {}
   int fd_ = -1;
 };
 

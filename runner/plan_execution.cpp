@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 #include <torch/utils.h>  // torch::set_num_threads
+#include <unistd.h>       // getpid
 
 #include <chrono>
 #include <climits>
@@ -16,6 +17,9 @@
 #include <set>
 #include <thread>
 
+#include "common/file_lock.h"
+#include "common/host_name.h"
+#include "common/utc_time.h"
 #include "launch/cpu_binding.h"
 #include "launch/device_binding.h"
 #include "launch/groups.h"
@@ -97,6 +101,9 @@ void hold_for_test(const std::string& run_id, const std::vector<std::string>& to
 struct Todo {
   int64_t invocation = 0;
   std::vector<int64_t> runs;
+  // Rank 0's hold on <out>/.ganrun.lock for the whole invocation: a second invocation on the
+  // same out at once is refused (exit 2), naming the holder.
+  std::shared_ptr<NamedFileLock> out_lock;
 };
 
 // Step 2, by rank 0 alone: the out folder, the runs to do (finished ones are skipped here, at
@@ -108,8 +115,19 @@ std::optional<Todo> prepare_output(const SweepPlan& plan, const ExecutionOptions
   const fs::path runs_dir = fs::path(plan.out) / "runs";
   std::string setup_error;
   std::vector<int64_t> todo;  // invocation number, then the plan indices to run
+  std::shared_ptr<NamedFileLock> out_lock;
   if (mpi.is_root()) {
     try {
+      fs::create_directories(plan.out);
+      std::string holder;
+      out_lock = NamedFileLock::try_hold(
+          fs::path(plan.out) / ".ganrun.lock",
+          fmt::format("host {} pid {} since {}", host_name(), ::getpid(), utc_now()), &holder);
+      if (!out_lock)
+        throw ConfigError(fmt::format(
+            "out folder '{}' is in use by another ganrun ({}); wait for it to end, or use "
+            "another --out",
+            plan.out, holder));
       fs::create_directories(runs_dir);
       remove_stale_snapshots(runs_dir);
       std::vector<Assignment> log;
@@ -127,6 +145,9 @@ std::optional<Todo> prepare_output(const SweepPlan& plan, const ExecutionOptions
       if (options.write_sweep_index)
         write_sweep_index(fs::path(plan.out) / "sweep.h5", plan.name, plan.text, plan.grid_keys,
                           index_rows(plan, log), log);
+    } catch (const ConfigError& e) {
+      setup_error = e.what();
+      fmt::print(stderr, "ganrun: {}\n", setup_error);
     } catch (const std::exception& e) {
       setup_error = fmt::format("cannot write to out folder '{}': {}; choose another --out",
                                 plan.out, e.what());
@@ -138,6 +159,7 @@ std::optional<Todo> prepare_output(const SweepPlan& plan, const ExecutionOptions
   Todo out;
   out.invocation = todo.front();
   out.runs.assign(todo.begin() + 1, todo.end());
+  out.out_lock = std::move(out_lock);
   return out;
 }
 

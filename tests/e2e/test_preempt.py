@@ -3,7 +3,8 @@ forwards it to the ranks, as Slurm's `--signal=B:USR1@120` warning reaches a job
 separately SIGTERM sent to each rank directly, make every started run checkpoint at its next
 step boundary and end `preempted` (or `completed`), the job exit 75 with readable files; the
 same command run again resumes the preempted runs from their checkpoints and completes every
-run exactly once (metric steps strictly increasing with no gap)."""
+run exactly once (metric steps strictly increasing with no gap). A second invocation on the
+same out while the first runs is refused (exit 2) naming the holder."""
 import os
 import signal
 import subprocess
@@ -100,6 +101,12 @@ def check_preempted_then_rerun(sweep, out, proc):
 def test_sigusr1_to_mpirun_preempts_every_rank_and_the_rerun_resumes(tmp_path):
     sweep, out = write_sweep(tmp_path, "usr1")
     proc, _ = start_and_wait_for_two_runs(sweep)
+    # A second invocation on the same out meanwhile is refused, naming the holder.
+    second = subprocess.run([GANRUN, "--sweep", str(sweep)], capture_output=True, text=True,
+                            timeout=60)
+    assert second.returncode == 2, second.stderr
+    assert f"out folder '{out}' is in use by another ganrun (host " in second.stderr, second.stderr
+    assert "wait for it to end, or use another --out" in second.stderr
     proc.send_signal(signal.SIGUSR1)
     check_preempted_then_rerun(sweep, out, proc)
 

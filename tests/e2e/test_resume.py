@@ -26,6 +26,8 @@ def killed_run(tmp_path, name, step):
     assert r.returncode == -9, (r.returncode, r.stderr)
     with h5py.File(only_run(out), "r") as f:
         assert f.attrs["status"] == "running"
+    # The killed process's out-folder lock is left behind (stale): the rerun takes it over.
+    assert "pid " in (out / ".ganrun.lock").read_text()
     return out
 
 
