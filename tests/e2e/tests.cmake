@@ -57,3 +57,7 @@ set_property(TEST bench_gpu_session_stages APPEND PROPERTY ENVIRONMENT
   "GANRUN_PYTHON=${GANRUN_PYTHON}" "GANRUN_SHARED_DATA=${GANRUN_SHARED_DATA}")
 # Every command of README.md's Usage section, srun on a real single-node Slurm cluster.
 ganrun_add_pytest(e2e_readme_usage test_readme_usage.py "e2e;mpi;slurm")
+# slurm/'s batch scripts on a real one-node cluster: its daemons and timing want the machine to
+# themselves.
+ganrun_add_pytest(e2e_slurm_jobs test_slurm_jobs.py "e2e;mpi;slurm")
+set_tests_properties(e2e_slurm_jobs PROPERTIES RUN_SERIAL TRUE)
