@@ -37,10 +37,11 @@ constexpr const char* kUsage =
     "  ganrun sample RUN.h5 --out grid.png [--n 64] [--seed S]\n"
     "  ganrun data list|fetch|verify|pack|show ...  (data sets; see ganrun data --help)\n"
     "  ganrun presets [NAME]                    (named recipes and every value they set)\n"
+    "  ganrun status OUT [--watch [SECONDS]]    (the runs' status, step, losses, ETA)\n"
     "  ganrun --version | --help\n"
     "\n"
     "Exit codes: 0 every run completed or diverged; 1 some run failed; 2 bad input or usage\n"
-    "(nothing written).\n";
+    "(nothing written); 75 interrupted by a signal (rerun the command to resume).\n";
 
 std::string joined_command_line(int argc, char** argv) {
   std::string out;
@@ -150,9 +151,12 @@ int run_command(int argc, char** argv) {
       code = presets_main(argc - 1, argv + 1, *mpi);
     else if (sub == "eval")
       code = eval_main(argc - 1, argv + 1, *mpi);
+    else if (sub == "status")
+      code = status_main(argc - 1, argv + 1, *mpi);
     else if (!sub.empty() && sub[0] != '-')
       throw ConfigError("unknown subcommand '" + sub +
-                        "' (known: train, sample, eval, data, presets; or --sweep FILE)");
+                        "' (known: train, sample, eval, status, data, presets; or --sweep "
+                        "FILE)");
     else
       code = sweep_main(argc, argv, *mpi);
   } catch (const po::error& e) {

@@ -103,6 +103,23 @@ std::optional<T> read_last(hid_t group, const std::string& name, const fs::path&
   return v;
 }
 
+// The last `n` elements of a 1-D dataset (fewer when it has fewer rows).
+template <typename T>
+std::vector<T> read_tail(hid_t group, const std::string& name, hsize_t n, const fs::path& p) {
+  Hid ds(H5CALL(H5Dopen2(group, name.c_str(), H5P_DEFAULT), p), H5Dclose);
+  Hid space(H5CALL(H5Dget_space(ds), p), H5Sclose);
+  hsize_t rows = 0;
+  H5CALL(H5Sget_simple_extent_dims(space, &rows, nullptr), p);
+  hsize_t count = std::min(rows, n), start = rows - count;
+  std::vector<T> out(count);
+  if (count == 0) return out;
+  H5CALL(H5Sselect_hyperslab(space, H5S_SELECT_SET, &start, nullptr, &count, nullptr), p);
+  Hid mem(H5CALL(H5Screate_simple(1, &count, nullptr), p), H5Sclose);
+  hid_t mtype = std::is_same_v<T, int64_t> ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE;
+  H5CALL(H5Dread(ds, mtype, mem, space, H5P_DEFAULT, out.data()), p);
+  return out;
+}
+
 bool file_missing(const fs::path& path) {
   std::error_code ec;
   return !fs::exists(path, ec) && !ec;  // a stat error (e.g. permissions) is reported by the open
@@ -429,6 +446,17 @@ std::optional<RunFileSummary> read_run_summary(const std::filesystem::path& path
       if (name == "step" || name == "wall_s") continue;
       s.metric_names.push_back(name);
       if (auto v = read_last<double>(metrics, name, path)) s.last_metrics[name] = *v;
+    }
+    const auto steps = read_tail<int64_t>(metrics, "step", 2, path);
+    const auto wall = read_tail<double>(metrics, "wall_s", 2, path);
+    if (steps.size() == 2 && wall.size() == 2 && wall[1] > wall[0])
+      s.steps_per_second = static_cast<double>(steps[1] - steps[0]) / (wall[1] - wall[0]);
+    if (H5CALL(H5Lexists(file, "eval", H5P_DEFAULT), path) > 0) {
+      Hid eval(H5CALL(H5Gopen2(file, "eval", H5P_DEFAULT), path), H5Gclose);
+      for (const std::string& name : h5::link_names(eval, path)) {
+        if (name == "step" || name == "class_histogram") continue;
+        if (auto v = read_last<double>(eval, name, path)) s.last_eval[name] = *v;
+      }
     }
     return s;
   } catch (const std::exception& e) {

@@ -11,6 +11,7 @@
 #include <array>
 #include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <map>
 #include <optional>
 #include <string>
@@ -131,6 +132,10 @@ struct RunFileSummary {
   std::vector<std::string> metric_names;
   int64_t last_step = -1;                      // last /metrics/step row, -1 when none
   std::map<std::string, double> last_metrics;  // last row of each /metrics/<name>
+  // Steps per second between the last two metric rows of the same attempt (their wall_s
+  // increases); NaN with fewer rows.
+  double steps_per_second = std::numeric_limits<double>::quiet_NaN();
+  std::map<std::string, double> last_eval;  // last row of each /eval/<name> (but step)
 };
 
 // Opens read-only; nullopt when the file does not exist. Throws std::runtime_error naming the

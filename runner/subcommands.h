@@ -15,5 +15,7 @@ int data_main(int argc, char** argv, launch::MpiSession& mpi);
 int eval_main(int argc, char** argv, launch::MpiSession& mpi);
 // `ganrun presets [NAME]` (runner/presets_command.cpp).
 int presets_main(int argc, char** argv, launch::MpiSession& mpi);
+// `ganrun status OUT [--watch [SECONDS]]` (runner/status_command.cpp).
+int status_main(int argc, char** argv, launch::MpiSession& mpi);
 
 }  // namespace ganrun

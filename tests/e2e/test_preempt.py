@@ -4,8 +4,10 @@ separately SIGTERM sent to each rank directly, make every started run checkpoint
 step boundary and end `preempted` (or `completed`), the job exit 75 with readable files; the
 same command run again resumes the preempted runs from their checkpoints and completes every
 run exactly once (metric steps strictly increasing with no gap). A second invocation on the
-same out while the first runs is refused (exit 2) naming the holder."""
+same out while the first runs is refused (exit 2) naming the holder. `ganrun status` reads the
+runs in flight (and `--watch` repeats until none is running)."""
 import os
+import re
 import signal
 import subprocess
 import time
@@ -82,9 +84,24 @@ def check_preempted_then_rerun(sweep, out, proc):
                        for p in (out / "checkpoints" / run_id).glob("step-*.pt"))
         assert steps and steps[-1] == stop, (run_id, stop, steps)
 
-    r = subprocess.run([MPIEXEC, "-n", "2", GANRUN, "--sweep", str(sweep)], capture_output=True,
-                       text=True, timeout=300)
-    assert r.returncode == 0, r.stderr
+    st = subprocess.run([GANRUN, "status", str(out)], capture_output=True, text=True, timeout=60)
+    assert st.returncode == 0, st.stderr
+    for run_id in preempted:
+        assert re.search(rf"^{run_id}\s+preempted\s+\d+/{STEPS}\s", st.stdout, re.M), st.stdout
+
+    rerun = subprocess.Popen([MPIEXEC, "-n", "2", GANRUN, "--sweep", str(sweep)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             env=dict(os.environ, GANRUN_COMMIT_INTERVAL="0"))
+    # `ganrun status --watch` on the sweep in flight: tables until no run is running.
+    deadline = time.time() + 60
+    while not running_files(out) and time.time() < deadline and rerun.poll() is None:
+        time.sleep(0.2)
+    watch = subprocess.run([GANRUN, "status", str(out), "--watch", "0.3"], capture_output=True,
+                           text=True, timeout=300)
+    assert watch.returncode == 0, watch.stderr
+    assert re.search(rf"\srunning\s+\d+/{STEPS}\s", watch.stdout), watch.stdout
+    _, stderr = rerun.communicate(timeout=300)
+    assert rerun.returncode == 0, stderr
     files = sorted((out / "runs").glob("*.h5"))
     assert len(files) == 4
     for path in files:
@@ -114,6 +131,12 @@ def test_sigusr1_to_mpirun_preempts_every_rank_and_the_rerun_resumes(tmp_path):
 def test_sigterm_to_each_rank_preempts_and_the_rerun_resumes(tmp_path):
     sweep, out = write_sweep(tmp_path, "term")
     proc, files = start_and_wait_for_two_runs(sweep)
+    # `ganrun status` reads the files while the runs write them.
+    st = subprocess.run([GANRUN, "status", str(out)], capture_output=True, text=True, timeout=60)
+    assert st.returncode == 0, st.stderr
+    assert st.stdout.startswith("2 run file(s) in ") or st.stdout.startswith("3 run file(s)") \
+        or st.stdout.startswith("4 run file(s)"), st.stdout
+    assert len(re.findall(rf"\srunning\s+\d+/{STEPS}\s", st.stdout)) >= 2, st.stdout
     for pid in set(files.values()):
         os.kill(pid, signal.SIGTERM)
     check_preempted_then_rerun(sweep, out, proc)
