@@ -7,6 +7,7 @@
 #include <string>
 
 #include "models/variant.h"
+#include "runner/checkpoint.h"
 #include "runner/data_parallel.h"
 #include "runner/packed_loop.h"
 #include "runner/progress.h"
@@ -103,8 +104,13 @@ std::vector<RunResult> execute_pack(const std::vector<const RunSpec*>& specs,
 
   try {
     if (!build_error.empty()) throw std::runtime_error(build_error);
-    for (auto& r : records)
-      if (r.writer) r.writer->commit();  // every file exists, running, from the start
+    for (size_t k = 0; k < specs.size(); ++k) {
+      if (!records[k].writer) continue;
+      records[k].writer->commit();  // every file exists, running, from the start
+      // A pack trains from the start and keeps no checkpoint (yet): a member's checkpoint from
+      // an earlier attempt alone is stale from here on, and must not be resumed later.
+      CheckpointStore(env.runs_dir, specs[k]->id).remove_all();
+    }
     // A group of ranks trains the pack data-parallel (runner/data_parallel.h): every member's
     // batch split over the group, the packed nets' gradients averaged, each member's metrics
     // averaged at its log points.
