@@ -22,31 +22,14 @@
 #include "runner/run_evaluation.h"
 #include "runner/train_loop.h"
 #include "runner/variant_config.h"
+#include "tests/unit/loop_recorder.h"
 #include "tests/unit/network_state.h"
 #include "tests/unit/test_support.h"
 
 namespace ganrun {
 namespace {
 
-class Recorder final : public LoopObserver {
- public:
-  void on_metrics(int64_t steps_done, const std::vector<double>& means) override {
-    steps.push_back(steps_done);
-    rows.push_back(means);
-  }
-  void on_samples(int64_t steps_done, const torch::Tensor& images) override {
-    grid_steps.push_back(steps_done);
-    grids.push_back(images);
-  }
-  // Rows after `step` are dropped, as a resumed run file drops them.
-  void keep_until(int64_t step) {
-    while (!steps.empty() && steps.back() > step) steps.pop_back(), rows.pop_back();
-    while (!grid_steps.empty() && grid_steps.back() > step) grid_steps.pop_back(), grids.pop_back();
-  }
-  std::vector<int64_t> steps, grid_steps;
-  std::vector<std::vector<double>> rows;
-  std::vector<torch::Tensor> grids;
-};
+using Recorder = test::LoopRecorder;
 
 struct Case {
   std::string variant, arch;

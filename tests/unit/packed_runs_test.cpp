@@ -26,23 +26,13 @@
 #include "runner/run_executor.h"
 #include "runner/train_loop.h"
 #include "runner/variant_config.h"
+#include "tests/unit/loop_recorder.h"
 #include "tests/unit/network_state.h"
 
 namespace ganrun {
 namespace {
 
-class Recorder final : public LoopObserver {
- public:
-  void on_metrics(int64_t steps_done, const std::vector<double>& means) override {
-    steps.push_back(steps_done);
-    rows.push_back(means);
-  }
-  void on_samples(int64_t, const torch::Tensor& images) override { grids.push_back(images); }
-  void on_points(int64_t, const ToyEval& eval) override { points.push_back(eval.points); }
-  std::vector<int64_t> steps;
-  std::vector<std::vector<double>> rows;
-  std::vector<torch::Tensor> grids, points;
-};
+using Recorder = test::LoopRecorder;
 
 // What a run left behind: its state, metric rows and result.
 struct Outcome {
