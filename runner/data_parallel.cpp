@@ -41,6 +41,12 @@ DataParallel::DataParallel(const launch::ProcessGroup& group, torch::Device devi
   sync_ = [this](torch::nn::Module& module) { allreducer_.average(module.parameters()); };
 }
 
+bool group_stop_requested(const launch::ProcessGroup& group) {
+  std::vector<double> flag{stop_requested() ? 1.0 : 0.0};
+  if (group.size > 1) launch::average_over_group(group, flag);
+  return flag.front() > 0.0;
+}
+
 LoopSetup DataParallel::loop_setup(const RunSettings& settings, std::string run_id,
                                    int64_t total_steps, torch::Device device) const {
   LoopSetup setup;
@@ -57,11 +63,7 @@ LoopSetup DataParallel::loop_setup(const RunSettings& settings, std::string run_
   };
   // The group stops together: a rank that saw the signal stops every rank (one small MPI
   // reduction on the host per step; the step already all-reduces its gradients).
-  setup.should_stop = [group]() {
-    std::vector<double> flag{stop_requested() ? 1.0 : 0.0};
-    launch::average_over_group(group, flag);
-    return flag.front() > 0.0;
-  };
+  setup.should_stop = [group]() { return group_stop_requested(group); };
   return setup;
 }
 

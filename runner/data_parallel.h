@@ -35,6 +35,10 @@ class GroupBatchReducer final : public models::BatchReducer {
   launch::GroupCollectives* collectives_;
 };
 
+// True on every rank of `group` when a stop signal reached any of them (runner/stop_request.h);
+// a collective of the group when it has more than one rank.
+bool group_stop_requested(const launch::ProcessGroup& group);
+
 // "" when a run of `batch` can be split over `ranks` ranks, else the message (exit 2).
 std::string data_parallel_batch_error(int64_t batch, int ranks);
 

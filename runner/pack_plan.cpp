@@ -66,8 +66,6 @@ void check_packing(const SweepPlan& plan) {
   }
 }
 
-int64_t auto_pack_limit(bool cuda) { return cuda ? 32 : 8; }
-
 std::string pack_group_key(const RunSettings& s) { return shared_settings(s); }
 
 int64_t AutoPackLimits::limit_for(const RunSettings& s) const {

@@ -26,9 +26,6 @@ std::string pack_refusal(const RunSettings& s);
 // `pack: K`: ConfigError (exit 2) naming the first run that cannot pack, with the fix.
 void check_packing(const SweepPlan& plan);
 
-// The largest pack `auto` builds when nothing was measured: 32 members on a GPU, 8 on a CPU.
-int64_t auto_pack_limit(bool cuda);
-
 // The runs `todo` (plan indices, in order) in groups that could share a pack: equal settings but
 // for the varying keys (a run that cannot pack is a group of its own). Groups in plan order.
 std::vector<std::vector<int64_t>> compatible_groups(const SweepPlan& plan,
@@ -41,7 +38,7 @@ int64_t auto_pack_wanted(int64_t runs, int64_t workers);
 // `auto`'s largest pack for each group of compatible_groups(plan, all runs), keyed by a run of
 // the group (its settings but the varying keys); `fallback` for a group not measured.
 struct AutoPackLimits {
-  int64_t fallback = 8;
+  int64_t fallback = 1;
   std::vector<std::pair<std::string, int64_t>> by_group;  // group key, limit
   int64_t limit_for(const RunSettings& s) const;
 };

@@ -23,11 +23,11 @@
 #include "launch/cpu_binding.h"
 #include "launch/device_binding.h"
 #include "launch/groups.h"
-#include "launch/mpi_allreduce_backend.h"  // average_over_group
 #include "launch/work_queue.h"
 #include "runner/assignment_log.h"
 #include "runner/command.h"
 #include "runner/config_error.h"
+#include "runner/data_parallel.h"  // group_stop_requested
 #include "runner/pack_executor.h"
 #include "runner/pack_plan.h"
 #include "runner/pack_probe.h"
@@ -191,13 +191,8 @@ int train_runs(const SweepPlan& plan, const ExecutionOptions& options,
   launch::WorkQueue queue(mpi, env.group, static_cast<int64_t>(packs.size()));
   // A stop signal ends the queue for this group: after its current runs (preempted at their
   // next step), the group asks for no more; every rank of a group decides together.
-  auto group_stops = [&env] {
-    std::vector<double> flag{stop_requested() ? 1.0 : 0.0};
-    if (env.group.size > 1) launch::average_over_group(env.group, flag);
-    return flag.front() > 0.0;
-  };
   while (true) {
-    if (group_stops()) {
+    if (group_stop_requested(env.group)) {
       code = std::max(code, kExitInterrupted);
       break;
     }
@@ -251,7 +246,7 @@ GraphMode graph_mode(ExecutionOptions::CudaGraphs request, const torch::Device& 
 // memory, ...) leaves its group at 1 and says why.
 AutoPackLimits measure_auto_packs(const SweepPlan& plan, const Validated& v, int64_t workers,
                                   const launch::MpiSession& mpi, std::vector<std::string>& notes) {
-  AutoPackLimits limits{auto_pack_limit(v.device.is_cuda()), {}};
+  AutoPackLimits limits;  // a group not measured (one run per worker) trains alone
   if (plan.pack != "auto") return limits;
   std::vector<int64_t> all(plan.runs.size());
   for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<int64_t>(i);
