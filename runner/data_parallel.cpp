@@ -3,6 +3,9 @@
 
 #include <fmt/format.h>
 
+#include <cmath>  // llround
+#include <stdexcept>
+
 #include "data/sample_order.h"
 #include "launch/mpi_allreduce_backend.h"  // average_over_group
 #include "launch/tensor_broadcast.h"
@@ -45,6 +48,28 @@ bool group_stop_requested(const launch::ProcessGroup& group) {
   std::vector<double> flag{stop_requested() ? 1.0 : 0.0};
   if (group.size > 1) launch::average_over_group(group, flag);
   return flag.front() > 0.0;
+}
+
+int64_t root_value_in_group(const launch::ProcessGroup& group, int64_t value) {
+  if (group.size == 1) return value;
+  // The mean of the root's value and zeros, times the group size: exact for steps (< 2^53).
+  std::vector<double> v{group.is_root() ? static_cast<double>(value) : 0.0};
+  launch::average_over_group(group, v);
+  return std::llround(v.front() * group.size);
+}
+
+void load_on_every_rank(const launch::ProcessGroup& group, const std::function<void()>& load) {
+  std::string error;
+  try {
+    load();
+  } catch (const std::exception& e) {
+    error = e.what();
+  }
+  std::vector<double> failed{error.empty() ? 0.0 : 1.0};
+  if (group.size > 1) launch::average_over_group(group, failed);
+  if (!error.empty()) throw std::runtime_error(error);
+  if (failed.front() > 0.0)
+    throw std::runtime_error("another rank of the run's group could not load its checkpoint");
 }
 
 LoopSetup DataParallel::loop_setup(const RunSettings& settings, std::string run_id,

@@ -11,6 +11,7 @@
 #include <torch/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -38,6 +39,15 @@ class GroupBatchReducer final : public models::BatchReducer {
 // True on every rank of `group` when a stop signal reached any of them (runner/stop_request.h);
 // a collective of the group when it has more than one rank.
 bool group_stop_requested(const launch::ProcessGroup& group);
+
+// The group root's `value` on every rank of `group` (a collective when it has more than one
+// rank): the step a group's run resumes from is the root's decision.
+int64_t root_value_in_group(const launch::ProcessGroup& group, int64_t value);
+
+// Calls `load` on every rank of `group` and agrees on the outcome: when it threw on any rank,
+// every rank throws (its own message, or that another rank's failed), so no rank goes on into
+// the step collectives alone.
+void load_on_every_rank(const launch::ProcessGroup& group, const std::function<void()>& load);
 
 // "" when a run of `batch` can be split over `ranks` ranks, else the message (exit 2).
 std::string data_parallel_batch_error(int64_t batch, int ranks);

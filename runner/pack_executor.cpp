@@ -3,7 +3,9 @@
 
 #include <fmt/format.h>
 
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "models/variant.h"
@@ -37,7 +39,8 @@ struct MemberRecord {
 }  // namespace
 
 std::vector<RunResult> execute_pack(const std::vector<const RunSpec*>& specs,
-                                    data::BatchSource& dataset, const RunEnvironment& env) {
+                                    data::BatchSource& dataset, const RunEnvironment& env,
+                                    const std::vector<bool>& finished_before) {
   const RunSettings& shared = specs.front()->settings;
   const int64_t steps = total_steps(shared, dataset.size());
   const DataShape shape{dataset.channels(), dataset.height(), dataset.width(),
@@ -66,25 +69,49 @@ std::vector<RunResult> execute_pack(const std::vector<const RunSpec*>& specs,
     build_error = e.what();
   }
 
+  std::vector<bool> finished = finished_before;
+  finished.resize(specs.size(), false);
+  std::vector<std::string> ids;
+  for (const auto* spec : specs) ids.push_back(spec->id);
+  CheckpointStore checkpoints =
+      CheckpointStore::for_pack(env.runs_dir, ids, env.group.rank, env.group.size);
+  if (root && !env.resume) checkpoints.remove_all();
+  // The root's files: each member's, resumed from the pack's newest checkpoint when every
+  // member's file can take its rows up to it (else the whole pack starts over).
   std::vector<MemberRecord> records(specs.size());
-  for (size_t k = 0; k < specs.size(); ++k) {
-    const RunSpec& spec = *specs[k];
-    auto& r = records[k];
-    r.progress = std::make_unique<ProgressReporter>(env.rank, spec.id, steps);
-    if (!root) continue;
-    AttrMap attrs = run_attrs(spec, env, dataset, steps);
-    attrs["pack_size"] = static_cast<int64_t>(specs.size());
-    attrs["pack_members"] = members_text;
-    r.writer = std::make_unique<RunFileWriter>(
-        run_file_path(env.runs_dir, spec.id), std::move(attrs), to_yaml(spec.settings),
-        metric_names,
-        dataset.is_points() ? SampleShape{}
-                            : SampleShape{pack.packed ? pack.packed->samples_per_grid() : 64,
-                                          dataset.channels(), dataset.height(), dataset.width()});
-    r.observer = std::make_unique<FileObserver>(*r.writer, *r.progress,
-                                                run_png_path(env.runs_dir, spec.id), metric_names);
-  }
+  auto open_files = [&](std::optional<int64_t> from) {
+    bool agreed = true;
+    for (size_t k = 0; k < specs.size(); ++k) {
+      const RunSpec& spec = *specs[k];
+      auto& r = records[k];
+      r = MemberRecord{};
+      r.progress = std::make_unique<ProgressReporter>(env.rank, spec.id, steps);
+      if (finished[k]) r.open = false;
+      if (!root || finished[k]) continue;
+      AttrMap attrs = run_attrs(spec, env, dataset, steps);
+      attrs["pack_size"] = static_cast<int64_t>(specs.size());
+      attrs["pack_members"] = members_text;
+      const auto path = run_file_path(env.runs_dir, spec.id);
+      r.writer = std::make_unique<RunFileWriter>(
+          path, std::move(attrs), to_yaml(spec.settings), metric_names,
+          dataset.is_points() ? SampleShape{}
+                              : SampleShape{pack.packed ? pack.packed->samples_per_grid() : 64,
+                                            dataset.channels(), dataset.height(), dataset.width()});
+      r.observer = std::make_unique<FileObserver>(
+          *r.writer, *r.progress, run_png_path(env.runs_dir, spec.id), metric_names);
+      agreed = start_attempt(*r.writer, path, from).from_step == from.value_or(0) && agreed;
+    }
+    return agreed;
+  };
+  const std::optional<int64_t> resume_from =
+      root && pack.packed ? checkpoints.latest() : std::nullopt;
+  const bool resumed = resume_from && open_files(resume_from);
+  if (!resumed) open_files(std::nullopt);
+  const int64_t from_step = resumed ? *resume_from : 0;
   std::vector<RunResult> results(specs.size());
+  for (size_t k = 0; k < specs.size(); ++k)
+    if (finished[k])
+      results[k] = RunResult{RunOutcome::kCompleted, 0, "ended in an earlier attempt"};
   auto finish = [&](size_t k, RunResult result) {
     auto& r = records[k];
     if (root) {
@@ -107,9 +134,12 @@ std::vector<RunResult> execute_pack(const std::vector<const RunSpec*>& specs,
     for (size_t k = 0; k < specs.size(); ++k) {
       if (!records[k].writer) continue;
       records[k].writer->commit();  // every file exists, running, from the start
-      // A pack trains from the start and keeps no checkpoint (yet): a member's checkpoint from
-      // an earlier attempt alone is stale from here on, and must not be resumed later.
-      CheckpointStore(env.runs_dir, specs[k]->id).remove_all();
+      // A pack that starts from step 0: a member's checkpoint from an earlier attempt alone, or
+      // from an earlier pack it led, is stale from here on and must not be resumed later.
+      if (from_step == 0) {
+        CheckpointStore(env.runs_dir, specs[k]->id).remove_all();
+        CheckpointStore::for_pack(env.runs_dir, {specs[k]->id}).remove_all();
+      }
     }
     // A group of ranks trains the pack data-parallel (runner/data_parallel.h): every member's
     // batch split over the group, the packed nets' gradients averaged, each member's metrics
@@ -119,6 +149,8 @@ std::vector<RunResult> execute_pack(const std::vector<const RunSpec*>& specs,
       parallel = std::make_unique<DataParallel>(env.group, env.device, shared.batch);
       parallel->broadcast_from_root(*pack.packed);
     }
+    // The group resumes where its root does.
+    const int64_t resume_step = root_value_in_group(env.group, from_step);
     std::vector<LoopSetup> setups;
     std::vector<LoopObserver*> observers;
     for (size_t k = 0; k < specs.size(); ++k) {
@@ -144,12 +176,25 @@ std::vector<RunResult> execute_pack(const std::vector<const RunSpec*>& specs,
       setups.push_back(std::move(setup));
       observers.push_back(r.loop_observer());
     }
-    const auto loops =
-        train_packed_loop(pack, dataset, setups, observers, [&](size_t k, const LoopResult& loop) {
+    // The pack's checkpoints: the root's open files committed first.
+    attach_checkpoints(
+        setups.front(), checkpoints, resume_step,
+        interval_steps(shared.checkpoint_every, steps_per_epoch(shared, dataset.size())), env.group,
+        root ? std::function<void()>([&records] {
+          for (auto& r : records)
+            if (r.open && r.observer) r.observer->commit();
+        })
+             : nullptr);
+    const auto loops = train_packed_loop(
+        pack, dataset, setups, observers,
+        [&](size_t k, const LoopResult& loop) {
           finish(k, RunResult{RunOutcome::kDiverged, loop.stop_step, loop.message});
-        });
+        },
+        finished);
+    bool preempted = false;
     for (size_t k = 0; k < specs.size(); ++k) {
-      if (loops[k].diverged) continue;  // finished at its log point
+      if (finished[k] || loops[k].diverged) continue;  // ended before, or at its log point
+      preempted = preempted || loops[k].preempted;
       if (loops[k].preempted) {
         finish(k, RunResult{RunOutcome::kPreempted, loops[k].stop_step, loops[k].message});
         continue;
@@ -162,6 +207,9 @@ std::vector<RunResult> execute_pack(const std::vector<const RunSpec*>& specs,
       }
       finish(k, RunResult{RunOutcome::kCompleted, steps, ""});
     }
+    // Every member ended for good: nothing will resume the pack. A preempted pack's checkpoint
+    // (written by the loop) is where the next attempt resumes.
+    if (root && !preempted) checkpoints.remove_all();
   } catch (const std::exception& e) {
     // A step's exception (StepError, with its step) or one before the first step.
     const auto* at = dynamic_cast<const StepError*>(&e);

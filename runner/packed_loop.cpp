@@ -25,7 +25,8 @@ struct MemberState {
 std::vector<LoopResult> train_packed_loop(models::PackedVariant& pack, data::BatchSource& source,
                                           const std::vector<LoopSetup>& setups,
                                           const std::vector<LoopObserver*>& observers,
-                                          const MemberDiverged& diverged) {
+                                          const MemberDiverged& diverged,
+                                          const std::vector<bool>& finished) {
   const LoopSetup& shared = setups.front();
   const RunSettings& s = *shared.settings;  // every key but seed, lr_g, lr_d, beta1, beta2
   const Float32Precision precision(s.reduced_precision);
@@ -58,12 +59,23 @@ std::vector<LoopResult> train_packed_loop(models::PackedVariant& pack, data::Bat
   std::vector<LoopResult> results(setups.size());
   for (auto& r : results) r.stop_step = shared.total_steps;
   int64_t active = k_members;
-  int64_t step = 0;
+  int64_t step = shared.start_step;
+  // A resumed pack: the checkpoint (the packed nets, optimisers and metric sums), then the
+  // members that ended before (diverged) frozen again: they train masked and record nothing.
+  if (shared.restore) shared.restore(variant, metrics);
+  for (int64_t k = 0; k < k_members; ++k) {
+    if (!finished.empty() && finished[static_cast<size_t>(k)]) {
+      members[k].active = false;
+      variant.freeze_member(k);
+      --active;
+    }
+  }
   const auto graph = make_step_graph(shared, variant);
   try {
     for (; step < shared.total_steps; ++step) {
       if (shared.should_stop && shared.should_stop()) {
-        // A pack keeps no checkpoint yet: its members are preempted and start over.
+        // On demand: a checkpoint of the steps done, so the next attempt loses nothing.
+        if (shared.checkpoint && step > 0) shared.checkpoint(step, variant, metrics);
         for (int64_t k = 0; k < k_members; ++k) {
           if (!members[k].active) continue;
           results[k] = LoopResult{
@@ -122,14 +134,18 @@ std::vector<LoopResult> train_packed_loop(models::PackedVariant& pack, data::Bat
       const bool eval_point =
           (shared.eval_every > 0 && done % shared.eval_every == 0) || (last && shared.eval_at_end);
       const bool sample_point = (sample_every > 0 && done % sample_every == 0) || last;
-      if (!(eval_point || (sample_point && toy == nullptr))) continue;
-      for (int64_t k = 0; k < k_members; ++k) {
-        if (!members[k].active) continue;
-        pack.copy_member(k);
-        record_points(*pack.members[static_cast<size_t>(k)],
-                      {members[k].fixed_z, toy, toy_extent, s.pixel_range}, setups[k], done,
-                      eval_point, sample_point, *observers[k]);
+      if (eval_point || (sample_point && toy == nullptr)) {
+        for (int64_t k = 0; k < k_members; ++k) {
+          if (!members[k].active) continue;
+          pack.copy_member(k);
+          record_points(*pack.members[static_cast<size_t>(k)],
+                        {members[k].fixed_z, toy, toy_extent, s.pixel_range}, setups[k], done,
+                        eval_point, sample_point, *observers[k]);
+        }
       }
+      if (shared.checkpoint && shared.checkpoint_every > 0 && done % shared.checkpoint_every == 0 &&
+          !last)
+        shared.checkpoint(done, variant, metrics);
     }
   } catch (const StepError&) {
     throw;

@@ -20,12 +20,16 @@ namespace ganrun {
 // `setups[k]` and `observers[k]`: member k's loop set-up (its settings, run id, evaluation
 // hook; total steps, slice and device are the same for every member) and observer.
 // `diverged(k, result)` is called at the log point where member k diverged (its run file can
-// say so then). Returns each member's result. Throws StepError (the whole pack failed at that
+// say so then). The pack's checkpoints and resume are the first set-up's (start_step, restore,
+// checkpoint_every, checkpoint: runner/checkpoint.h); `finished[k]` marks a member that ended
+// in an earlier attempt of a resumed pack: frozen from the start, it records nothing
+// (empty: none). Returns each member's result. Throws StepError (the whole pack failed at that
 // step) for an exception inside a step.
 using MemberDiverged = std::function<void(size_t member, const LoopResult& result)>;
 std::vector<LoopResult> train_packed_loop(models::PackedVariant& pack, data::BatchSource& source,
                                           const std::vector<LoopSetup>& setups,
                                           const std::vector<LoopObserver*>& observers,
-                                          const MemberDiverged& diverged);
+                                          const MemberDiverged& diverged,
+                                          const std::vector<bool>& finished = {});
 
 }  // namespace ganrun

@@ -33,6 +33,7 @@
 #include "runner/pack_probe.h"
 #include "runner/plan_report.h"
 #include "runner/plan_validation.h"
+#include "runner/resume_plan.h"
 #include "runner/run_executor.h"
 #include "runner/run_file.h"
 #include "runner/stop_request.h"
@@ -101,6 +102,9 @@ void hold_for_test(const std::string& run_id, const std::vector<std::string>& to
 struct Todo {
   int64_t invocation = 0;
   std::vector<int64_t> runs;
+  // Packs of earlier attempts that resume as they were (runner/resume_plan.h); their members
+  // are in `runs` unless they ended before.
+  std::vector<RecordedPack> recorded;
   // Rank 0's hold on <out>/.ganrun.lock for the whole invocation: a second invocation on the
   // same out at once is refused (exit 2), naming the holder.
   std::shared_ptr<NamedFileLock> out_lock;
@@ -142,6 +146,26 @@ std::optional<Todo> prepare_output(const SweepPlan& plan, const ExecutionOptions
         }
         todo.push_back(static_cast<int64_t>(i));
       }
+      const std::vector<int64_t> pending(todo.begin() + 1, todo.end());
+      if (!options.force) {
+        check_checkpoint_groups(plan, pending, runs_dir);
+        // Encoded after the runs: -1, then per pack its size, step, members and finished flags.
+        todo.push_back(-1);
+        for (const auto& pack : recorded_packs(plan, pending, runs_dir)) {
+          std::string names;
+          todo.push_back(static_cast<int64_t>(pack.members.size()));
+          todo.push_back(pack.step);
+          for (size_t k = 0; k < pack.members.size(); ++k) {
+            todo.push_back(pack.members[k]);
+            todo.push_back(pack.finished[k] ? 1 : 0);
+            names +=
+                (names.empty() ? "" : ", ") + plan.runs[static_cast<size_t>(pack.members[k])].id;
+          }
+          fmt::print(stderr,
+                     "[rank {}] the pack of {} ({}) resumes from its checkpoint at step {}\n",
+                     mpi.rank(), pack.members.size(), names, pack.step);
+        }
+      }
       if (options.write_sweep_index)
         write_sweep_index(fs::path(plan.out) / "sweep.h5", plan.name, plan.text, plan.grid_keys,
                           index_rows(plan, log), log);
@@ -158,7 +182,19 @@ std::optional<Todo> prepare_output(const SweepPlan& plan, const ExecutionOptions
   todo = mpi.broadcast_int64s(todo);
   Todo out;
   out.invocation = todo.front();
-  out.runs.assign(todo.begin() + 1, todo.end());
+  auto it = todo.begin() + 1;
+  for (; it != todo.end() && *it >= 0; ++it) out.runs.push_back(*it);
+  if (it != todo.end()) ++it;  // the -1 before the recorded packs
+  while (it != todo.end()) {
+    RecordedPack pack;
+    const int64_t size = *it++;
+    pack.step = *it++;
+    for (int64_t k = 0; k < size; ++k) {
+      pack.members.push_back(*it++);
+      pack.finished.push_back(*it++ != 0);
+    }
+    out.recorded.push_back(std::move(pack));
+  }
   out.out_lock = std::move(out_lock);
   return out;
 }
@@ -182,6 +218,7 @@ int train_runs(const SweepPlan& plan, const ExecutionOptions& options,
   const fs::path log_dir = assignments_dir(plan.out);
   std::vector<std::string> todo_ids;
   for (const int64_t i : todo.runs) todo_ids.push_back(plan.runs[static_cast<size_t>(i)].id);
+  const std::set<int64_t> todo_set(todo.runs.begin(), todo.runs.end());
   std::unique_ptr<AssignmentLog> log;
   if (options.write_sweep_index && env.group.is_root())
     or_warn(mpi, "no assignment log", [&] {
@@ -199,10 +236,14 @@ int train_runs(const SweepPlan& plan, const ExecutionOptions& options,
     const auto task = queue.next();
     if (!task) break;
     std::vector<const RunSpec*> members;
-    for (const int64_t i : packs[static_cast<size_t>(*task)])
+    std::vector<bool> finished;  // members of a resumed pack that ended before: not logged
+    for (const int64_t i : packs[static_cast<size_t>(*task)]) {
       members.push_back(&plan.runs[static_cast<size_t>(i)]);
+      finished.push_back(todo_set.count(i) == 0);
+    }
     std::vector<Assignment> entries(members.size());
     for (size_t k = 0; k < members.size(); ++k) {
+      if (finished[k]) continue;
       or_warn(mpi, "assignment log", [&] {
         if (log) entries[k] = log->started(members[k]->id);
       });
@@ -214,7 +255,7 @@ int train_runs(const SweepPlan& plan, const ExecutionOptions& options,
       if (members.size() == 1) {
         outcomes[0] = execute_run(*members[0], source, env).outcome;
       } else {
-        const auto results = execute_pack(members, source, env);
+        const auto results = execute_pack(members, source, env, finished);
         for (size_t k = 0; k < members.size(); ++k) outcomes[k] = results[k].outcome;
       }
     } catch (const std::exception& e) {
@@ -222,6 +263,7 @@ int train_runs(const SweepPlan& plan, const ExecutionOptions& options,
         fmt::print(stderr, "[rank {}] {}  failed: {}\n", mpi.rank(), run->id, e.what());
     }
     for (size_t k = 0; k < members.size(); ++k) {
+      if (finished[k]) continue;
       if (outcomes[k] == RunOutcome::kFailed) code = std::max(code, kExitRunFailed);
       if (outcomes[k] == RunOutcome::kPreempted) code = std::max(code, kExitInterrupted);
       or_warn(mpi, "assignment log", [&] {
@@ -360,7 +402,18 @@ int execute_plan(const SweepPlan& plan, const ExecutionOptions& options,
   env.graphs = graph_mode(options.cuda_graphs, v.device);
   env.resume = !options.force;
   env.group = group;
-  const auto packs = plan_packs(plan, todo->runs, groups.groups(), auto_limits);
+  // Packs of earlier attempts resume as they were; the other runs are packed anew.
+  std::vector<std::vector<int64_t>> packs;
+  std::set<int64_t> in_recorded;
+  for (const auto& pack : todo->recorded) {
+    packs.push_back(pack.members);
+    in_recorded.insert(pack.members.begin(), pack.members.end());
+  }
+  std::vector<int64_t> rest;
+  for (const int64_t i : todo->runs)
+    if (!in_recorded.count(i)) rest.push_back(i);
+  for (auto& pack : plan_packs(plan, rest, groups.groups(), auto_limits))
+    packs.push_back(std::move(pack));
   int code = train_runs(plan, options, mpi, env, v, *todo, packs);
   mpi.barrier();  // every rank's runs have ended and their log lines are written
 

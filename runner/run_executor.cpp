@@ -36,7 +36,14 @@ RunResult execute_member_run(const RunSpec& spec, data::BatchSource& dataset,
     auto variant = models::make_variant(vc);
     DataParallel parallel(env.group, env.device, spec.settings.batch);
     parallel.broadcast_from_root(*variant);
+    // The root decides where the run resumes (its file and every rank's checkpoint of the step).
+    const int64_t from_step = root_value_in_group(env.group, 0);
+    CheckpointStore checkpoints(env.runs_dir, spec.id, env.group.rank, env.group.size);
     LoopSetup setup = parallel.loop_setup(spec.settings, spec.id, steps, env.device);
+    attach_checkpoints(setup, checkpoints, from_step,
+                       interval_steps(spec.settings.checkpoint_every,
+                                      steps_per_epoch(spec.settings, dataset.size())),
+                       env.group, nullptr);
     setup.graphs = env.graphs;
     setup.fixed_samples = variant->fixed_noise_rows();
     set_eval_points(setup, spec.settings, steps_per_epoch(spec.settings, dataset.size()),
@@ -63,41 +70,6 @@ RunResult execute_member_run(const RunSpec& spec, data::BatchSource& dataset,
           ? status + who
           : fmt::format("{} at step {}: {}{}", status, result.stop_step, result.message, who));
   return result;
-}
-
-// What this attempt at a run is: its number (attrs `attempts`) and the checkpoint step it
-// resumes from (attrs `resumed_from_step`; 0 = from the start).
-struct ResumedAttempt {
-  int64_t number = 1;
-  int64_t from_step = 0;
-};
-
-// Takes over the rows of an earlier attempt's file up to the checkpoint (resume) and counts the
-// attempt; a run restarted without a checkpoint counts its attempts too.
-ResumedAttempt start_attempt(RunFileWriter& writer, const std::filesystem::path& path,
-                             std::optional<int64_t> checkpoint_step) {
-  ResumedAttempt attempt;
-  AttrMap before;
-  try {
-    if (checkpoint_step && std::filesystem::exists(path)) {
-      before = writer.resume_rows(path, *checkpoint_step);
-      attempt.from_step = *checkpoint_step;
-    } else if (auto summary = read_run_summary(path)) {
-      before = summary->attrs;
-    }
-  } catch (const std::exception& e) {
-    // A file the interrupted attempt left unreadable: this attempt starts over.
-    fmt::print(stderr, "ganrun: {}; the run starts over\n", e.what());
-    attempt.from_step = 0;
-  }
-  if (auto it = before.find("attempts");
-      it != before.end() && std::holds_alternative<int64_t>(it->second))
-    attempt.number = std::get<int64_t>(it->second) + 1;
-  else if (!before.empty())
-    attempt.number = 2;  // a file from before attempts were counted
-  writer.set_attr("attempts", attempt.number);
-  writer.set_attr("resumed_from_step", attempt.from_step);
-  return attempt;
 }
 
 }  // namespace
@@ -170,11 +142,13 @@ RunResult execute_run(const RunSpec& spec, data::BatchSource& dataset, const Run
                            : SampleShape{variant ? variant->samples_per_grid() : 64,
                                          dataset.channels(), dataset.height(), dataset.width()});
   // An earlier attempt's checkpoint: resume from it (its file's rows up to that step stay).
-  CheckpointStore checkpoints(env.runs_dir, spec.id);
+  CheckpointStore checkpoints(env.runs_dir, spec.id, 0, env.group.size);
   if (!env.resume) checkpoints.remove_all();
-  const std::optional<int64_t> resume_from =
-      variant && env.group.size == 1 ? checkpoints.latest() : std::nullopt;
+  const std::optional<int64_t> resume_from = variant ? checkpoints.latest() : std::nullopt;
   const ResumedAttempt attempt = start_attempt(writer, path, resume_from);
+  // Trained alone from the start: a pack this run led in an earlier attempt is not resumed
+  // (runner/resume_plan.h), and its checkpoints are stale.
+  if (attempt.from_step == 0) CheckpointStore::for_pack(env.runs_dir, {spec.id}).remove_all();
   ProgressReporter progress(env.rank, spec.id, steps);
   FileObserver observer(writer, progress, run_png_path(env.runs_dir, spec.id), metric_names);
   std::unique_ptr<InLoopEvaluation> evaluation;
@@ -194,24 +168,14 @@ RunResult execute_run(const RunSpec& spec, data::BatchSource& dataset, const Run
       parallel = std::make_unique<DataParallel>(env.group, env.device, s.batch);
       parallel->broadcast_from_root(*variant);
     }
+    root_value_in_group(env.group, attempt.from_step);  // tells the group's other ranks
     LoopSetup setup = parallel ? parallel->loop_setup(s, spec.id, steps, env.device)
                                : single_process_setup(s, spec.id, steps, env.device);
     setup.graphs = env.graphs;
-    if (attempt.from_step > 0) {
-      setup.start_step = attempt.from_step;
-      setup.restore = [&](models::Variant& v, models::MetricAccumulator& m) {
-        checkpoints.load(attempt.from_step, v, m, env.device);
-      };
-    }
-    if (env.group.size == 1) {  // data-parallel groups do not checkpoint yet
-      setup.checkpoint_every =
-          interval_steps(s.checkpoint_every, steps_per_epoch(s, dataset.size()));
-      // The file first, then the checkpoint: a checkpoint never points past the file.
-      setup.checkpoint = [&](int64_t done, models::Variant& v, const models::MetricAccumulator& m) {
-        observer.commit();
-        checkpoints.write(done, v, m);
-      };
-    }
+    // The file first, then the checkpoint: a checkpoint never points past the file.
+    attach_checkpoints(setup, checkpoints, attempt.from_step,
+                       interval_steps(s.checkpoint_every, steps_per_epoch(s, dataset.size())),
+                       env.group, [&observer] { observer.commit(); });
     setup.fixed_samples = variant->fixed_noise_rows();
     set_eval_points(setup, s, steps_per_epoch(s, dataset.size()), dataset.is_points());
     if (evaluates_images(s, dataset.is_points())) {

@@ -11,6 +11,7 @@
 
 #include "common/host_name.h"
 #include "common/utc_time.h"
+#include "runner/data_parallel.h"  // load_on_every_rank
 #include "runner/png_grid.h"
 #include "runner/version.h"
 
@@ -190,6 +191,50 @@ void finish_run_file(RunFileWriter& writer, const FileObserver& observer,
 
 double FileObserver::seconds() const {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+}
+
+ResumedAttempt start_attempt(RunFileWriter& writer, const std::filesystem::path& path,
+                             std::optional<int64_t> checkpoint_step) {
+  ResumedAttempt attempt;
+  AttrMap before;
+  try {
+    if (checkpoint_step && std::filesystem::exists(path)) {
+      before = writer.resume_rows(path, *checkpoint_step);
+      attempt.from_step = *checkpoint_step;
+    } else if (auto summary = read_run_summary(path)) {
+      before = summary->attrs;
+    }
+  } catch (const std::exception& e) {
+    // A file the interrupted attempt left unreadable: this attempt starts over.
+    fmt::print(stderr, "ganrun: {}; the run starts over\n", e.what());
+    attempt.from_step = 0;
+  }
+  if (auto it = before.find("attempts");
+      it != before.end() && std::holds_alternative<int64_t>(it->second))
+    attempt.number = std::get<int64_t>(it->second) + 1;
+  else if (!before.empty())
+    attempt.number = 2;  // a file from before attempts were counted
+  writer.set_attr("attempts", attempt.number);
+  writer.set_attr("resumed_from_step", attempt.from_step);
+  return attempt;
+}
+
+void attach_checkpoints(LoopSetup& setup, CheckpointStore& store, int64_t from_step, int64_t every,
+                        const launch::ProcessGroup& group, std::function<void()> commit_first) {
+  if (from_step > 0) {
+    setup.start_step = from_step;
+    const torch::Device device = setup.device;
+    setup.restore = [&store, from_step, group, device](models::Variant& v,
+                                                       models::MetricAccumulator& m) {
+      load_on_every_rank(group, [&] { store.load(from_step, v, m, device); });
+    };
+  }
+  setup.checkpoint_every = every;
+  setup.checkpoint = [&store, commit = std::move(commit_first)](
+                         int64_t done, models::Variant& v, const models::MetricAccumulator& m) {
+    if (commit) commit();
+    store.write(done, v, m);
+  };
 }
 
 }  // namespace ganrun

@@ -8,10 +8,14 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "data/batch_source.h"
+#include "launch/process_group.h"
+#include "runner/checkpoint.h"
 #include "runner/progress.h"
 #include "runner/run_executor.h"
 #include "runner/run_file.h"
@@ -72,5 +76,26 @@ class QuietObserver final : public LoopObserver {
 void finish_run_file(RunFileWriter& writer, const FileObserver& observer,
                      ProgressReporter& progress, double eval_s, const std::string& status,
                      const std::string& error, int64_t stop_step, const std::string& suffix = "");
+
+// What this attempt at a run is: its number (attrs `attempts`) and the checkpoint step it
+// resumes from (attrs `resumed_from_step`; 0 = from the start).
+struct ResumedAttempt {
+  int64_t number = 1;
+  int64_t from_step = 0;
+};
+
+// Takes over the rows of an earlier attempt's file `path` up to `checkpoint_step` (resume) and
+// counts the attempt; a run restarted without a checkpoint counts its attempts too. A file the
+// interrupted attempt left unreadable starts the run over (said on stderr).
+ResumedAttempt start_attempt(RunFileWriter& writer, const std::filesystem::path& path,
+                             std::optional<int64_t> checkpoint_step);
+
+// A run's (or a pack's) checkpoints on its loop set-up (runner/checkpoint.h): from `from_step`
+// (> 0: every rank of `group` loads its own checkpoint of that step before the first step, and
+// all fail together when one cannot) and every `every` steps (0: only when a signal stops it).
+// `commit_first` (the root's run files; null on the other ranks) runs before each write, so a
+// checkpoint never points past the file. `store` must outlive the loop.
+void attach_checkpoints(LoopSetup& setup, CheckpointStore& store, int64_t from_step, int64_t every,
+                        const launch::ProcessGroup& group, std::function<void()> commit_first);
 
 }  // namespace ganrun

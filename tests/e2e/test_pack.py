@@ -1,7 +1,8 @@
 """Packed sweeps through the real binary: `pack: 4` on 2 MPI ranks writes one file per grid
 point, each equal (float64, within 1e-10) to the same sweep trained unpacked and marked with its
 pack; a member driven to divergence ends `diverged` at its log point while its pack-mates
-complete; a conditional variant (labels per member) packs on data-parallel groups of 2 ranks
+complete, and killed later resumes as the same pack with that member frozen; a conditional
+variant (labels per member) packs on data-parallel groups of 2 ranks
 and equals its runs trained alone; a bad pack value is exit 2 with nothing written."""
 import re
 
@@ -90,6 +91,49 @@ def test_a_diverging_member_ends_diverged_and_its_pack_mates_complete(tmp_path):
     (path,) = run_files(alone_out).values()
     with h5py.File(path, "r") as f:
         assert (f.attrs["status"], int(f.attrs["stop_step"]), f.attrs["error"]) == diverged[0]
+
+
+def test_a_killed_pack_resumes_as_the_same_pack_with_its_diverged_member_frozen(tmp_path):
+    """The pack of 3 above, checkpointing every 10 steps, killed at step 27 (after its member
+    diverged): the rerun resumes the pack from step 20 as the same pack (its plan would now
+    pack 2), leaves the diverged member's file as it was, and completes the other two equal to
+    the pack trained straight."""
+    grid = "  lr: [1.0e-4, 1.0e20, 3.0e-4]\n"
+    straight_sweep, straight_out = write_sweep(tmp_path, "straight", grid=grid,
+                                               extra="pack: 3\noptimizer: sgd\n")
+    r = run_ganrun(["--sweep", straight_sweep])
+    assert r.returncode == 0, r.stderr
+    sweep, out = write_sweep(tmp_path, "killed", grid=grid, extra="pack: 3\noptimizer: sgd\n")
+    sweep.write_text(sweep.read_text().replace("log_every: 5}",
+                                               "log_every: 5, checkpoint_every: 10}"))
+    r = run_ganrun(["--sweep", sweep], env={"GANRUN_TEST_KILL": "@27"})
+    assert r.returncode == -9, r.stderr
+    files = run_files(out)
+    (diverged,) = [p for k, p in files.items() if "lr1e20" in k]
+    diverged_bytes = diverged.read_bytes()
+    # The rerun asks for packs of 2: the recorded pack of 3 is resumed all the same.
+    r = run_ganrun(["--sweep", sweep, "--pack", "2"])
+    assert r.returncode == 0, r.stderr
+    assert re.search(r"the pack of 3 \(.*\) resumes from its checkpoint at step 20", r.stderr), \
+        r.stderr
+    assert diverged.read_bytes() == diverged_bytes
+    assert not any((out / "checkpoints").rglob("*.pt"))
+    straight = run_files(straight_out)
+    for run_id, path in files.items():
+        if path == diverged:
+            continue
+        with h5py.File(path, "r") as a, h5py.File(straight[run_id], "r") as b:
+            assert a.attrs["status"] == "completed", a.attrs["error"]
+            assert a.attrs["attempts"] == 2 and a.attrs["resumed_from_step"] == 20
+            assert a.attrs["pack_size"] == 3
+            assert list(a["metrics/step"][:]) == list(range(5, 31, 5))
+            for name in b["metrics"]:
+                if name != "wall_s":
+                    assert np.allclose(a["metrics"][name][:], b["metrics"][name][:], rtol=1e-10,
+                                       atol=1e-12), (run_id, name)
+            for name in b["generator"]:
+                assert np.allclose(a["generator"][name][:], b["generator"][name][:], rtol=1e-10,
+                                   atol=1e-12), (run_id, name)
 
 
 COND_SWEEP = """name: {name}

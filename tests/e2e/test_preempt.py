@@ -4,7 +4,9 @@ separately SIGTERM sent to each rank directly, make every started run checkpoint
 step boundary and end `preempted` (or `completed`), the job exit 75 with readable files; the
 same command run again resumes the preempted runs from their checkpoints and completes every
 run exactly once (metric steps strictly increasing with no gap). A second invocation on the
-same out while the first runs is refused (exit 2) naming the holder. `ganrun status` reads the
+same out while the first runs is refused (exit 2) naming the holder. One rank killed outright
+(SIGKILL) ends the job; the rerun completes every run, each resumed from its newest checkpoint,
+with nothing lost before it. `ganrun status` reads the
 runs in flight (and `--watch` repeats until none is running)."""
 import os
 import re
@@ -140,3 +142,38 @@ def test_sigterm_to_each_rank_preempts_and_the_rerun_resumes(tmp_path):
     for pid in set(files.values()):
         os.kill(pid, signal.SIGTERM)
     check_preempted_then_rerun(sweep, out, proc)
+
+
+def newest_checkpoints(out):
+    newest = {}
+    for run_dir in (out / "checkpoints").iterdir() if (out / "checkpoints").exists() else []:
+        steps = [int(p.stem.split("-")[1]) for p in run_dir.glob("step-*.pt")]
+        if steps:
+            newest[run_dir.name] = max(steps)
+    return newest
+
+
+def test_sigkill_of_one_rank_ends_the_job_and_the_rerun_resumes_from_the_checkpoints(tmp_path):
+    sweep, out = write_sweep(tmp_path, "kill9")
+    proc, files = start_and_wait_for_two_runs(sweep)
+    deadline = time.time() + 120  # until a run in flight has its first checkpoint (step 500)
+    while not newest_checkpoints(out) and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.2)
+    os.kill(next(iter(files.values())), signal.SIGKILL)
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode not in (0, 75), stderr  # mpirun aborts the job
+    newest = newest_checkpoints(out)
+    assert newest, stderr
+    rerun = subprocess.run([MPIEXEC, "-n", "2", GANRUN, "--sweep", str(sweep)],
+                           capture_output=True, text=True, timeout=300)
+    assert rerun.returncode == 0, rerun.stderr
+    files = sorted((out / "runs").glob("*.h5"))
+    assert len(files) == 4
+    for path in files:
+        with h5py.File(path, "r") as f:
+            assert f.attrs["status"] == "completed", f.attrs["error"]
+            assert np.array_equal(f["metrics/step"][:], np.arange(LOG_EVERY, STEPS + 1, LOG_EVERY))
+            if path.stem in newest:
+                assert f.attrs["resumed_from_step"] == newest[path.stem], path.stem
+                assert f.attrs["attempts"] == 2
+    assert not any((out / "checkpoints").rglob("*.pt"))

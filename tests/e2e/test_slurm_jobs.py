@@ -1,8 +1,9 @@
 """slurm/'s batch scripts on a real single-node Slurm cluster (slurm_cluster.py): a sweep job
-warned with USR1 (`scancel --batch --signal=USR1`, as `--signal=B:USR1@120` warns before a time
-limit) checkpoints its runs, exits 75, requeues itself and, started again
-(SLURM_RESTART_COUNT=1), resumes them and completes every run exactly once; a data-parallel
-training job runs one run on 2 tasks."""
+requeued mid-run by the cluster (`scontrol requeue`: TERM, then requeued) checkpoints its runs
+and, started again (SLURM_RESTART_COUNT=1), resumes them; warned there with USR1 (`scancel
+--batch --signal=USR1`, as `--signal=B:USR1@120` warns before a time limit) it checkpoints,
+exits 75 and requeues itself; its third start completes every run exactly once. A
+data-parallel training job runs one run on 2 tasks."""
 import os
 import pathlib
 import subprocess
@@ -64,7 +65,20 @@ def rows_logged(out):
     return n
 
 
-def test_a_warned_sweep_job_requeues_itself_and_completes_every_run_once(cluster, tmp_path):
+def resumed_and_training(out):
+    """A run resumed from a checkpoint has logged a row past it in this attempt."""
+    for path in (out / "runs").glob("*.h5"):
+        try:
+            with h5py.File(path, "r") as f:
+                start = int(f.attrs.get("resumed_from_step", 0))
+                if start > 0 and len(f["metrics/step"]) and f["metrics/step"][-1] > start:
+                    return True
+        except (OSError, KeyError):
+            pass
+    return False
+
+
+def test_a_requeued_then_warned_sweep_job_resumes_and_completes_every_run_once(cluster, tmp_path):
     env = job_env(cluster)
     out = tmp_path / "out"
     sweep = tmp_path / "sweep.yaml"
@@ -85,21 +99,34 @@ out: {out}
                        env=env, capture_output=True, text=True, cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     job = r.stdout.strip().split(";")[0]
+
+    def stop_and_release(how):
+        subprocess.run(how, env=env, check=True)
+        # Slurm holds a requeued job ~120 s: release it now. Released at once, the new start
+        # can race slurmd's teardown of the old step (its srun then fails to launch): let the
+        # node settle first, as the hold would.
+        wait_for(lambda: job_state(env, job) == "PENDING", 120, "the job to be requeued")
+        wait_for(lambda: subprocess.run(["pgrep", "-x", "slurmstepd"]).returncode != 0, 30,
+                 "the old job step to be torn down")
+        time.sleep(2)
+        subprocess.run(["scontrol", "update", f"JobId={job}", "StartTime=now"], env=env,
+                       check=True)
+
+    # 1. Requeued mid-run by the cluster (an operator's or a preemption's requeue: Slurm sends
+    #    the job TERM, then requeues it).
     wait_for(lambda: rows_logged(out) >= 2, 120, "two runs to train")
-    subprocess.run(["scancel", "--batch", "--signal=USR1", job], env=env, check=True)
-    # The script requeues the job; Slurm holds a requeued job ~120 s: release it now.
-    wait_for(lambda: job_state(env, job) == "PENDING", 120, "the job to be requeued")
-    # Released at once, the new start can race slurmd's teardown of the old step (its srun
-    # then fails to launch): let the node settle first, as the hold would.
-    wait_for(lambda: subprocess.run(["pgrep", "-x", "slurmstepd"]).returncode != 0, 30,
-             "the old job step to be torn down")
-    time.sleep(2)
-    subprocess.run(["scontrol", "update", f"JobId={job}", "StartTime=now"], env=env, check=True)
+    stop_and_release(["scontrol", "requeue", job])
+    # 2. The second start (SLURM_RESTART_COUNT=1) resumes; once it trains, the time-limit
+    #    warning: the job checkpoints, exits 75 and requeues itself.
+    wait_for(lambda: "attempt 2 " in log.read_text() and resumed_and_training(out), 120,
+             "the second attempt to train a resumed run")
+    stop_and_release(["scancel", "--batch", "--signal=USR1", job])
     wait_for(lambda: job_state(env, job) in ("COMPLETED", "FAILED", "CANCELLED"), 240,
              "the requeued job to end")
     text = log.read_text()
     assert job_state(env, job) == "COMPLETED", text
-    assert "attempt 1 " in text and "attempt 2 " in text, text  # SLURM_RESTART_COUNT=1
+    for attempt in (1, 2, 3):  # attempt 2: SLURM_RESTART_COUNT=1
+        assert f"attempt {attempt} " in text, text
     assert "interrupted (exit 75): requeueing" in text, text
 
     resumed = 0

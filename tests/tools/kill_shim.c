@@ -1,6 +1,8 @@
-/* tests/tools/kill_shim.c — LD_PRELOAD shim for the kill test: counts write calls on files
- * whose path contains every ':'-separated part of KILL_SHIM_MATCH and raises SIGKILL at the
- * KILL_SHIM_AT-th one (before it writes). With KILL_SHIM_LOG set it appends "count write path"
+/* tests/tools/kill_shim.c — LD_PRELOAD shim for the kill tests: counts write calls (write,
+ * pwrite, writev: libstdc++'s streams, which LibTorch's archives use, write with writev) on files
+ * whose path matches KILL_SHIM_MATCH — '|'-separated alternatives, each a ':'-separated list of
+ * parts the path must all contain — and raises SIGKILL at the KILL_SHIM_AT-th one (before it
+ * writes). With KILL_SHIM_LOG set it appends "count write path"
  * per counted write and "count rename path" when a matching file is renamed (a snapshot ends),
  * so a test can see where each snapshot of a run file begins and ends. */
 #define _GNU_SOURCE
@@ -12,19 +14,28 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 static long counted = 0;
 
-static int name_matches(const char* path) {
-  const char* match = getenv("KILL_SHIM_MATCH");
-  if (match == NULL || *match == '\0') return 0;
-  char parts[512];
-  snprintf(parts, sizeof parts, "%s", match);
-  for (char *save = NULL, *part = strtok_r(parts, ":", &save); part != NULL;
+/* Whether `path` contains every ':'-separated part of `alternative`. */
+static int all_parts_in(const char* path, char* alternative) {
+  for (char *save = NULL, *part = strtok_r(alternative, ":", &save); part != NULL;
        part = strtok_r(NULL, ":", &save))
     if (strstr(path, part) == NULL) return 0;
   return 1;
+}
+
+static int name_matches(const char* path) {
+  const char* match = getenv("KILL_SHIM_MATCH");
+  if (match == NULL || *match == '\0') return 0;
+  char alternatives[512];
+  snprintf(alternatives, sizeof alternatives, "%s", match);
+  for (char *save = NULL, *alt = strtok_r(alternatives, "|", &save); alt != NULL;
+       alt = strtok_r(NULL, "|", &save))
+    if (all_parts_in(path, alt)) return 1;
+  return 0;
 }
 
 static int path_matches(int fd, char* path, size_t size) {
@@ -83,4 +94,11 @@ ssize_t pwrite64(int fd, const void* buf, size_t count, off64_t offset) {
     real = (ssize_t(*)(int, const void*, size_t, off64_t))dlsym(RTLD_NEXT, "pwrite64");
   before_write(fd);
   return real(fd, buf, count, offset);
+}
+
+ssize_t writev(int fd, const struct iovec* iov, int iovcnt) {
+  static ssize_t (*real)(int, const struct iovec*, int) = NULL;
+  if (real == NULL) real = (ssize_t(*)(int, const struct iovec*, int))dlsym(RTLD_NEXT, "writev");
+  before_write(fd);
+  return real(fd, iov, iovcnt);
 }

@@ -6,19 +6,24 @@
 // (every variant), WGAN-GP's n_critic 5, BEGAN's k_t, M and learning rates (with the
 // collection's lr rule over an epoch end), InfoGAN's third optimiser, mlp-deep's dropout
 // generator. The checkpoint falls between log points (metric sums in progress) and, with 16
-// steps an epoch, in the middle of an epoch. In-process, one thread, float64 and float32.
+// steps an epoch, in the middle of an epoch. In-process, one thread, float64 and float32. A
+// packed pair resumes the same way, as one pack; a data-parallel group's store keeps a file per
+// rank and resumes only from a step every rank wrote.
 #include "runner/checkpoint.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <ostream>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "data/batch_source.h"
 #include "models/variant.h"
+#include "runner/packed_loop.h"
 #include "runner/run_evaluation.h"
 #include "runner/train_loop.h"
 #include "runner/variant_config.h"
@@ -186,6 +191,113 @@ TEST(CheckpointStore, KeepsTheTwoNewestAndRefusesAnotherRunsFile) {
   }
   store.remove_all();
   EXPECT_FALSE(std::filesystem::exists(store.dir()));
+}
+
+// Two members differing in seed and lr_g trained as one pack: 2N steps straight against N,
+// a failure 3 steps later, and a fresh pack resumed from the pack's checkpoint.
+TEST(ResumeExactlyPacked, APackedPairStoppedAndResumedEqualsThePairStraight) {
+  RunSettings a = settings_of(Case{"gan", "mlp-small"});
+  RunSettings b = a;
+  b.seed = 8;
+  b.lr_g = 1e-3;
+  auto source = images_for("mlp-small");
+  const DataShape shape{1, source->height(), source->width(), 10};
+  const std::vector<models::VariantConfig> configs{make_variant_config(a, shape, torch::kCPU),
+                                                   make_variant_config(b, shape, torch::kCPU)};
+  const int threads = torch::get_num_threads();
+  torch::set_num_threads(1);
+  const int64_t checkpoint = 10, stopped = 13;
+  auto setups_of = [&] {
+    std::vector<LoopSetup> setups{setup_of(a), setup_of(b)};
+    setups[0].run_id = "pack-member-a";
+    setups[1].run_id = "pack-member-b";
+    return setups;
+  };
+  auto straight = models::make_packed_variant(configs);
+  std::vector<Recorder> straight_rows(2);
+  train_packed_loop(straight, *source, setups_of(), {&straight_rows[0], &straight_rows[1]},
+                    nullptr);
+
+  test::TempDir dir("checkpoint-pack");
+  auto store = CheckpointStore::for_pack(dir.path() / "runs", {"pack-member-a", "pack-member-b"});
+  std::vector<Recorder> rows(2);
+  {
+    auto first = models::make_packed_variant(configs);
+    auto setups = setups_of();
+    setups[0].checkpoint_every = checkpoint;
+    setups[0].checkpoint = [&](int64_t done, models::Variant& v,
+                               const models::MetricAccumulator& m) { store.write(done, v, m); };
+    setenv("GANRUN_TEST_THROW", ("pack-member-b@" + std::to_string(stopped)).c_str(), 1);
+    EXPECT_THROW(train_packed_loop(first, *source, setups, {&rows[0], &rows[1]}, nullptr),
+                 StepError);
+    unsetenv("GANRUN_TEST_THROW");
+  }
+  ASSERT_EQ(store.latest(), std::optional<int64_t>(checkpoint));
+  EXPECT_EQ(store.dir(), dir.path() / "checkpoints" / "pack-pack-member-a");
+  for (auto& r : rows) r.keep_until(checkpoint);
+
+  auto resumed = models::make_packed_variant(configs);
+  auto setups = setups_of();
+  setups[0].start_step = checkpoint;
+  setups[0].restore = [&](models::Variant& v, models::MetricAccumulator& m) {
+    store.load(checkpoint, v, m, torch::kCPU);
+  };
+  train_packed_loop(resumed, *source, setups, {&rows[0], &rows[1]}, nullptr);
+  torch::set_num_threads(threads);
+
+  EXPECT_TRUE(torch::equal(test::all_state(*resumed.packed), test::all_state(*straight.packed)));
+  for (size_t k = 0; k < 2; ++k) {
+    EXPECT_TRUE(
+        torch::equal(test::all_state(*resumed.members[k]), test::all_state(*straight.members[k])))
+        << "member " << k;
+    ASSERT_EQ(rows[k].steps, straight_rows[k].steps) << "member " << k;
+    for (size_t r = 0; r < rows[k].rows.size(); ++r)
+      EXPECT_EQ(rows[k].rows[r], straight_rows[k].rows[r]) << "member " << k << " row " << r;
+    ASSERT_EQ(rows[k].grid_steps, straight_rows[k].grid_steps);
+    for (size_t g = 0; g < rows[k].grids.size(); ++g)
+      EXPECT_TRUE(torch::equal(rows[k].grids[g], straight_rows[k].grids[g]));
+  }
+  // A pack of other members under the same first member's folder is refused.
+  auto other = CheckpointStore::for_pack(dir.path() / "runs", {"pack-member-a", "pack-member-c"});
+  models::MetricAccumulator m(resumed.packed->metric_names(), 2);
+  EXPECT_THROW(other.load(checkpoint, *resumed.packed, m, torch::kCPU), std::runtime_error);
+}
+
+// A group of 2: one file per rank and step; a step resumes only when both ranks wrote it, each
+// rank keeps its own two newest, and a rank's file is refused to another rank.
+TEST(CheckpointStore, AGroupResumesOnlyFromAStepEveryRankWrote) {
+  RunSettings s = settings_of(Case{"gan", "mlp-small"});
+  const auto config = make_variant_config(s, DataShape{1, 12, 12, 10}, torch::kCPU);
+  auto v = models::make_variant(config);
+  models::MetricAccumulator m(v->metric_names());
+  test::TempDir dir("checkpoint-group");
+  CheckpointStore rank0(dir.path() / "runs", "g", 0, 2), rank1(dir.path() / "runs", "g", 1, 2);
+  EXPECT_EQ(rank0.path_of(5).filename(), "step-5.rank-0-of-2.pt");
+  rank0.write(5, *v, m);
+  EXPECT_EQ(rank0.latest(), std::nullopt);  // rank 1 has not written step 5
+  rank1.write(5, *v, m);
+  EXPECT_EQ(rank1.latest(), std::optional<int64_t>(5));
+  rank0.write(10, *v, m);
+  rank0.write(15, *v, m);  // rank 1 killed before 10: rank 0 keeps 10 and 15, rank 1 only 5
+  EXPECT_FALSE(std::filesystem::exists(rank0.path_of(5)));
+  EXPECT_EQ(rank0.latest(), std::nullopt);
+  rank1.write(10, *v, m);
+  EXPECT_EQ(rank0.latest(), std::optional<int64_t>(10));
+  EXPECT_EQ(checkpoint_group_sizes(rank0.dir()), std::set<int>{2});
+  // The same run on one rank sees no checkpoint of its own size.
+  EXPECT_EQ(CheckpointStore(dir.path() / "runs", "g").latest(), std::nullopt);
+  std::filesystem::copy_file(rank0.path_of(10), rank0.dir() / "step-10.pt");
+  EXPECT_EQ(checkpoint_group_sizes(rank0.dir()), (std::set<int>{1, 2}));
+  CheckpointStore alone(dir.path() / "runs", "g");
+  try {
+    alone.load(10, *v, m, torch::kCPU);
+    ADD_FAILURE() << "expected a refusal";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("rank 0's of a group of 2"), std::string::npos)
+        << e.what();
+  }
+  rank1.remove_all();
+  EXPECT_TRUE(checkpoint_group_sizes(rank0.dir()).empty());
 }
 
 }  // namespace
