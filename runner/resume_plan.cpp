@@ -107,7 +107,7 @@ void check_checkpoint_groups(const SweepPlan& plan, const std::vector<int64_t>& 
   const fs::path root = checkpoints_dir(runs_dir);
   for (const int64_t i : todo) {
     const std::string& id = plan.runs[static_cast<size_t>(i)].id;
-    for (const fs::path dir : {root / id, root / pack_checkpoint_name(id)}) {
+    for (const fs::path& dir : {root / id, root / pack_checkpoint_name(id)}) {
       const std::set<int> sizes = checkpoint_group_sizes(dir);
       if (sizes.empty() || sizes.count(group_size)) continue;
       throw ConfigError(fmt::format(
