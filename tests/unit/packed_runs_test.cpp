@@ -53,8 +53,12 @@ struct Case {
   // same unpacked run with 1 and with 2 threads already differs by 1.3e-11 on a pull-away of 0.16
   // at the second step (8e-11 relative), and packed vs alone by 4e-10 relative at the third
   // (member 3, lr_g 1e-3); with critic_norm none, or SGD, the pack matches within 1e-13. The
-  // parameters stay within 1e-10 (8e-11 for that member).
+  // parameters stayed within 1e-10 (8e-11 for that member) here, but a fresh-clone CI run
+  // under ctest -j2 measured 2.9e-10 on the parameters and 1.7e-8 on a row: the
+  // amplification varies from run to run, so ebgan's bounds are 1e-8 (state) and 1e-7 (rows),
+  // still far below any real difference (a wrong member slice is O(1)).
   double row_rel = 1e-10;
+  double state_bound() const { return row_rel > 1e-10 ? 1e-8 : 1e-10; }
   std::string lr_schedule = "none";      // began
   std::string info_optimizer = "joint";  // infogan
   int64_t images = 256;  // in the random image set (256 / batch 8: 32 steps an epoch)
@@ -207,7 +211,7 @@ void expect_pack_matches_alone(const Case& c, double state_bound, double row_rel
 class PackedFloat64 : public ::testing::TestWithParam<Case> {};
 
 TEST_P(PackedFloat64, EachMemberEqualsItsRunAlone) {
-  expect_pack_matches_alone(GetParam(), 1e-10, GetParam().row_rel, 1e-12);
+  expect_pack_matches_alone(GetParam(), GetParam().state_bound(), GetParam().row_rel, 1e-12);
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -215,7 +219,7 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(Case{"gan", "toy"}, Case{"wgan-gp", "toy"}, Case{"gan", "mlp-small"},
                       Case{"wgan-gp", "mlp-small"},
                       Case{"wgan-gp", "dcgan28", 8, 2, 20, "float64", "auto"},
-                      Case{"ebgan", "ae28", 8, 1, 20, "float64", "auto", "auto", "adam", 1e-8},
+                      Case{"ebgan", "ae28", 8, 1, 20, "float64", "auto", "auto", "adam", 1e-7},
                       Case{"began", "ae28"},
                       // Beyond the list: every packing variant, the BatchNorm MLP, LayerNorm
                       // and BatchNorm critics, the all-convolutional pair.
