@@ -94,3 +94,21 @@ def tiny_sweep_text(out, data_dir, grid="  lr: [2.0e-4, 1.0e-3]\n  seed: [0, 1]\
             f"{extra}"
             f"grid:\n{grid}"
             f"out: {out}\n")
+
+
+def completed_runs(out, count, steps, log_every):
+    """Asserts that `out` holds `count` run files, each `completed` with exactly one metric row
+    per log point (steps strictly increasing, no gap, no repeat); returns {run id: attrs}."""
+    import h5py
+    import numpy as np
+
+    files = sorted((pathlib.Path(out) / "runs").glob("*.h5"))
+    assert len(files) == count, files
+    attrs = {}
+    for path in files:
+        with h5py.File(path, "r") as f:
+            assert f.attrs["status"] == "completed", f.attrs["error"]
+            assert np.array_equal(f["metrics/step"][:], np.arange(log_every, steps + 1, log_every)), \
+                path.stem
+            attrs[path.stem] = dict(f.attrs)
+    return attrs

@@ -15,9 +15,8 @@ import subprocess
 import time
 
 import h5py
-import numpy as np
 
-from conftest import GANRUN, MPIEXEC
+from conftest import GANRUN, MPIEXEC, completed_runs
 
 STEPS, LOG_EVERY = 2000, 100
 SWEEP = """name: preempt
@@ -104,16 +103,10 @@ def check_preempted_then_rerun(sweep, out, proc):
     assert re.search(rf"\srunning\s+\d+/{STEPS}\s", watch.stdout), watch.stdout
     _, stderr = rerun.communicate(timeout=300)
     assert rerun.returncode == 0, stderr
-    files = sorted((out / "runs").glob("*.h5"))
-    assert len(files) == 4
-    for path in files:
-        with h5py.File(path, "r") as f:
-            assert f.attrs["status"] == "completed", f.attrs["error"]
-            steps = f["metrics/step"][:]
-            assert np.array_equal(steps, np.arange(LOG_EVERY, STEPS + 1, LOG_EVERY)), path.stem
-            if path.stem in preempted:
-                assert f.attrs["attempts"] == 2
-                assert f.attrs["resumed_from_step"] == statuses[path.stem][1]
+    for run_id, attrs in completed_runs(out, 4, STEPS, LOG_EVERY).items():
+        if run_id in preempted:
+            assert attrs["attempts"] == 2
+            assert attrs["resumed_from_step"] == statuses[run_id][1]
     assert not any((out / "checkpoints").rglob("*.pt"))
 
 
@@ -167,13 +160,8 @@ def test_sigkill_of_one_rank_ends_the_job_and_the_rerun_resumes_from_the_checkpo
     rerun = subprocess.run([MPIEXEC, "-n", "2", GANRUN, "--sweep", str(sweep)],
                            capture_output=True, text=True, timeout=300)
     assert rerun.returncode == 0, rerun.stderr
-    files = sorted((out / "runs").glob("*.h5"))
-    assert len(files) == 4
-    for path in files:
-        with h5py.File(path, "r") as f:
-            assert f.attrs["status"] == "completed", f.attrs["error"]
-            assert np.array_equal(f["metrics/step"][:], np.arange(LOG_EVERY, STEPS + 1, LOG_EVERY))
-            if path.stem in newest:
-                assert f.attrs["resumed_from_step"] == newest[path.stem], path.stem
-                assert f.attrs["attempts"] == 2
+    for run_id, attrs in completed_runs(out, 4, STEPS, LOG_EVERY).items():
+        if run_id in newest:
+            assert attrs["resumed_from_step"] == newest[run_id], run_id
+            assert attrs["attempts"] == 2
     assert not any((out / "checkpoints").rglob("*.pt"))
