@@ -134,9 +134,10 @@ class WganGp final : public WassersteinVariant {
 
 class Dragan final : public UnconditionalVariant {
  public:
-  // gp: the penalty term (lambda included).
+  // gp: the penalty term (lambda included); d_real / d_fake as for gan, so the analysis can
+  // follow D's dominance over the perturbed-real penalty's variant too.
   explicit Dragan(const VariantConfig& config)
-      : UnconditionalVariant(config, {"d_loss", "g_loss", "gp"}) {}
+      : UnconditionalVariant(config, {"d_loss", "g_loss", "d_real", "d_fake", "gp"}) {}
 
  private:
   UpdateLoss critic_loss(const CriticUpdate& u, MetricAccumulator& metrics) override {
@@ -148,6 +149,8 @@ class Dragan final : public UnconditionalVariant {
     const auto norms = input_gradient_norms(
         [this](const torch::Tensor& x) { return critic_->forward(x, {}); }, points, members());
     const auto gp = unit_gradient_penalty(norms, config_.gp_lambda, members());
+    metrics.add("d_real", member_mean(torch::sigmoid(real_logits), members()));
+    metrics.add("d_fake", member_mean(torch::sigmoid(fake_logits), members()));
     metrics.add("gp", gp);
     return gan_d_loss(real_logits, fake_logits, members()) + gp;
   }

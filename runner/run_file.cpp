@@ -14,6 +14,7 @@
 
 #include "common/atomic_file.h"  // write_bytes_atomically, is_snapshot_tmp_name
 #include "data/h5_check.h"
+#include "runner/eval_direction.h"
 #include "runner/h5_io.h"
 
 namespace ganrun {
@@ -58,15 +59,20 @@ void write_toy(hid_t file, const ToyLayout& layout, const std::vector<int64_t>& 
   write_attr(toy, "sigma", layout.sigma, p);
 }
 
-// /eval/step and /eval/<name>: float64 columns, one row per evaluation point.
-// /eval/class_histogram: int64 [T, C] when the rows carry one. Attributes: the reference net.
+// /eval/step and /eval/<name>: float64 columns, one row per evaluation point, each metric with
+// its `better` attribute (runner/eval_direction.h). /eval/class_histogram: int64 [T, C] when
+// the rows carry one. Attributes: the reference net.
 void write_eval(hid_t file, const std::vector<std::string>& names,
                 const std::vector<int64_t>& steps, const std::vector<std::vector<double>>& values,
                 const std::vector<int64_t>& histograms, int64_t classes, const AttrMap& attrs,
                 const fs::path& p) {
   Hid eval = h5::create_group(file, "eval", /*track_order=*/true, p);
   write_column(eval, "step", steps, p);
-  for (size_t i = 0; i < names.size(); ++i) write_column(eval, names[i], values[i], p);
+  for (size_t i = 0; i < names.size(); ++i) {
+    write_column(eval, names[i], values[i], p);
+    Hid column(H5CALL(H5Dopen2(eval, names[i].c_str(), H5P_DEFAULT), p), H5Dclose);
+    write_attr(column, "better", std::string(eval_direction(names[i])), p);
+  }
   if (classes > 0)
     write_extendible(eval, "class_histogram", H5T_STD_I64LE, H5T_NATIVE_INT64,
                      {steps.size(), static_cast<hsize_t>(classes)}, 64, histograms.data(), p);

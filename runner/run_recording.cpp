@@ -8,11 +8,13 @@
 #include <algorithm>
 #include <cmath>  // NAN
 #include <cstdlib>
+#include <utility>  // std::pair
 
 #include "common/host_name.h"
 #include "common/utc_time.h"
 #include "runner/data_parallel.h"  // load_on_every_rank
 #include "runner/png_grid.h"
+#include "runner/presets.h"  // apply_preset: the run's default learning rates
 #include "runner/version.h"
 
 namespace ganrun {
@@ -81,9 +83,21 @@ NamedArray to_named_array(const std::string& name, const torch::Tensor& t) {
   return a;
 }
 
+// The learning rates this variant would get from its preset (or ganrun's defaults) with none set
+// explicitly: the "default lr" the analysis report compares each variant's best lr with.
+namespace {
+std::pair<double, double> default_learning_rates(const RunSettings& s) {
+  RunSettings d;
+  d.variant = s.variant;
+  if (!s.preset.empty()) apply_preset(d, s.preset, {});
+  return {d.lr_g, d.lr_d};
+}
+}  // namespace
+
 AttrMap run_attrs(const RunSpec& spec, const RunEnvironment& env, const data::BatchSource& dataset,
                   int64_t steps) {
   const RunSettings& s = spec.settings;
+  const auto [default_lr_g, default_lr_d] = default_learning_rates(s);
   return AttrMap{
       {"run_id", spec.id},
       {"variant", s.variant},
@@ -93,6 +107,8 @@ AttrMap run_attrs(const RunSpec& spec, const RunEnvironment& env, const data::Ba
       {"split", s.split},
       {"lr_g", s.lr_g},
       {"lr_d", s.lr_d},
+      {"default_lr_g", default_lr_g},
+      {"default_lr_d", default_lr_d},
       {"beta1", s.beta1},
       {"beta2", s.beta2},
       {"n_critic", s.n_critic},

@@ -9,7 +9,7 @@ every run file.
 Columns, in order:
   out, run_id, status, error, stop_step, attempts, resumed_from_step, pack_size, pack_members,
   total_steps, last_step, started, ended, run_wall_s, wall_s, eval_seconds,
-  <every /config key>,
+  <every /config key>, default_lr_g, default_lr_d,
   final_<m> for every /metrics column m (d_loss, g_loss, ...),
   final_<q>, best_<q>, best_step_<q>, better_<q> for every /eval metric q,
   path
@@ -20,6 +20,8 @@ Columns, in order:
   its pack-mates: there it is the pack's, the largest run_wall_s among the members found in the
   same out folder (a member that diverged early stopped recording sooner).
 - started / ended: the run attrs as UTC timestamps (whole seconds; ended NaT while running).
+- default_lr_g / default_lr_d: the run attrs of that name, the learning rates the variant gets
+  from its preset (or ganrun's defaults) when none is set; NaN in files written before them.
 - better_<q>: the /eval/<q> dataset's `better` attribute ('lower' or 'higher'); where a file
   has none, the `directions` argument's entry, else missing (None/NaN), and then best_<q> and
   best_step_<q> are NaN: the loader does not guess a direction.
@@ -95,6 +97,9 @@ def summarize_run(path, out=None, directions=None) -> dict:
     row["wall_s"] = row["run_wall_s"]
     for key, value in settings.items():
         row.setdefault(key, value)  # a /config key never replaces a status column
+    # The lrs the variant's preset (or ganrun's defaults) gives it: the report's "default lr".
+    for key in ("default_lr_g", "default_lr_d"):
+        row.setdefault(key, attrs.get(key, float("nan")))
     for name, values in metrics.items():
         row[f"final_{name}" if name not in evals else f"final_metrics_{name}"] = (
             float(values[-1]) if values.size else float("nan"))

@@ -2,7 +2,8 @@
 ($GANRUN_BIN; every test is skipped, saying so, when it is unset or not executable):
 
 - main:   toy-ring8, variants gan and wgan-gp x lr 1e-4, 1e-3 x seeds 0, 1 (8 runs), 30 steps,
-          log_every 5, eval_every 10; read with load_sweep over and over *while it trains*
+          log_every 5, eval_every 10, preset toy-2d (so its lr 1e-4 is the runs' default lr)
+          with small nets and n_critic 1; read with load_sweep over and over *while it trains*
           (a commit at every log point: many snapshots renamed under the reader);
 - extra:  gan at lr 1e20 (diverges at its first log point), lr 3e-3 made to throw at step 2
           (fails before any metric row) and lr 1e-3 SIGKILLed at step 17 (left `running`
@@ -28,9 +29,12 @@ import pytest
 import ganrun_analysis as ga
 
 MAIN_SWEEP = """name: analysis-main
+preset: toy-2d
 dataset: {{name: toy-ring8}}
 arch: toy
+toy_depth: 1
 toy_width: 32
+n_critic: 1
 train: {{steps: 30, batch: 32, log_every: 5, eval_every: 10}}
 grid:
   variant: [gan, wgan-gp]

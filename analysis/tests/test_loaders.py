@@ -62,6 +62,10 @@ def test_load_sweep_has_one_row_per_run_file_with_the_files_values(sweeps, sweep
             for name in SETTING_ATTRS:  # typed by YAML 1.2: 1e-4 is a float, not "1e-4"
                 assert row[name] == attr(f, name), (path.stem, name)
             assert isinstance(row["lr_g"], float)
+            # The default lr: toy-2d's 1e-4 in the main sweep; ganrun's own 2e-4 without a preset.
+            default = 1e-4 if attr(f, "preset") == "toy-2d" else 2e-4
+            assert row["default_lr_g"] == attr(f, "default_lr_g") == default
+            assert row["default_lr_d"] == attr(f, "default_lr_d") == default
             steps = f["metrics/step"][:]
             assert (row["last_step"] == steps[-1]) if steps.size else math.isnan(row["last_step"])
             for name in f["metrics"]:
@@ -81,7 +85,7 @@ def test_load_sweep_has_one_row_per_run_file_with_the_files_values(sweeps, sweep
             assert row["started"] == pd.Timestamp(attr(f, "started"))
 
 
-def test_eval_summaries_equal_numpy_and_best_needs_a_direction(sweeps, sweep_df):
+def test_eval_summaries_equal_numpy_and_follow_the_files_direction(sweeps, sweep_df):
     for path in (sweeps["main"] / "runs").glob("*.h5"):
         row = row_of(sweep_df, path)
         with h5py.File(path, "r") as f:
@@ -90,23 +94,29 @@ def test_eval_summaries_equal_numpy_and_best_needs_a_direction(sweeps, sweep_df)
             assert set(metrics) == {"modes_covered", "high_quality"}
             for name in metrics:
                 values = f["eval"][name][:]
+                # ganrun writes each metric's direction (docs/evaluation.md): both higher.
+                assert f["eval"][name].attrs["better"] == "higher"
+                assert row[f"better_{name}"] == "higher"
                 assert row[f"final_{name}"] == values[-1]
-                better = f["eval"][name].attrs.get("better")
-                if better is None:  # no direction in the file: no best is made up
-                    assert pd.isna(row[f"better_{name}"])
-                    assert math.isnan(row[f"best_{name}"])
-                else:
-                    assert row[f"better_{name}"] == better
-    # A direction given by the caller fills in where the files have none.
-    df = ga.load_sweep(sweeps["main"], directions={"modes_covered": "higher",
-                                                   "high_quality": "higher"})
-    for _, row in df.iterrows():
-        with h5py.File(row["path"], "r") as f:
-            values, steps = f["eval/modes_covered"][:], f["eval/step"][:]
-            if f["eval/modes_covered"].attrs.get("better") is None:
-                assert row["better_modes_covered"] == "higher"
-                assert row["best_modes_covered"] == values.max()
-                assert row["best_step_modes_covered"] == steps[np.argmax(values)]
+                assert row[f"best_{name}"] == values.max()
+                assert row[f"best_step_{name}"] == steps[np.argmax(values)]
+
+
+def test_without_a_better_attribute_no_best_is_made_up(sweeps, tmp_path):
+    src = run_file(sweeps["main"], "gan-lr1e-3-s1")
+    (tmp_path / "runs").mkdir()
+    dst = tmp_path / "runs" / src.name
+    shutil.copy(src, dst)
+    with h5py.File(dst, "r+") as f:  # a file written before ganrun recorded directions
+        del f["eval/modes_covered"].attrs["better"]
+        values, steps = f["eval/modes_covered"][:], f["eval/step"][:]
+    row = ga.load_sweep(tmp_path).iloc[0]
+    assert pd.isna(row["better_modes_covered"]) and math.isnan(row["best_modes_covered"])
+    # A direction given by the caller fills in where the file has none.
+    row = ga.load_sweep(tmp_path, directions={"modes_covered": "higher"}).iloc[0]
+    assert row["better_modes_covered"] == "higher"
+    assert row["best_modes_covered"] == values.max()
+    assert row["best_step_modes_covered"] == steps[np.argmax(values)]
 
 
 def test_a_better_attribute_in_the_file_sets_the_direction(sweeps, tmp_path):

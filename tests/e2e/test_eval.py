@@ -101,6 +101,14 @@ def test_in_loop_rows_follow_eval_every_and_name_the_reference(one_rank, cache):
     assert attrs["floor_samples"] == 500 and 0 < attrs["floor_fd_lenet"] < cols["fd_lenet"][0]
     with h5py.File(next((one_rank / "runs").glob("*.h5")), "r") as f:
         assert 0 < f.attrs["eval_fraction"] < 1 and f.attrs["eval_seconds"] > 0
+        # Each metric says which way it improves (docs/evaluation.md's table), for readers.
+        better = {k: f["eval"][k].attrs["better"] for k in f["eval"] if k.startswith(
+            ("fd_", "kid_", "precision", "recall", "density", "coverage", "classifier_score",
+             "classes_covered", "kl_uniform"))}
+    assert better == {"fd_lenet": "lower", "kid_lenet": "lower", "kid_lenet_std": "none",
+                      "precision": "higher", "recall": "higher", "density": "none",
+                      "coverage": "higher", "classifier_score": "higher",
+                      "classes_covered": "higher", "kl_uniform": "lower"}
 
 
 def test_two_ranks_write_the_same_rows_as_one(tmp_path, cache, one_rank):
@@ -185,6 +193,8 @@ def test_toy_rows_follow_eval_every_and_match_numpy(tmp_path):
         steps = list(h["eval/step"][()])
         assert steps == [40, 80, 120] and list(h["toy/step"][()]) == steps
         assert list(h["eval/samples"][()]) == [2500] * 3
+        assert h["eval/modes_covered"].attrs["better"] == "higher"
+        assert h["eval/high_quality"].attrs["better"] == "higher"
         centres, sigma = h["toy/centres"][()], h["toy"].attrs["sigma"]
         for i, points in enumerate(h["toy/points"][()]):
             # ganrun scored the float64 points; the file keeps them as float32 (a point within

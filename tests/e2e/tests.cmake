@@ -61,3 +61,10 @@ ganrun_add_pytest(e2e_readme_usage test_readme_usage.py "e2e;mpi;slurm")
 # themselves.
 ganrun_add_pytest(e2e_slurm_jobs test_slurm_jobs.py "e2e;mpi;slurm")
 set_tests_properties(e2e_slurm_jobs PROPERTIES RUN_SERIAL TRUE)
+# analysis/ (ganrun_analysis): its loaders and report on small sweeps this build's ganrun writes
+# (toy data and a synthetic pack: no download), and the HTML page in headless chromium.
+add_test(NAME analysis_pytest
+  COMMAND ${GANRUN_PYTHON} -m pytest -q -p no:cacheprovider -p ganrun_skip_report
+          ${CMAKE_SOURCE_DIR}/analysis/tests)
+set_tests_properties(analysis_pytest PROPERTIES LABELS "e2e;analysis"
+  ENVIRONMENT "${GANRUN_TEST_ENV};MPLBACKEND=Agg")
