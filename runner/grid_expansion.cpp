@@ -39,9 +39,10 @@ void in_file(const SweepYaml& file, F&& f) {
   }
 }
 
-// One grid point, `index` picking a value of each grid key.
-RunSpec resolve(const SweepYaml& file, const SweepLayers& layers,
-                const std::vector<std::size_t>& index, const std::vector<std::string>& varying) {
+// One point of `grid`, `index` picking a value of each of its keys. The id is set later, once
+// the keys that vary over the whole plan are known.
+RunSpec resolve(const SweepYaml& file, const SweepLayers& layers, const SubGrid& grid,
+                const std::vector<std::size_t>& index, const std::vector<Setting>& drawn) {
   RunSpec spec;
   RunSettings& r = spec.settings;
   int epochs_line = 0, steps_line = 0;
@@ -55,11 +56,12 @@ RunSpec resolve(const SweepYaml& file, const SweepLayers& layers,
   for (const auto& s : layers.top.settings) apply_all(s);
   // The point's variant decides which variants.<v> layer applies.
   std::string variant = r.variant;
-  for (std::size_t k = 0; k < layers.grid.size(); ++k)
-    if (layers.grid[k].key == "variant") variant = layers.grid[k].values[index[k]].str;
+  for (std::size_t k = 0; k < grid.size(); ++k)
+    if (grid[k].key == "variant") variant = grid[k].values[index[k]].str;
   if (auto it = layers.variants.find(variant); it != layers.variants.end())
     for (const auto& s : it->second.settings) apply_all(s);
-  for (std::size_t k = 0; k < layers.grid.size(); ++k) apply_all(layers.grid[k].values[index[k]]);
+  for (std::size_t k = 0; k < grid.size(); ++k) apply_all(grid[k].values[index[k]]);
+  for (const auto& d : drawn) apply_all(d);  // disjoint from the grid (check_variants_vs_grid)
 
   if (epochs_line && steps_line)
     file.fail(std::max(epochs_line, steps_line),
@@ -71,17 +73,15 @@ RunSpec resolve(const SweepYaml& file, const SweepLayers& layers,
   if (r.epochs == 0 && r.steps == 0) r.epochs = kDefaultEpochs;
   // Every value was checked where it was read; this guards the combination.
   in_file(file, [&] { validate(r); });
-  for (const auto& g : layers.grid) spec.grid_point.emplace_back(g.key, setting_text(r, g.key));
-  spec.id = make_run_id(r, varying);
+  for (const auto& g : grid) spec.grid_point.emplace_back(g.key, setting_text(r, g.key));
+  for (const auto& d : drawn) spec.grid_point.emplace_back(d.key, setting_text(r, d.key));
   return spec;
 }
 
-// Two grid points with the same settings, or the same id, are an error naming the first grid
-// key whose values differ between them.
-void check_distinct(const SweepYaml& file, const SweepLayers& layers,
-                    const std::vector<RunSpec>& runs,
+// Two points of one sub-grid with the same settings, or the same id, are an error naming the
+// first grid key whose values differ between them.
+void check_distinct(const SweepYaml& file, const SubGrid& grid, const std::vector<RunSpec>& runs,
                     const std::vector<std::vector<std::size_t>>& indices) {
-  const auto& grid = layers.grid;
   auto clash = [&](std::size_t a, std::size_t b, const std::string& what) {
     for (std::size_t k = 0; k < grid.size(); ++k) {
       if (indices[a][k] == indices[b][k]) continue;
@@ -92,17 +92,66 @@ void check_distinct(const SweepYaml& file, const SweepLayers& layers,
     }
     file.fail(1, "two runs " + what);  // unreachable: distinct points differ in some key
   };
+  // Ids from the keys that vary in this sub-grid: the plan's ids add keys that are constant
+  // here, so two points clash there exactly when they clash here.
+  std::vector<std::string> varying;
+  for (const auto& g : grid)
+    if (g.values.size() > 1) varying.push_back(g.key);
   std::map<std::string, std::size_t> by_settings, by_id;
   for (std::size_t i = 0; i < runs.size(); ++i) {
     auto [s, fresh_s] = by_settings.emplace(to_yaml(runs[i].settings), i);
     if (!fresh_s) clash(s->second, i, "give two runs the same settings; remove the duplicate");
-    auto [d, fresh_d] = by_id.emplace(runs[i].id, i);
+    const std::string id = make_run_id(runs[i].settings, varying);
+    auto [d, fresh_d] = by_id.emplace(id, i);
     if (!fresh_d)
       clash(d->second, i,
             fmt::format("give two runs the same run id '{}'; use values that differ in letters "
                         "or digits",
-                        runs[i].id));
+                        id));
   }
+}
+
+// The first line of a sub-grid (its first key's), for messages.
+int line_of(const SubGrid& grid) { return grid.empty() ? 1 : grid.front().line; }
+
+// The grid keys whose canonical value differs between two runs of the plan; a run whose
+// sub-grid lacks the key counts as the value "" (unset), so a key that only some sub-grids
+// sweep names their runs apart.
+std::vector<std::string> varying_keys(const std::vector<std::string>& keys,
+                                      const std::vector<RunSpec>& runs) {
+  std::vector<std::string> varying;
+  for (const auto& key : keys) {
+    std::set<std::string> seen;
+    for (const auto& run : runs) {
+      std::string value;
+      for (const auto& [k, v] : run.grid_point)
+        if (k == key) value = v;
+      seen.insert(value);
+    }
+    if (seen.size() > 1) varying.push_back(key);
+  }
+  return varying;
+}
+
+// Every point of `grid` (its odometer `indices`) with each draw 0..draws-1, draw fastest; the
+// grid point gains the drawn keys' values and ("draw", i).
+std::vector<RunSpec> crossed_with_draws(const SweepYaml& file, const SweepLayers& layers,
+                                        const SubGrid& grid,
+                                        const std::vector<std::vector<std::size_t>>& indices,
+                                        uint64_t draws) {
+  std::vector<std::vector<Setting>> drawn;
+  for (uint64_t i = 0; i < draws; ++i)
+    drawn.push_back(draw_settings(file, layers.sample, static_cast<int64_t>(i)));
+  std::vector<RunSpec> runs;
+  for (const auto& index : indices) {
+    for (uint64_t i = 0; i < draws; ++i) {
+      RunSpec spec = resolve(file, layers, grid, index, drawn[i]);
+      spec.draw = static_cast<int64_t>(i);
+      spec.grid_point.emplace_back("draw", std::to_string(i));
+      runs.push_back(std::move(spec));
+    }
+  }
+  return runs;
 }
 
 }  // namespace
@@ -124,46 +173,99 @@ void check_same_level(const SweepYaml& file, const Layer& layer) {
 }
 
 void check_variants_vs_grid(const SweepYaml& file, const SweepLayers& layers) {
+  for (const auto& d : layers.sample.keys) {
+    for (const auto& grid : layers.grids)
+      for (const auto& g : grid)
+        if (overlaps(d.key, g.key))
+          file.fail(std::max(d.line, g.line),
+                    fmt::format("key '{}' is drawn by sample (line {}) and swept by grid key '{}' "
+                                "(line {}); keep it in one of them",
+                                d.key, d.line, g.key, g.line));
+    for (const auto& [variant, layer] : layers.variants)
+      for (const auto& s : layer.settings)
+        if (overlaps(d.key, s.key))
+          file.fail(std::max(d.line, s.line),
+                    fmt::format("key '{}' is drawn by sample (line {}) and set in {} (line {}); "
+                                "remove one",
+                                d.key, d.line, layer.where, s.line));
+  }
   for (const auto& [variant, layer] : layers.variants) {
     for (const auto& s : layer.settings) {
-      for (const auto& g : layers.grid) {
-        if (!overlaps(s.key, g.key)) continue;
-        const bool same = s.key == g.key;
-        const std::string what =
-            same ? fmt::format("key '{}'", s.key) : fmt::format("keys '{}' and '{}'", s.key, g.key);
-        file.fail(std::max(s.line, g.line),
-                  fmt::format("{} {} set both in {} (line {}) and in grid (line {}); set {} in "
-                              "one place",
-                              what, same ? "is" : "are", layer.where, s.line, g.line,
-                              same ? "it" : "them"));
+      for (const auto& grid : layers.grids) {
+        for (const auto& g : grid) {
+          if (!overlaps(s.key, g.key)) continue;
+          const bool same = s.key == g.key;
+          const std::string what = same ? fmt::format("key '{}'", s.key)
+                                        : fmt::format("keys '{}' and '{}'", s.key, g.key);
+          file.fail(std::max(s.line, g.line),
+                    fmt::format("{} {} set both in {} (line {}) and in grid (line {}); set {} in "
+                                "one place",
+                                what, same ? "is" : "are", layer.where, s.line, g.line,
+                                same ? "it" : "them"));
+        }
       }
     }
   }
 }
 
 void expand_grid(const SweepYaml& file, const SweepLayers& layers, SweepPlan& plan) {
-  const auto& grid = layers.grid;
-  uint64_t total = 1;
-  for (const auto& g : grid) {
-    plan.grid_keys.push_back(g.key);
-    if (g.values.size() > 1) plan.varying_keys.push_back(g.key);
-    total *= g.values.size();
-    if (total > kMaxGridPoints)
-      file.fail(g.line,
-                fmt::format("the grid has more than {} points; split the sweep", kMaxGridPoints));
-  }
-  // Odometer over the grid: the last key varies fastest.
-  std::vector<std::vector<std::size_t>> indices;
-  std::vector<std::size_t> index(grid.size(), 0);
-  for (uint64_t p = 0; p < total; ++p) {
-    indices.push_back(index);
-    plan.runs.push_back(resolve(file, layers, index, plan.varying_keys));
-    for (std::size_t k = grid.size(); k-- > 0;) {
-      if (++index[k] < grid[k].values.size()) break;
-      index[k] = 0;
+  std::vector<SubGrid> grids = layers.grids;
+  if (grids.empty()) grids.emplace_back();  // no grid: the one point of the layers
+  const auto draws = static_cast<uint64_t>(layers.sample.keys.empty() ? 0 : layers.sample.count);
+  uint64_t total = 0;
+  std::map<std::string, int> first_line;  // every resolved point's settings -> its grid line
+  for (const auto& grid : grids) {
+    uint64_t points = 1;
+    for (const auto& g : grid) {
+      if (!contains(plan.grid_keys, g.key)) plan.grid_keys.push_back(g.key);
+      points *= g.values.size();
+      if (total + points * std::max<uint64_t>(draws, 1) > kMaxGridPoints)
+        file.fail(g.line,
+                  fmt::format("the grid has more than {} points; split the sweep", kMaxGridPoints));
     }
+    if (total + points * std::max<uint64_t>(draws, 1) > kMaxGridPoints)
+      file.fail(layers.sample.line, fmt::format("the grid and its sample draws make more than {} "
+                                                "runs; split the sweep",
+                                                kMaxGridPoints));
+    total += points * std::max<uint64_t>(draws, 1);
+    // Odometer over this sub-grid: the last key varies fastest.
+    std::vector<RunSpec> runs;
+    std::vector<std::vector<std::size_t>> indices;
+    std::vector<std::size_t> index(grid.size(), 0);
+    for (uint64_t p = 0; p < points; ++p) {
+      indices.push_back(index);
+      runs.push_back(resolve(file, layers, grid, index, {}));
+      for (std::size_t k = grid.size(); k-- > 0;) {
+        if (++index[k] < grid[k].values.size()) break;
+        index[k] = 0;
+      }
+    }
+    check_distinct(file, grid, runs, indices);
+    if (draws > 0) runs = crossed_with_draws(file, layers, grid, indices, draws);
+    // A point another sub-grid already has is the same run (a baseline shared by ablations).
+    for (auto& run : runs)
+      if (first_line.emplace(to_yaml(run.settings), line_of(grid)).second)
+        plan.runs.push_back(std::move(run));
   }
-  check_distinct(file, layers, plan.runs, indices);
+  // Drawn keys name runs by their draw (-d<i>), not by their values.
+  plan.varying_keys = varying_keys(plan.grid_keys, plan.runs);
+  for (const auto& d : layers.sample.keys) {
+    plan.sampled_keys.push_back(d.key);
+    plan.grid_keys.push_back(d.key);
+  }
+  if (draws > 0) plan.grid_keys.push_back("draw");
+  std::map<std::string, std::size_t> by_id;
+  for (std::size_t i = 0; i < plan.runs.size(); ++i) {
+    RunSpec& run = plan.runs[i];
+    run.id = make_run_id(run.settings, plan.varying_keys, run.draw);
+    auto [it, fresh] = by_id.emplace(run.id, i);
+    if (!fresh)
+      file.fail(first_line[to_yaml(run.settings)],
+                fmt::format("the grid gives two runs the same run id '{}' (settings that differ "
+                            "only in keys that do not name runs, e.g. where the data lives); "
+                            "make them differ in a grid key",
+                            run.id));
+  }
 }
 
 }  // namespace ganrun

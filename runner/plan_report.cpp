@@ -7,6 +7,7 @@
 #include <map>
 
 #include "common/host_name.h"
+#include "runner/name_list.h"     // contains
 #include "runner/pack_plan.h"     // pack_refusal
 #include "runner/run_executor.h"  // run_file_path
 #include "runner/run_file.h"      // read_run_summary
@@ -63,6 +64,7 @@ void print_plan(const SweepPlan& plan, const std::vector<int64_t>& steps,
   std::vector<std::vector<std::string>> rows{{"run", "rank", "pack", "variant", "arch", "dataset",
                                               "lr_g", "lr_d", "n_critic", "batch", "seed",
                                               "steps"}};
+  if (!plan.sampled_keys.empty()) rows.front().push_back("sampled");
   std::string alone;  // auto: runs that cannot pack, and why
   for (size_t i = 0; i < plan.runs.size(); ++i) {
     const auto& s = plan.runs[i].settings;
@@ -70,6 +72,13 @@ void print_plan(const SweepPlan& plan, const std::vector<int64_t>& steps,
                     s.dataset + "/" + s.split, canonical_float(s.lr_g), canonical_float(s.lr_d),
                     std::to_string(s.n_critic), std::to_string(s.batch), std::to_string(s.seed),
                     std::to_string(steps[i])});
+    if (!plan.sampled_keys.empty()) {  // a random search: the draw and its values
+      std::string drawn;
+      for (const auto& [key, value] : plan.runs[i].grid_point)
+        if (key == "draw" || contains(plan.sampled_keys, key))
+          drawn += fmt::format("{}{}={}", drawn.empty() ? "" : " ", key, value);
+      rows.back().push_back(drawn);
+    }
     const std::string why = pack_refusal(s);
     if (plan.pack == "auto" && !why.empty())
       alone += fmt::format("\n  {} trains alone: {}", plan.runs[i].id, why);

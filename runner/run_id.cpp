@@ -11,12 +11,14 @@
 
 namespace ganrun {
 
-std::string make_run_id(const RunSettings& s, const std::vector<std::string>& varying_keys) {
+std::string make_run_id(const RunSettings& s, const std::vector<std::string>& varying_keys,
+                        int64_t draw) {
   std::string id = s.variant;
   for (const auto& key : run_setting_keys()) {
     if (key == "variant" || !contains(varying_keys, key)) continue;
     id += fmt::format("-{}{}", setting_traits(key).id_prefix, setting_text(s, key));
   }
+  if (draw >= 0) id += fmt::format("-d{}", draw);
   // The hash leaves out the keys that do not change the experiment (where the data lives, how
   // often it logs): the lines of to_yaml, one per field, that start with such a key.
   std::istringstream lines(to_yaml(s));

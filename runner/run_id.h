@@ -4,6 +4,7 @@
 // every existing run.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -16,7 +17,10 @@ namespace ganrun {
 // le (log_every), se (sample_every), ...; arch, dataset, data_dir, split and dtype as bare
 // values; variant is always the first part and never repeated) and the hash is the first 8 hex
 // digits of SHA-256 over to_yaml(settings) minus data_dir and log_every. Characters outside
-// [A-Za-z0-9._+-] become '_'. Example: gan-lr2e-4-nc5-s0-1a2b3c4d.
-std::string make_run_id(const RunSettings& s, const std::vector<std::string>& varying_keys);
+// [A-Za-z0-9._+-] become '_'. Example: gan-lr2e-4-nc5-s0-1a2b3c4d. A run of a `sample:` draw
+// (draw >= 0) has -d<draw> before the hash (its drawn values are in the hash, not the prefix):
+// gan-d17-1a2b3c4d.
+std::string make_run_id(const RunSettings& s, const std::vector<std::string>& varying_keys,
+                        int64_t draw = -1);
 
 }  // namespace ganrun

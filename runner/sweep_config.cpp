@@ -35,9 +35,9 @@ const std::vector<std::string>& planned_run_keys() {
 }
 
 const std::vector<std::string>& top_section_keys() {
-  static const std::vector<std::string> keys{"name",     "preset", "dataset",       "train",
-                                             "variants", "grid",   "ranks_per_run", "pack",
-                                             "out",      "device"};
+  static const std::vector<std::string> keys{"name",     "preset", "dataset", "train",
+                                             "variants", "grid",   "sample",  "ranks_per_run",
+                                             "pack",     "out",    "device"};
   return keys;
 }
 
@@ -99,6 +99,7 @@ class Parser {
   void parse_train(int key_line, const YAML::Node& n);
   void parse_variants(int key_line, const YAML::Node& n);
   void parse_grid(int key_line, const YAML::Node& n);
+  SubGrid parse_sub_grid(const YAML::Node& n);
   void parse_ranks_per_run(int key_line, const YAML::Node& n);
   void parse_pack(int key_line, const YAML::Node& n);
 
@@ -205,11 +206,30 @@ void Parser::parse_variants(int key_line, const YAML::Node& n) {
 
 void Parser::parse_grid(int key_line, const YAML::Node& n) {
   if (n.IsNull()) return;
+  if (n.IsSequence()) {  // a list of maps: the union of their products
+    if (n.size() == 0)
+      fail(line_of(n, key_line), "grid is an empty list; give at least one map of key: [values]");
+    for (std::size_t i = 0; i < n.size(); ++i) {
+      const YAML::Node& item = n[i];
+      if (!item.IsMap() || item.size() == 0)
+        fail(line_of(item, key_line),
+             fmt::format("grid entry {} must be a map of key: [values...] (got {}); a list under "
+                         "grid holds maps, each swept as its own product",
+                         i + 1, describe(item)));
+      layers_.grids.push_back(parse_sub_grid(item));
+    }
+    return;
+  }
   if (!n.IsMap()) {
     fail(line_of(n, key_line),
-         fmt::format("grid must be a map of key: [values...] (got {})", describe(n)));
+         fmt::format("grid must be a map of key: [values...] or a list of such maps (got {})",
+                     describe(n)));
   }
-  auto& grid = layers_.grid;
+  layers_.grids.push_back(parse_sub_grid(n));
+}
+
+SubGrid Parser::parse_sub_grid(const YAML::Node& n) {
+  SubGrid grid;
   yaml_.for_each_key(n, "grid", [&](const std::string& key, int line, const YAML::Node& v) {
     if (contains(planned_run_keys(), key)) yaml_.fail_not_implemented(line, key);
     if (!contains(run_setting_keys(), key)) {
@@ -250,6 +270,7 @@ void Parser::parse_grid(int key_line, const YAML::Node& n) {
     as_layer.settings.push_back(s);
   }
   check_same_level(yaml_, as_layer);
+  return grid;
 }
 
 void Parser::parse_ranks_per_run(int key_line, const YAML::Node& n) {
@@ -293,6 +314,8 @@ void Parser::parse_top_key(const std::string& key, int line, const YAML::Node& v
                        "'-' (got '{}')",
                        *name_));
     }
+  } else if (key == "sample") {
+    layers_.sample = parse_sample_section(yaml_, line, v);
   } else if (key == "out") {
     out_ = yaml_.parse_string("out", line, v);
     if (out_->empty()) fail(line_of(v, line), "out must be a non-empty folder path");

@@ -17,8 +17,10 @@ namespace ganrun {
 struct RunSpec {
   std::string id;        // readable prefix of the varying grid keys + short config hash
   RunSettings settings;  // fully resolved
-  // The grid point: (key, canonical value text) for every grid key, in grid order.
+  // The grid point: (key, canonical value text) for every grid key, in grid order, then with
+  // `sample:` the drawn keys and ("draw", "<i>").
   std::vector<std::pair<std::string, std::string>> grid_point;
+  int64_t draw = -1;  // the sample draw this run trains (-1: none)
 };
 
 struct SweepPlan {
@@ -29,6 +31,7 @@ struct SweepPlan {
   std::string device = "auto";            // auto | cpu | cuda
   std::vector<std::string> grid_keys;     // in file order
   std::vector<std::string> varying_keys;  // grid keys with more than one value, file order
+  std::vector<std::string> sampled_keys;  // keys drawn by `sample:` (also in grid_keys)
   int64_t ranks_per_run = 1;              // ranks that train one run together
   std::string pack = "off";               // off | auto | K (runner/pack_plan.h)
   // Bytes of image data a rank may hold in memory; a larger HDF5 pack is read on demand.

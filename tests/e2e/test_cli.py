@@ -1,5 +1,6 @@
 """The ganrun command line: help, version, usage errors, and one `train` + `sample` round
 trip through real files."""
+import hashlib
 import re
 
 import h5py
@@ -182,3 +183,60 @@ def test_train_records_its_preset(tmp_path, fashion_test_dir, preset):
         assert f.attrs["dataset"] == dataset and f.attrs["arch"] == arch
         expected = f"preset: {preset}\n" if preset else 'preset: ""\n'
         assert expected in f["config"][()].decode()
+
+
+def keyed_uniform(seed, draw, key):
+    """docs: the number of (seed, draw, key), recomputed with hashlib (independent of ganrun)."""
+    digest = hashlib.sha256(f"{seed}:{draw}:{key}".encode()).hexdigest()
+    return (int(digest[:16], 16) >> 11) / 2.0 ** 53
+
+
+def test_sample_draws_are_recorded_in_the_plan_and_sweep_h5(tmp_path):
+    """A random search on the toy ring: 2 variants x 3 draws, trained for 4 steps each. The dry
+    run and sweep.h5's grid table show each draw and its values, which hashlib recomputes."""
+    sweep = tmp_path / "rs.yaml"
+    sweep.write_text(f"""name: rs
+dataset: toy-ring8
+arch: toy
+toy_width: 16
+train: {{steps: 4, batch: 16, log_every: 2}}
+grid:
+  - {{variant: [gan, wgan-gp]}}
+sample:
+  count: 3
+  seed: 5
+  lr: {{log_uniform: [1.0e-5, 1.0e-2]}}
+  n_critic: {{choice: [1, 2, 3, 4, 5]}}
+  beta1: {{uniform: [0.0, 1.0]}}
+out: {tmp_path / 'out'}
+""")
+    expect = {}
+    for i in range(3):
+        lr = 10 ** (-5 + 3 * keyed_uniform(5, i, "lr"))
+        expect[i] = (float(f"{lr:.6g}"), [1, 2, 3, 4, 5][int(5 * keyed_uniform(5, i, "n_critic"))],
+                     float(f"{keyed_uniform(5, i, 'beta1'):.6g}"))
+    dry = run_ganrun(["--sweep", sweep, "--dry-run"])
+    assert dry.returncode == 0, dry.stderr
+    rows = [l.split() for l in dry.stderr.splitlines() if re.match(r"(gan|wgan-gp)-d\d-", l)]
+    assert len(rows) == 6
+    for row in rows:
+        i = int(re.match(r".*-d(\d)-", row[0]).group(1))
+        drawn = dict(cell.split("=") for cell in row[-4:])
+        assert int(drawn["draw"]) == i
+        assert float(drawn["lr"]) == expect[i][0] and int(drawn["n_critic"]) == expect[i][1]
+        assert float(drawn["beta1"]) == expect[i][2]
+    r = run_ganrun(["--sweep", sweep, "--threads", "1"])
+    assert r.returncode == 0, r.stderr
+    with h5py.File(tmp_path / "out" / "sweep.h5", "r") as f:
+        grid = {k: [v.decode() for v in f["grid"][k][()]] for k in f["grid"] if k != "rank"}
+    assert set(grid) == {"run_id", "variant", "lr", "n_critic", "beta1", "draw"}
+    for k, run_id in enumerate(grid["run_id"]):
+        i = int(grid["draw"][k])
+        assert run_id.startswith(("gan-d", "wgan-gp-d")) and f"-d{i}-" in run_id
+        assert (float(grid["lr"][k]), int(grid["n_critic"][k]), float(grid["beta1"][k])) == \
+            expect[i]
+        with h5py.File(tmp_path / "out" / "runs" / f"{run_id}.h5", "r") as run:
+            assert run.attrs["lr_g"] == expect[i][0] and run.attrs["n_critic"] == expect[i][1]
+            assert run.attrs["beta1"] == expect[i][2]
+            status = run.attrs["status"]
+            assert (status.decode() if isinstance(status, bytes) else status) == "completed"

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -13,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "common/digest.h"
 #include "runner/byte_size.h"
 #include "runner/config_error.h"
 #include "runner/did_you_mean.h"
@@ -225,6 +228,63 @@ const BadInput kBadInputs[] = {
     {"empty_file", "# nothing but a comment\n", 1, {"empty"}},
     {"not_a_map", "- lr\n- seed\n", 1, {"must be a map"}},
     {"name_with_slash", "name: a/b\n", 1, {"name must be"}},
+    // grid as a list of maps (the union of their products)
+    {"grid_empty_list_of_maps", "name: t\ngrid: []\n", 2, {"grid is an empty list"}},
+    {"grid_list_item_not_a_map",
+     "grid:\n  - {lr: [1e-4]}\n  - seed\n",
+     3,
+     {"grid entry 2 must be a map"}},
+    {"grid_list_item_bad_key", "grid:\n  - {lr: [1e-4]}\n  - {sed: [0]}\n", 3, {"'sed'", "seed"}},
+    {"grid_list_vs_variants",
+     "variants:\n  gan: {lr: 1e-3}\ngrid:\n  - {seed: [0]}\n  - {lr: [1e-4]}\n",
+     5,
+     {"key 'lr' is set both in variants.gan"}},
+    // sample: (random search)
+    {"sample_low_not_below_high",
+     "sample:\n  count: 2\n  lr: {log_uniform: [1.0e-2, 1.0e-5]}\n",
+     3,
+     {"sample.lr.log_uniform", "low 1.0e-2 must be below high 1.0e-5"}},
+    {"sample_equal_bounds",
+     "sample:\n  count: 2\n  beta1: {uniform: [0.5, 0.5]}\n",
+     3,
+     {"sample.beta1.uniform", "must be below"}},
+    {"sample_log_uniform_from_zero",
+     "sample:\n  count: 2\n  lr: {log_uniform: [0.0, 1.0e-2]}\n",
+     3,
+     {"low must be > 0"}},
+    {"sample_unknown_distribution",
+     "sample:\n  count: 2\n  lr: {log_uniformm: [1.0e-5, 1.0e-2]}\n",
+     3,
+     {"'log_uniformm' is not a distribution", "log_uniform"}},
+    {"sample_key_also_in_grid",
+     "grid:\n  n_critic: [1, 5]\nsample:\n  count: 2\n  n_critic: {choice: [1, 2]}\n",
+     5,
+     {"key 'n_critic' is drawn by sample (line 5)", "grid key 'n_critic' (line 2)"}},
+    {"sample_shorthand_overlaps_grid",
+     "grid:\n  lr_g: [1e-4]\nsample:\n  count: 2\n  lr: {uniform: [1.0e-4, 1.0e-3]}\n",
+     5,
+     {"key 'lr' is drawn by sample", "grid key 'lr_g'"}},
+    {"sample_key_also_in_variants",
+     "variants:\n  gan: {beta1: 0.5}\nsample:\n  count: 2\n  beta1: {uniform: [0.0, 0.9]}\n",
+     5,
+     {"key 'beta1' is drawn by sample (line 5) and set in variants.gan (line 2)"}},
+    {"sample_without_count",
+     "sample:\n  lr: {uniform: [1.0e-4, 1.0e-3]}\n",
+     2,
+     {"sample needs count"}},
+    {"sample_zero_count",
+     "sample:\n  count: 0\n  lr: {uniform: [1.0e-4, 1.0e-3]}\n",
+     2,
+     {"sample.count must be >= 1"}},
+    {"sample_integer_from_interval",
+     "sample:\n  count: 2\n  n_critic: {uniform: [1, 5]}\n",
+     3,
+     {"n_critic is not a number drawn from an interval", "choice"}},
+    {"sample_bad_choice_value", "sample:\n  count: 2\n  lr: {choice: [1.0e-4, -1.0]}\n", 3, {"lr"}},
+    {"sample_variant",
+     "sample:\n  count: 2\n  variant: {choice: [gan]}\n",
+     3,
+     {"sample.variant", "grid"}},
 };
 
 INSTANTIATE_TEST_SUITE_P(SweepConfig, SweepConfigBadInput, ::testing::ValuesIn(kBadInputs),
@@ -381,6 +441,144 @@ TEST(SweepConfigGrid, LastKeyVariesFastest) {
   using P = std::pair<std::string, std::string>;
   EXPECT_EQ(plan.runs[7].grid_point,
             (std::vector<P>{P{"lr", "2e-4"}, P{"seed", "0"}, P{"batch", "64"}}));
+}
+
+TEST(SweepConfigGrid, ListOfMapsIsTheUnionOfTheirProducts) {
+  // 2 x 2 gan/wgan-gp lrs, lsgan at its default lr, and a gan point the first map already has.
+  const SweepPlan plan = parse_sweep(R"(name: u
+grid:
+  - {variant: [gan, wgan-gp], lr: [1e-4, 1e-3]}
+  - {variant: [lsgan], seed: [3]}
+  - {variant: [gan], lr: [1e-3]}
+)",
+                                     "u.yaml");
+  ASSERT_EQ(plan.runs.size(), 5u);  // 4 + 1, the repeated gan point once
+  EXPECT_EQ(plan.grid_keys, (std::vector<std::string>{"variant", "lr", "seed"}));
+  // lr is 2e-4 for lsgan (unset there), seed 3 only for lsgan: every key varies.
+  EXPECT_EQ(plan.varying_keys, (std::vector<std::string>{"variant", "lr", "seed"}));
+  const std::vector<std::string> variants{"gan", "gan", "wgan-gp", "wgan-gp", "lsgan"};
+  const std::vector<double> lrs{1e-4, 1e-3, 1e-4, 1e-3, 2e-4};
+  for (std::size_t i = 0; i < 5; ++i) {
+    EXPECT_EQ(plan.runs[i].settings.variant, variants[i]) << i;
+    EXPECT_EQ(plan.runs[i].settings.lr_g, lrs[i]) << i;
+  }
+  EXPECT_EQ(plan.runs[4].settings.seed, 3);
+  using P = std::pair<std::string, std::string>;
+  EXPECT_EQ(plan.runs[4].grid_point, (std::vector<P>{P{"variant", "lsgan"}, P{"seed", "3"}}));
+  EXPECT_EQ(plan.runs[4].id.rfind("lsgan-lr2e-4-s3-", 0), 0u) << plan.runs[4].id;
+  EXPECT_EQ(plan.runs[1].id.rfind("gan-lr1e-3-s0-", 0), 0u) << plan.runs[1].id;
+  // One map written as a one-item list is the same plan, with the same ids.
+  const SweepPlan as_map = parse_sweep("grid: {lr: [1e-4, 1e-3], seed: [0, 1]}\n", "m.yaml");
+  const SweepPlan as_list = parse_sweep("grid: [{lr: [1e-4, 1e-3], seed: [0, 1]}]\n", "m.yaml");
+  ASSERT_EQ(as_map.runs.size(), as_list.runs.size());
+  for (std::size_t i = 0; i < as_map.runs.size(); ++i)
+    EXPECT_EQ(as_map.runs[i].id, as_list.runs[i].id);
+}
+
+// The number (seed, draw, key) gives, recomputed from the SHA-256 hex digest.
+double uniform_from_digest(uint64_t seed, int64_t draw, const std::string& key) {
+  const std::string hex =
+      sha256_hex(std::to_string(seed) + ":" + std::to_string(draw) + ":" + key, "test");
+  uint64_t bits = 0;
+  for (int i = 0; i < 16; ++i)
+    bits = bits * 16 + static_cast<uint64_t>(
+                           std::stoi(hex.substr(static_cast<std::size_t>(i), 1), nullptr, 16));
+  return std::ldexp(static_cast<double>(bits >> 11), -53);
+}
+
+TEST(SweepConfigSample, DrawsAreKeyedSharedAcrossTheGridAndCrossedWithIt) {
+  const std::string text = R"(name: rs
+grid: {variant: [gan, wgan-gp]}
+sample:
+  count: 100
+  seed: 7
+  lr: {log_uniform: [1.0e-5, 1.0e-2]}
+  n_critic: {choice: [1, 2, 3, 4, 5]}
+  beta1: {uniform: [0.0, 1.0]}
+)";
+  const SweepPlan plan = parse_sweep(text, "rs.yaml");
+  ASSERT_EQ(plan.runs.size(), 200u);
+  EXPECT_EQ(plan.grid_keys,
+            (std::vector<std::string>{"variant", "lr", "n_critic", "beta1", "draw"}));
+  EXPECT_EQ(plan.sampled_keys, (std::vector<std::string>{"lr", "n_critic", "beta1"}));
+  for (int64_t i = 0; i < 100; ++i) {
+    const RunSpec& gan = plan.runs[static_cast<std::size_t>(i)];
+    const RunSpec& wgan = plan.runs[static_cast<std::size_t>(100 + i)];
+    ASSERT_EQ(gan.settings.variant, "gan");
+    ASSERT_EQ(wgan.settings.variant, "wgan-gp");
+    // Both variants see the same draw i.
+    EXPECT_EQ(gan.settings.lr_g, wgan.settings.lr_g) << i;
+    EXPECT_EQ(gan.settings.n_critic, wgan.settings.n_critic) << i;
+    EXPECT_EQ(gan.settings.beta1, wgan.settings.beta1) << i;
+    EXPECT_EQ(gan.id.rfind("gan-d" + std::to_string(i) + "-", 0), 0u) << gan.id;
+    EXPECT_EQ(gan.draw, i);
+    // Each value is the documented function of (seed 7, i, key), to the 6 digits written.
+    const double lr = std::pow(10.0, -5.0 + 3.0 * uniform_from_digest(7, i, "lr"));
+    EXPECT_NEAR(gan.settings.lr_g, lr, 5e-6 * lr) << i;
+    EXPECT_EQ(gan.settings.lr_d, gan.settings.lr_g);
+    EXPECT_EQ(gan.settings.n_critic,
+              1 + static_cast<int64_t>(5 * uniform_from_digest(7, i, "n_critic")))
+        << i;
+    EXPECT_NEAR(gan.settings.beta1, uniform_from_digest(7, i, "beta1"), 5e-6) << i;
+  }
+  // Reproducible from the file alone; another seed draws other values.
+  const SweepPlan again = parse_sweep(text, "rs.yaml");
+  for (std::size_t i = 0; i < 200; ++i) EXPECT_EQ(again.runs[i].id, plan.runs[i].id);
+  std::string other = text;
+  other.replace(other.find("seed: 7"), 7, "seed: 8");
+  EXPECT_NE(parse_sweep(other, "rs.yaml").runs[0].settings.lr_g, plan.runs[0].settings.lr_g);
+}
+
+TEST(SweepConfigSample, DrawsFollowTheirDistributions) {
+  // 4,000 draws, seed 0. Tolerances are 4 standard errors of each statistic (a correct sampler
+  // fails one of the checks with probability well under 1e-3; the seed makes it deterministic).
+  const SweepPlan plan = parse_sweep(R"(name: dist
+sample:
+  count: 4000
+  lr: {log_uniform: [1.0e-5, 1.0e-2]}
+  n_critic: {choice: [1, 2, 3, 4, 5]}
+  beta1: {uniform: [0.0, 1.0]}
+)",
+                                     "d.yaml");
+  const double n = 4000;
+  ASSERT_EQ(plan.runs.size(), 4000u);
+  std::vector<double> log_lr, beta1;
+  std::vector<int> counts(6, 0);
+  for (const auto& r : plan.runs) {
+    log_lr.push_back(std::log10(r.settings.lr_g));
+    beta1.push_back(r.settings.beta1);
+    ASSERT_GE(r.settings.n_critic, 1);
+    ASSERT_LE(r.settings.n_critic, 5);
+    ++counts[static_cast<std::size_t>(r.settings.n_critic)];
+  }
+  // log10(lr) ~ U[-5, -2]: mean -3.5, sd 3 / sqrt(12); beta1 ~ U[0, 1]: mean 0.5, sd 1 / sqrt(12).
+  auto mean = [](const std::vector<double>& v) {
+    double s = 0;
+    for (double x : v) s += x;
+    return s / static_cast<double>(v.size());
+  };
+  EXPECT_NEAR(mean(log_lr), -3.5, 4 * (3 / std::sqrt(12.0)) / std::sqrt(n));
+  EXPECT_NEAR(mean(beta1), 0.5, 4 * (1 / std::sqrt(12.0)) / std::sqrt(n));
+  for (double x : log_lr) {
+    EXPECT_GE(x, -5.0 - 1e-9);
+    EXPECT_LE(x, -2.0 + 1e-9);
+  }
+  // Kolmogorov-Smirnov distance to the uniform CDFs: 1.95 / sqrt(n) is the 0.1% critical value.
+  auto ks = [&](std::vector<double> v, double lo, double hi) {
+    std::sort(v.begin(), v.end());
+    double d = 0;
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      const double cdf = (v[i] - lo) / (hi - lo);
+      d = std::max({d, std::abs(cdf - static_cast<double>(i) / n),
+                    std::abs(cdf - static_cast<double>(i + 1) / n)});
+    }
+    return d;
+  };
+  EXPECT_LT(ks(log_lr, -5, -2), 1.95 / std::sqrt(n));
+  EXPECT_LT(ks(beta1, 0, 1), 1.95 / std::sqrt(n));
+  // Each choice with probability 1/5: count within 4 sd of n / 5.
+  for (int c = 1; c <= 5; ++c)
+    EXPECT_NEAR(counts[static_cast<std::size_t>(c)], n / 5, 4 * std::sqrt(n * 0.2 * 0.8)) << c;
 }
 
 TEST(SweepConfigGrid, LayersTopThenVariantThenGrid) {
