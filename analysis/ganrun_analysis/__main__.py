@@ -1,5 +1,6 @@
 """python -m ganrun_analysis report OUT... [--out DIR] [--metric NAME] [--rows KEY --cols KEY
 --by KEY] [--samples RUN_ID ...] [--html]
+python -m ganrun_analysis findings (OUT... [--csv FILE] | --from-csv FILE) [--out findings.md]
 
 Exit status: 0 with the report written; 2 on bad input (a folder that is not a sweep's out, a
 metric or key the runs do not have), with one line naming it and the fix.
@@ -32,7 +33,16 @@ def main(argv=None) -> int:
                      "variant its best run and one at its default lr)")
     rep.add_argument("--html", action="store_true", help="one self-contained report.html "
                      "instead of report.md")
+    fin = commands.add_parser("findings", help="docs/findings.md's verdicts from runs or a CSV")
+    fin.add_argument("outs", nargs="*", metavar="OUT", help="out folders to build the CSV from")
+    fin.add_argument("--from-csv", help="regenerate from this per-run CSV instead of OUTs")
+    fin.add_argument("--csv", help="write the per-run CSV built from OUTs here")
+    fin.add_argument("--metric", default="fd_lenet", help="the fd metric (default fd_lenet)")
+    fin.add_argument("--budget-note", default="", help="a paragraph on the budget, verbatim")
+    fin.add_argument("--out", help="write the Markdown here (default: stdout)")
     args = parser.parse_args(argv)
+    if args.command == "findings":
+        return findings_command(args)
     try:
         path, data = write_report(args.outs, args.out, html=args.html, metric=args.metric,
                                   rows=args.rows, cols=args.cols, by=args.by,
@@ -42,6 +52,36 @@ def main(argv=None) -> int:
         return 2
     sweep = data["sweep"]
     print(f"{len(sweep)} runs -> {path}")
+    return 0
+
+
+def findings_command(args) -> int:
+    import pandas as pd
+
+    from .findings import findings_csv, findings_markdown
+    from .series import load_eval
+    from .sweep import load_sweep
+    if bool(args.from_csv) == bool(args.outs):
+        print("ganrun_analysis findings: give OUT folders or --from-csv FILE (one of them)",
+              file=sys.stderr)
+        return 2
+    if args.from_csv:
+        try:
+            runs = pd.read_csv(args.from_csv)
+        except (OSError, ValueError) as e:
+            print(f"ganrun_analysis findings: {args.from_csv}: cannot read it as CSV ({e})",
+                  file=sys.stderr)
+            return 2
+    else:
+        runs = findings_csv(load_sweep(args.outs), load_eval(args.outs), args.metric)
+        if args.csv:
+            runs.to_csv(args.csv, index=False)
+    text = findings_markdown(runs, args.budget_note)
+    if args.out:
+        with open(args.out, "w", encoding="utf-8") as f:
+            f.write(text)
+    else:
+        sys.stdout.write(text)
     return 0
 
 

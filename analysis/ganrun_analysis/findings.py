@@ -1,0 +1,190 @@
+"""The learning-rate study's findings (docs/findings.md): verdicts by rules fixed here before any
+run, computed from one CSV with a row per run, rendered as Markdown deterministically (the same
+CSV gives the same bytes), so every number the text cites is a number of the CSV.
+
+The CSV (findings_csv builds it from out folders; columns FINDINGS_COLUMNS):
+  run_id, dataset, variant, lr, default_lr, n_critic, seed, status, steps,
+  fd_start (the quality metric at step 0: the untrained generator), fd_final, classes_final
+
+The rules (fixed; a study may not tune them after seeing its runs):
+- a run **learned nothing**: classes_final <= 2 and |fd_final - fd_start| <= 10% of fd_start;
+- a run **learned**: classes_final >= 9 and fd_final <= 50% of fd_start;
+- a run that diverged or failed learned nothing; anything else is **partial**;
+- a cell (dataset, variant, lr, n_critic) takes the verdict of the majority of its seeds
+  (more than half), else **mixed**; a cell whose runs lack fd_start is **unknown**.
+The questions, each answered from cells:
+- Q0 positive control: gan at its default lr learned (else the budget is too small to judge);
+- Q1 the default-lr failure of wgan-gp and ebgan reproduces when their default-lr cells learned
+  nothing (every n_critic swept);
+- Q2 10x lr rescues wgan-gp when its cells at 10x the default lr learned;
+- Q3 ebgan resists tuning when every ebgan cell learned nothing;
+- Q4 what n_critic changes: per variant and lr, the mean fd_final at each n_critic.
+"""
+from __future__ import annotations
+
+import io
+import math
+
+import numpy as np
+import pandas as pd
+
+FINDINGS_COLUMNS = ["run_id", "dataset", "variant", "lr", "default_lr", "n_critic", "seed",
+                    "status", "steps", "fd_start", "fd_final", "classes_final"]
+
+NOTHING_CLASSES = 2        # classes_final <= this ...
+NOTHING_FD_CHANGE = 0.10   # ... and fd within 10% of the step-0 generator's
+LEARNED_CLASSES = 9        # classes_final >= this ...
+LEARNED_FD_RATIO = 0.50    # ... and fd_final <= 50% of fd_start
+
+
+def run_verdict(row) -> str:
+    """'learned nothing', 'learned', 'partial' or 'unknown' for one CSV row (see module doc)."""
+    if row["status"] in ("diverged", "failed"):
+        return "learned nothing"
+    start, final, classes = row["fd_start"], row["fd_final"], row["classes_final"]
+    if not all(isinstance(v, (int, float)) and math.isfinite(v) for v in (start, final, classes)):
+        return "unknown"
+    if classes <= NOTHING_CLASSES and abs(final - start) <= NOTHING_FD_CHANGE * start:
+        return "learned nothing"
+    if classes >= LEARNED_CLASSES and final <= LEARNED_FD_RATIO * start:
+        return "learned"
+    return "partial"
+
+
+def cell_verdicts(runs: pd.DataFrame) -> pd.DataFrame:
+    """One row per (dataset, variant, lr, n_critic): seeds, each verdict's count, the majority
+    verdict, and fd_start / fd_final / classes_final as mean, min, max over the seeds."""
+    runs = runs.copy()
+    runs["verdict"] = [run_verdict(r) for _, r in runs.iterrows()]
+    rows = []
+    for key, cell in runs.groupby(["dataset", "variant", "lr", "n_critic"], sort=True):
+        counts = cell["verdict"].value_counts()
+        n = len(cell)
+        majority = next((v for v, c in counts.items() if c * 2 > n), "mixed")
+        rec = dict(zip(["dataset", "variant", "lr", "n_critic"], key))
+        rec.update({"seeds": n, "verdict": majority,
+                    "default_lr": float(cell["default_lr"].iloc[0])})
+        for v in ("learned nothing", "learned", "partial", "unknown"):
+            rec[v] = int(counts.get(v, 0))
+        for col in ("fd_start", "fd_final", "classes_final"):
+            values = cell[col].to_numpy(dtype=float)
+            values = values[np.isfinite(values)]
+            rec[f"{col}_mean"] = float(values.mean()) if values.size else math.nan
+            rec[f"{col}_min"] = float(values.min()) if values.size else math.nan
+            rec[f"{col}_max"] = float(values.max()) if values.size else math.nan
+        rows.append(rec)
+    return pd.DataFrame(rows)
+
+
+def _num(v) -> str:
+    return "-" if not math.isfinite(v) else f"{v:.4g}"
+
+
+def _spread(cell, col) -> str:
+    mean, lo, hi = cell[f"{col}_mean"], cell[f"{col}_min"], cell[f"{col}_max"]
+    if not math.isfinite(mean):
+        return "-"
+    return _num(mean) if lo == hi else f"{_num(mean)} [{_num(lo)}, {_num(hi)}]"
+
+
+def _at(cells, variant, lr_factor=1.0):
+    """The cells of `variant` at lr_factor x its default lr."""
+    part = cells[cells["variant"] == variant]
+    return part[np.isclose(part["lr"], lr_factor * part["default_lr"], rtol=1e-6, atol=0)]
+
+
+def _cell_line(c) -> str:
+    return (f"{c['variant']} lr {_num(c['lr'])} n_critic {int(c['n_critic'])} on {c['dataset']}: "
+            f"**{c['verdict']}** ({c['seeds']} seeds: {c['learned nothing']} learned nothing, "
+            f"{c['learned']} learned, {c['partial']} partial; fd {_spread(c, 'fd_start')} at "
+            f"step 0 -> {_spread(c, 'fd_final')}, classes covered {_spread(c, 'classes_final')})")
+
+
+def _answer(cells_at, wanted: str) -> str:
+    """'yes' when every cell has the wanted verdict, 'no' when none has, else 'partly';
+    'not measured' without cells; 'unknown' when a cell's verdict is unknown."""
+    if cells_at.empty:
+        return "not measured"
+    verdicts = list(cells_at["verdict"])
+    if "unknown" in verdicts:
+        return "unknown"
+    hits = sum(v == wanted for v in verdicts)
+    return "yes" if hits == len(verdicts) else "no" if hits == 0 else "partly"
+
+
+def findings_markdown(runs: pd.DataFrame, budget_note: str = "") -> str:
+    """docs/findings.md from the per-run CSV's rows (see the module doc)."""
+    runs = runs[FINDINGS_COLUMNS].sort_values(["dataset", "variant", "lr", "n_critic", "seed"],
+                                              kind="stable").reset_index(drop=True)
+    cells = cell_verdicts(runs)
+    out = io.StringIO()
+    w = out.write
+    w("# Findings: the learning-rate study\n\n")
+    w("Generated by `python -m ganrun_analysis findings` from `findings.csv` (one row per run); "
+      "every number below is in that file. Verdicts follow rules fixed before the runs "
+      "(analysis/ganrun_analysis/findings.py): a run *learned nothing* when it covers <= "
+      f"{NOTHING_CLASSES} classes and its fd is within {NOTHING_FD_CHANGE:.0%} of the step-0 "
+      f"generator's (a diverged or failed run too); it *learned* when it covers >= "
+      f"{LEARNED_CLASSES} classes and its fd is <= {LEARNED_FD_RATIO:.0%} of step 0's; a cell "
+      "(variant, lr, n_critic) takes its seeds' majority verdict, else *mixed*.\n\n")
+    if budget_note:
+        w(budget_note.strip() + "\n\n")
+    w(f"{len(runs)} runs in {len(cells)} cells, {runs['seed'].nunique()} seed(s) per cell at "
+      f"most, {int(runs['steps'].max()) if len(runs) else 0} steps at most.\n\n")
+
+    w("## Answers\n\n")
+    control = _at(cells, "gan")
+    answer0 = _answer(control, "learned")
+    w(f"- **Positive control** (gan at its default lr learned): {answer0}.")
+    if answer0 != "yes":
+        w(" The budget is too small to judge the other variants: their failures below may be "
+          "the budget's, not the variant's.")
+    w("\n")
+    wgan_default, ebgan_default = _at(cells, "wgan-gp"), _at(cells, "ebgan")
+    both = pd.concat([wgan_default, ebgan_default])
+    w(f"- **Does the default-lr failure of WGAN-GP and EBGAN reproduce?** "
+      f"{_answer(both, 'learned nothing')} (wgan-gp: {_answer(wgan_default, 'learned nothing')}, "
+      f"ebgan: {_answer(ebgan_default, 'learned nothing')}).\n")
+    w(f"- **Does 10x lr rescue WGAN-GP?** {_answer(_at(cells, 'wgan-gp', 10.0), 'learned')}.\n")
+    ebgan = cells[cells["variant"] == "ebgan"]
+    w(f"- **Does EBGAN resist tuning (no lr learns)?** {_answer(ebgan, 'learned nothing')}.\n")
+    w("\n## Cells\n\n")
+    for _, c in cells.iterrows():
+        w(f"- {_cell_line(c)}\n")
+    w("\n## What n_critic changes\n\n")
+    lines = 0
+    for (dataset, variant, lr), part in cells.groupby(["dataset", "variant", "lr"], sort=True):
+        if part["n_critic"].nunique() < 2:
+            continue
+        parts = ", ".join(f"n_critic {int(c['n_critic'])}: fd {_spread(c, 'fd_final')}, "
+                          f"{c['verdict']}" for _, c in part.iterrows())
+        w(f"- {variant} lr {_num(lr)} on {dataset}: {parts}\n")
+        lines += 1
+    if not lines:
+        w("- not measured: no variant and lr was run at two n_critic values.\n")
+    w("\n## Interpretation\n\n*This section is interpretation, not measurement.* ")
+    w("A failure that reproduces with the positive control learning points at the variant's "
+      "settings, not the budget; one that does not reproduce, or a control that did not learn, "
+      "says the budget (a few percent of the original 30 epochs) is too small to tell.\n")
+    return out.getvalue()
+
+
+def findings_csv(sweep: pd.DataFrame, eval_long: pd.DataFrame, metric: str,
+                 classes: str = "classes_covered") -> pd.DataFrame:
+    """The per-run CSV from a load_sweep frame and load_eval(...) rows: fd_start is the metric's
+    row at step 0 (NaN without one), fd_final and classes_final its last row."""
+    rows = []
+    for _, run in sweep.iterrows():
+        ev = eval_long[(eval_long["out"] == run["out"]) & (eval_long["run_id"] == run["run_id"])]
+        fd = ev[ev["metric"] == metric].sort_values("step")
+        cls = ev[ev["metric"] == classes].sort_values("step")
+        start = fd[fd["step"] == 0]["value"]
+        rows.append({
+            "run_id": run["run_id"], "dataset": run["dataset"], "variant": run["variant"],
+            "lr": float(run["lr_g"]), "default_lr": float(run.get("default_lr_g", math.nan)),
+            "n_critic": int(run["n_critic"]), "seed": int(run["seed"]), "status": run["status"],
+            "steps": int(run["last_step"]) if math.isfinite(run["last_step"]) else 0,
+            "fd_start": float(start.iloc[0]) if len(start) else math.nan,
+            "fd_final": float(fd["value"].iloc[-1]) if len(fd) else math.nan,
+            "classes_final": float(cls["value"].iloc[-1]) if len(cls) else math.nan})
+    return pd.DataFrame(rows, columns=FINDINGS_COLUMNS)

@@ -1,0 +1,104 @@
+"""The findings generator (docs/findings.md): the rules on hand-made runs, the committed tiny CSV
+regenerating its committed Markdown byte for byte, synthetic sweeps with the opposite outcomes
+flipping every answer, and the per-run CSV built from a real sweep's files."""
+import math
+import pathlib
+import subprocess
+import sys
+
+import h5py
+import pandas as pd
+import pytest
+
+import ganrun_analysis as ga
+from ganrun_analysis.findings import findings_csv, findings_markdown, run_verdict
+
+DATA = pathlib.Path(__file__).parent / "data"
+
+
+def run(status="completed", fd_start=100.0, fd_final=100.0, classes=1):
+    return {"status": status, "fd_start": fd_start, "fd_final": fd_final,
+            "classes_final": classes}
+
+
+@pytest.mark.parametrize("row, verdict", [
+    (run(fd_final=110.0, classes=2), "learned nothing"),    # exactly 10% and 2 classes
+    (run(fd_final=110.5, classes=2), "partial"),            # fd moved more than 10%
+    (run(fd_final=95.0, classes=3), "partial"),             # 3 classes
+    (run(fd_final=50.0, classes=9), "learned"),             # exactly 50% and 9 classes
+    (run(fd_final=50.5, classes=10), "partial"),
+    (run(fd_final=20.0, classes=8), "partial"),
+    (run(status="diverged", fd_final=math.nan, classes=math.nan), "learned nothing"),
+    (run(status="failed", fd_final=math.nan, classes=math.nan), "learned nothing"),
+    (run(fd_start=math.nan), "unknown"),                    # no step-0 evaluation
+])
+def test_the_rules_on_hand_made_runs(row, verdict):
+    assert run_verdict(row) == verdict
+
+
+def test_the_tiny_csv_regenerates_its_markdown_byte_for_byte(tmp_path):
+    out = tmp_path / "findings.md"
+    r = subprocess.run([sys.executable, "-m", "ganrun_analysis", "findings", "--from-csv",
+                        str(DATA / "findings-tiny.csv"), "--out", str(out)],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert out.read_bytes() == (DATA / "findings-tiny.md").read_bytes()
+
+
+def answers(runs):
+    text = findings_markdown(runs)
+    lines = [l for l in text.splitlines() if l.startswith("- **")]
+    return {l.split("**")[1]: l.split("**")[2].strip() for l in lines}, text
+
+
+def test_opposite_outcomes_flip_every_answer():
+    runs = pd.read_csv(DATA / "findings-tiny.csv")
+    base, _ = answers(runs)
+    assert base == {
+        "Positive control": "(gan at its default lr learned): yes.",
+        "Does the default-lr failure of WGAN-GP and EBGAN reproduce?": "yes (wgan-gp: yes, "
+                                                                      "ebgan: yes).",
+        "Does 10x lr rescue WGAN-GP?": "yes.",
+        "Does EBGAN resist tuning (no lr learns)?": "yes."}
+    flipped = runs.copy()
+    learn = {"status": "completed", "fd_final": 30.0, "classes_final": 10}
+    nothing = {"status": "completed", "fd_final": 119.0, "classes_final": 1}
+    changes = [(("gan", 2e-4), nothing), (("wgan-gp", 2e-4), learn), (("ebgan", 2e-4), learn),
+               (("wgan-gp", 2e-3), nothing)]
+    for (variant, lr), outcome in changes:
+        mask = (flipped["variant"] == variant) & (flipped["lr"] == lr)
+        for col, value in outcome.items():
+            flipped.loc[mask, col] = value
+    got, text = answers(flipped)
+    assert got == {
+        "Positive control": "(gan at its default lr learned): no. The budget is too small to "
+                            "judge the other variants: their failures below may be the budget's, "
+                            "not the variant's.",
+        "Does the default-lr failure of WGAN-GP and EBGAN reproduce?": "no (wgan-gp: no, "
+                                                                      "ebgan: no).",
+        "Does 10x lr rescue WGAN-GP?": "no.",
+        "Does EBGAN resist tuning (no lr learns)?": "partly."}
+    # Half the ebgan cells learning is "partly"; all of them is "no".
+    flipped.loc[flipped["variant"] == "ebgan", ["status", "fd_final", "classes_final"]] = [
+        "completed", 30.0, 10]
+    assert answers(flipped)[0]["Does EBGAN resist tuning (no lr learns)?"] == "no."
+
+
+def test_without_step_0_rows_the_verdicts_are_unknown_not_guessed(sweeps):
+    """findings_csv on a real (toy) sweep: its numbers are the files', and since no run was
+    evaluated at step 0 every answer says unknown instead of judging."""
+    sweep, ev = ga.load_sweep(sweeps["main"]), ga.load_eval(sweeps["main"])
+    runs = findings_csv(sweep, ev, "high_quality", classes="modes_covered")
+    assert len(runs) == 8
+    for _, r in runs.iterrows():
+        (path,) = (sweeps["main"] / "runs").glob(f"{r['run_id']}.h5")
+        with h5py.File(path, "r") as f:
+            assert r["fd_final"] == f["eval/high_quality"][-1]
+            assert r["classes_final"] == f["eval/modes_covered"][-1]
+            assert r["lr"] == f.attrs["lr_g"] and r["default_lr"] == f.attrs["default_lr_g"]
+            assert 0 not in f["eval/step"][()] and math.isnan(r["fd_start"])
+    got, _ = answers(runs)
+    assert got["Does 10x lr rescue WGAN-GP?"] == "unknown."  # 1e-3 = 10 x toy-2d's 1e-4
+    assert got["Does EBGAN resist tuning (no lr learns)?"] == "not measured."  # no ebgan run
+    assert got["Does the default-lr failure of WGAN-GP and EBGAN reproduce?"].startswith(
+        "unknown")
