@@ -72,6 +72,16 @@ std::vector<LoopResult> train_packed_loop(models::PackedVariant& pack, data::Bat
   }
   const auto graph = make_step_graph(shared, variant);
   try {
+    // Each member's untrained generator, as a run alone scores it (eval_at_start).
+    if (shared.eval_at_start && step == 0) {
+      for (int64_t k = 0; k < k_members; ++k) {
+        if (!members[k].active) continue;
+        pack.copy_member(k);
+        record_points(*pack.members[static_cast<size_t>(k)],
+                      {members[k].fixed_z, toy, toy_extent, s.pixel_range}, setups[k], 0,
+                      /*eval_point=*/true, /*sample_point=*/false, *observers[k]);
+      }
+    }
     for (; step < shared.total_steps; ++step) {
       if (shared.should_stop && shared.should_stop()) {
         // On demand: a checkpoint of the steps done, so the next attempt loses nothing.

@@ -61,6 +61,7 @@ bool evaluates_images(const RunSettings& s, bool toy) { return !toy && s.eval_ev
 void set_eval_points(LoopSetup& setup, const RunSettings& s, int64_t steps_per_epoch, bool toy) {
   setup.eval_every = interval_steps(s.eval_every, steps_per_epoch);
   setup.eval_at_end = toy || s.eval_every != 0;
+  setup.eval_at_start = (toy || s.eval_every != 0) && s.eval_at_start == "yes";
 }
 
 InLoopEvaluation::InLoopEvaluation(const RunSettings& settings, torch::Device device,

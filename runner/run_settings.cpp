@@ -105,6 +105,8 @@ std::vector<KeyRow> make_table() {
   // Evaluation draws its own noise and never touches training: the same experiment.
   KeyRow eval_every = int_key("eval_every", &R::eval_every, Range::kAtLeastZero, "ee", kTrain);
   eval_every.traits.in_id_hash = false;
+  KeyRow eval_at_start = name_key("eval_at_start", &R::eval_at_start, {"no", "yes"}, kTrain);
+  eval_at_start.traits.in_id_hash = false;
   KeyRow eval_samples = int_key("eval_samples", &R::eval_samples, Range::kAtLeastOne, "es", kTrain);
   eval_samples.traits.in_id_hash = false;
   // Where a run may resume from changes nothing it computes (resume is exact).
@@ -161,6 +163,7 @@ std::vector<KeyRow> make_table() {
       log_every,
       int_key("sample_every", &R::sample_every, Range::kAtLeastZero, "se", kTrain),
       eval_every,
+      eval_at_start,
       eval_samples,
       checkpoint_every,
   };

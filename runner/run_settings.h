@@ -63,10 +63,11 @@ struct RunSettings {
   int64_t base_width = 64;  // dcgan32: width of the narrowest conv layer
   // Bookkeeping. The intervals count steps (N > 0) or epochs (stored as -N, written
   // {epochs: N} in YAML and "Nep" in flags and run ids; interval_steps resolves them).
-  int64_t log_every = 100;      // metric rows and progress lines
-  int64_t sample_every = 500;   // fixed-noise sample grids (0 = only at the end)
-  int64_t eval_every = 0;       // evaluation points (0 = no evaluation; toy runs: at the end)
-  int64_t eval_samples = 2000;  // generated (and real) images per evaluation point
+  int64_t log_every = 100;           // metric rows and progress lines
+  int64_t sample_every = 500;        // fixed-noise sample grids (0 = only at the end)
+  int64_t eval_every = 0;            // evaluation points (0 = no evaluation; toy runs: at the end)
+  std::string eval_at_start = "no";  // yes: also score the untrained generator, at step 0
+  int64_t eval_samples = 2000;       // generated (and real) images per evaluation point
   // Checkpoints to resume from (runner/checkpoint.h; 0 = none, only on demand: preemption).
   int64_t checkpoint_every = 0;
 };

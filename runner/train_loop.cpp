@@ -221,6 +221,10 @@ LoopResult train_loop(models::Variant& variant, data::BatchSource& source, const
   if (setup.restore) setup.restore(variant, metrics);
   const auto graph = make_step_graph(setup, variant);
   try {
+    // The untrained generator's scores: the baseline a run that "learned nothing" stays near.
+    if (setup.eval_at_start && step == 0)
+      record_points(variant, {fixed_z, toy, toy_extent, s.pixel_range}, setup, 0,
+                    /*eval_point=*/true, /*sample_point=*/false, observer);
     for (; step < setup.total_steps; ++step) {
       if (setup.should_stop && setup.should_stop()) {
         // On demand: a checkpoint of the steps done, so the next attempt loses nothing.

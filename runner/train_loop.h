@@ -87,6 +87,9 @@ struct LoopSetup {
   // studies, observer.on_points); image runs call `evaluate` (null: no image evaluation).
   int64_t eval_every = 0;
   bool eval_at_end = false;
+  // Also an evaluation point at step 0, before any update (eval_at_start: yes), when the run
+  // starts from scratch (a resumed run has it already).
+  bool eval_at_start = false;
   int64_t toy_samples = 2500;
   std::function<void(int64_t steps_done, models::Variant&)> evaluate;
   // CUDA graphs (runner/step_graph.h): kCuda captures the step where the run allows it;

@@ -172,7 +172,8 @@ def findings_markdown(runs: pd.DataFrame, budget_note: str = "") -> str:
 def findings_csv(sweep: pd.DataFrame, eval_long: pd.DataFrame, metric: str,
                  classes: str = "classes_covered") -> pd.DataFrame:
     """The per-run CSV from a load_sweep frame and load_eval(...) rows: fd_start is the metric's
-    row at step 0 (NaN without one), fd_final and classes_final its last row."""
+    row at step 0 (NaN without one: train with eval_at_start: yes), fd_final and classes_final
+    its last row."""
     rows = []
     for _, run in sweep.iterrows():
         ev = eval_long[(eval_long["out"] == run["out"]) & (eval_long["run_id"] == run["run_id"])]

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 import ganrun_analysis as ga
+from conftest import run_ganrun
 from ganrun_analysis.findings import findings_csv, findings_markdown, run_verdict
 
 DATA = pathlib.Path(__file__).parent / "data"
@@ -102,3 +103,28 @@ def test_without_step_0_rows_the_verdicts_are_unknown_not_guessed(sweeps):
     assert got["Does EBGAN resist tuning (no lr learns)?"] == "not measured."  # no ebgan run
     assert got["Does the default-lr failure of WGAN-GP and EBGAN reproduce?"].startswith(
         "unknown")
+
+
+def test_with_eval_at_start_the_step_0_row_is_the_baseline(ganrun_bin, tmp_path):
+    sweep = tmp_path / "s.yaml"
+    sweep.write_text(f"""name: s
+dataset: toy-ring8
+arch: toy
+toy_width: 16
+train: {{steps: 10, batch: 32, log_every: 5, eval_every: 5, eval_at_start: yes}}
+grid:
+  variant: [gan, wgan-gp]
+out: {tmp_path / 'out'}
+""")
+    r = run_ganrun(ganrun_bin, sweep)
+    assert r.returncode == 0, r.stderr
+    out = tmp_path / "out"
+    runs = findings_csv(ga.load_sweep(out), ga.load_eval(out), "high_quality",
+                        classes="modes_covered")
+    assert len(runs) == 2
+    for _, row in runs.iterrows():
+        with h5py.File(out / "runs" / f"{row['run_id']}.h5", "r") as f:
+            assert f["eval/step"][0] == 0
+            assert row["fd_start"] == f["eval/high_quality"][0]
+            assert row["fd_final"] == f["eval/high_quality"][-1]
+        assert run_verdict(row) != "unknown"

@@ -267,3 +267,4 @@ def test_refusals_leave_everything_as_it_was(tmp_path, cache, one_rank):
     refused(run_ganrun(train + ["--log-every", "-1"]), "--log-every must be >= 1")
     refused(run_ganrun(train + ["--eval-every", "0ep"]), "--eval-every", "Nep")
     assert not (tmp_path / "o").exists()
+

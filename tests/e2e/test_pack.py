@@ -223,3 +223,27 @@ def test_pack_auto_measures_each_group_and_prints_its_choice(tmp_path):
     if k > 1:
         assert f"packing: auto (8 run(s) in {packs} pack(s)" in r.stderr, r.stderr
     assert not out.exists()  # a dry run writes nothing
+
+
+def test_eval_at_start_scores_the_untrained_generator_alone_and_packed(tmp_path):
+    """eval_at_start: yes adds an evaluation point at step 0 (before any update): the baseline a
+    run that learned nothing stays near. A packed member scores it as the run alone does."""
+    def sweep(name, pack):
+        f = tmp_path / f"{name}.yaml"
+        f.write_text(f"name: {name}\ndataset: toy-ring8\narch: toy\ntoy_width: 16\n"
+                     f"dtype: float64\ntrain: {{steps: 20, batch: 32, log_every: 5, eval_every: 10, "
+                     f"eval_at_start: yes}}\ngrid:\n  seed: [0, 1]\nout: {tmp_path / name}\n")
+        r = run_ganrun(["--sweep", f, "--threads", "1", "--pack", pack])
+        assert r.returncode == 0, r.stderr
+        return {int(h5py.File(p, "r").attrs["seed"]): p for p in (tmp_path / name / "runs").glob("*.h5")}
+    alone, packed = sweep("alone", "off"), sweep("packed", "2")
+    for seed in (0, 1):
+        with h5py.File(alone[seed], "r") as a, h5py.File(packed[seed], "r") as p:
+            assert p.attrs["pack_size"] == 2
+            assert list(a["eval/step"][()]) == [0, 10, 20] == list(a["toy/step"][()])
+            assert list(p["eval/step"][()]) == [0, 10, 20]
+            # G moved between step 0 and step 10; the packed member's step 0 is the run's.
+            assert np.abs(a["toy/points"][0] - a["toy/points"][1]).max() > 0
+            np.testing.assert_allclose(p["toy/points"][0], a["toy/points"][0], rtol=0, atol=1e-10)
+            np.testing.assert_allclose(p["eval/high_quality"][()], a["eval/high_quality"][()],
+                                       rtol=0, atol=1e-10)
