@@ -194,6 +194,7 @@ def _curves_and_dominance(report, data, sweep, outs, folder, metric, direction, 
         if not groups:
             report.add(Para(f"{by} {group}: no run to draw."))
             continue
+        ranked = any(label.startswith("best") for label in groups)
         parts = {}
         for label, runs in groups.items():
             ids = set(runs["run_id"])
@@ -205,7 +206,9 @@ def _curves_and_dominance(report, data, sweep, outs, folder, metric, direction, 
         path = f"figures/curves_{_slug(group)}.png"
         data["curves"][group] = figures.learning_curves(parts, shown, folder / path,
                                                         f"{by} {group}")
-        note = "" if len(groups) > 1 else " (its default lr is its best, or was not swept)"
+        note = ("" if len(groups) > 1 else
+                " (its default lr is its best, or was not swept)" if ranked else
+                " (its default lr only: no quality metric ranks the lrs)")
         report.add(Figure(path, f"{by} {group}: {', '.join(shown)} vs step{note}"))
 
     report.add(Heading(2, "Discriminator dominance"))
