@@ -14,6 +14,7 @@ import pytest
 from ganrun_analysis import dominance, figures
 from ganrun_analysis import report as rp
 from ganrun_analysis.outcomes import too_many_values
+from conftest import run_ganrun
 
 
 def plain(v):
@@ -272,3 +273,39 @@ def test_command_line_writes_the_report_and_refuses_bad_input(sweeps, tmp_path):
         assert r.returncode == 2 and named in r.stderr, r.stderr
         assert len(r.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "bad" / "report.md").exists()
+
+
+def test_rows_cols_and_by_choose_the_table(built, sweeps, tmp_path):
+    _, data = rp.write_report([sweeps["main"]], tmp_path, rows="seed", cols="lr_g", by="variant")
+    runs = h5_runs(sweeps["main"])
+    for variant, table in data["tables"].items():
+        for _, row in table.iterrows():
+            members = [r for r in runs if r["attrs"]["variant"] == variant
+                       and r["attrs"]["seed"] == row["seed"] and r["attrs"]["lr_g"] == row["lr_g"]]
+            assert row["runs"] == len(members) == 1
+            assert row["final_mean"] == members[0]["modes"][-1]
+
+
+def test_a_random_search_report_draws_a_scatter_plot(ganrun_bin, tmp_path):
+    """sample: with 9 draws of lr: more than 8 values, so the report draws each run instead of
+    a table; the scatter's points are the runs' lr and final metric from the files."""
+    sweep = tmp_path / "rs.yaml"
+    sweep.write_text(f"""name: rs
+dataset: toy-ring8
+arch: toy
+toy_width: 16
+train: {{steps: 10, batch: 32, log_every: 5, eval_every: 10}}
+grid: {{variant: [gan]}}
+sample: {{count: 9, seed: 1, lr: {{log_uniform: [1.0e-5, 1.0e-2]}}}}
+out: {tmp_path / 'out'}
+""")
+    r = run_ganrun(ganrun_bin, sweep)
+    assert r.returncode == 0, r.stderr
+    path, data = rp.write_report(tmp_path / "out", tmp_path / "report")
+    drawn = data["scatter"]["gan"]
+    runs = h5_runs(tmp_path / "out")
+    assert len(runs) == 9 and len(drawn["x"]) == 9
+    expect = sorted((m["attrs"]["lr_g"], m["modes"][-1]) for m in runs)
+    assert sorted(zip(drawn["x"].tolist(), drawn["y"].tolist())) == expect
+    assert data["heat_maps"] is None
+    assert "more than 8 values (a random search)" in path.read_text()
