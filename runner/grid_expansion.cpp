@@ -111,6 +111,11 @@ void check_distinct(const SweepYaml& file, const SubGrid& grid, const std::vecto
   }
 }
 
+// What makes two points of the plan the same run: their resolved settings and their draw.
+std::string point_key(const RunSpec& run) {
+  return to_yaml(run.settings) + "draw: " + std::to_string(run.draw) + "\n";
+}
+
 // The first line of a sub-grid (its first key's), for messages.
 int line_of(const SubGrid& grid) { return grid.empty() ? 1 : grid.front().line; }
 
@@ -243,8 +248,9 @@ void expand_grid(const SweepYaml& file, const SweepLayers& layers, SweepPlan& pl
     check_distinct(file, grid, runs, indices);
     if (draws > 0) runs = crossed_with_draws(file, layers, grid, indices, draws);
     // A point another sub-grid already has is the same run (a baseline shared by ablations).
+    // Draws are runs of their own even when two draw the same values (a choice-only sample).
     for (auto& run : runs)
-      if (first_line.emplace(to_yaml(run.settings), line_of(grid)).second)
+      if (first_line.emplace(point_key(run), line_of(grid)).second)
         plan.runs.push_back(std::move(run));
   }
   // Drawn keys name runs by their draw (-d<i>), not by their values.
@@ -260,7 +266,7 @@ void expand_grid(const SweepYaml& file, const SweepLayers& layers, SweepPlan& pl
     run.id = make_run_id(run.settings, plan.varying_keys, run.draw);
     auto [it, fresh] = by_id.emplace(run.id, i);
     if (!fresh)
-      file.fail(first_line[to_yaml(run.settings)],
+      file.fail(first_line[point_key(run)],
                 fmt::format("the grid gives two runs the same run id '{}' (settings that differ "
                             "only in keys that do not name runs, e.g. where the data lives); "
                             "make them differ in a grid key",

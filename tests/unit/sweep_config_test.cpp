@@ -529,6 +529,26 @@ sample:
   EXPECT_NE(parse_sweep(other, "rs.yaml").runs[0].settings.lr_g, plan.runs[0].settings.lr_g);
 }
 
+TEST(SweepConfigSample, EveryDrawIsARunEvenWithRepeatedValues) {
+  // 10 draws from 2 values repeat settings: still 10 runs per grid point, named by their draw;
+  // a second map with the same point shares its draws (the same runs), not new ones.
+  const SweepPlan plan = parse_sweep(R"(name: rep
+grid:
+  - {variant: [gan]}
+  - {variant: [gan, lsgan]}
+sample: {count: 10, n_critic: {choice: [1, 2]}}
+)",
+                                     "r.yaml");
+  ASSERT_EQ(plan.runs.size(), 20u);
+  std::set<std::string> ids;
+  for (std::size_t i = 0; i < 20; ++i) {
+    ids.insert(plan.runs[i].id);
+    EXPECT_EQ(plan.runs[i].draw, static_cast<int64_t>(i % 10));
+    EXPECT_EQ(plan.runs[i].settings.variant, i < 10 ? "gan" : "lsgan");
+  }
+  EXPECT_EQ(ids.size(), 20u);
+}
+
 TEST(SweepConfigSample, DrawsFollowTheirDistributions) {
   // 4,000 draws, seed 0. Tolerances are 4 standard errors of each statistic (a correct sampler
   // fails one of the checks with probability well under 1e-3; the seed makes it deterministic).
