@@ -15,7 +15,8 @@ namespace ganrun {
 namespace {
 
 // The collection's commit every `collection` value was read from (its 2018 code: tanh
-// generator, data normalised to [-1, 1]; the 2017 code trained on [0, 1] with a sigmoid).
+// generator, data normalised to [-1, 1]). Its 2017 code differs in more than the pixel range
+// (docs/presets.md lists how); no preset reproduces it yet.
 constexpr const char* kCollection = "znxlwm/pytorch-generative-model-collections@4caaace";
 
 std::string at(const char* file) { return fmt::format("{} {}", kCollection, file); }
@@ -47,7 +48,7 @@ Preset collection() {
           {"ebgan", "hinge", "batch", at("EBGAN.py relu(margin - D_fake_loss) on the batch mean")},
           {"ebgan", "pullaway", "collection",
            at("EBGAN.py pullaway_loss (one norm over the batch)")},
-          {"ebgan", "margin", "1", at("EBGAN.py self.margin = max(1, batch_size / 64)")},
+          {"ebgan", "margin", "1", at("EBGAN.py self.margin = 1")},
           {"ebgan", "pt_weight", "0.1", at("EBGAN.py self.pt_loss_weight = 0.1")},
           {"began", "arch", "ae28", at("BEGAN.py discriminator (auto-encoder)")},
           {"began", "gamma", "1", at("BEGAN.py self.gamma = 1")},

@@ -51,7 +51,7 @@ TEST(Presets, CollectionMatchesTheCollectionsFiles) {
   EXPECT_EQ(gp.critic_norm, "batch");
   // DRAGAN.py: lambda_ = 0.25.
   EXPECT_DOUBLE_EQ(with_preset("collection", "dragan").gp_lambda, 0.25);
-  // EBGAN.py: auto-encoder D, margin max(1, 64/64) = 1, pt_loss_weight 0.1, batch-mean hinge.
+  // EBGAN.py: auto-encoder D, margin 1 (self.margin = 1), pt_loss_weight 0.1, batch-mean hinge.
   const RunSettings eb = with_preset("collection", "ebgan");
   EXPECT_EQ(eb.arch, "ae28");
   EXPECT_EQ(eb.hinge, "batch");
