@@ -1,6 +1,7 @@
 """python -m ganrun_analysis report OUT... [--out DIR] [--metric NAME] [--rows KEY --cols KEY
 --by KEY] [--samples RUN_ID ...] [--html]
-python -m ganrun_analysis findings (OUT... [--csv FILE] | --from-csv FILE) [--out findings.md]
+python -m ganrun_analysis findings (OUT... [--csv FILE] [--figures DIR] | --from-csv FILE)
+                                   [--out findings.md]
 
 Exit status: 0 with the report written; 2 on bad input (a folder that is not a sweep's out, a
 metric or key the runs do not have), with one line naming it and the fix.
@@ -39,6 +40,8 @@ def main(argv=None) -> int:
     fin.add_argument("--csv", help="write the per-run CSV built from OUTs here")
     fin.add_argument("--metric", default="fd_lenet", help="the fd metric (default fd_lenet)")
     fin.add_argument("--budget-note", default="", help="a paragraph on the budget, verbatim")
+    fin.add_argument("--figures", help="with OUTs: draw the figures the Markdown links "
+                     "(curves_*.png, dominance_*.png) into this folder (docs/findings)")
     fin.add_argument("--out", help="write the Markdown here (default: stdout)")
     args = parser.parse_args(argv)
     if args.command == "findings":
@@ -59,11 +62,15 @@ def findings_command(args) -> int:
     import pandas as pd
 
     from .findings import findings_csv, findings_markdown
-    from .series import load_eval
+    from .series import load_eval, load_metrics
     from .sweep import load_sweep
     if bool(args.from_csv) == bool(args.outs):
         print("ganrun_analysis findings: give OUT folders or --from-csv FILE (one of them)",
               file=sys.stderr)
+        return 2
+    if args.figures and args.from_csv:
+        print("ganrun_analysis findings: --figures draws from run files: give OUT folders, "
+              "not --from-csv", file=sys.stderr)
         return 2
     if args.from_csv:
         try:
@@ -73,9 +80,19 @@ def findings_command(args) -> int:
                   file=sys.stderr)
             return 2
     else:
-        runs = findings_csv(load_sweep(args.outs), load_eval(args.outs), args.metric)
+        try:
+            sweep, eval_long = load_sweep(args.outs), load_eval(args.outs)
+            metrics_long = load_metrics(args.outs)
+        except ReportError as e:
+            print(f"ganrun_analysis findings: {e}", file=sys.stderr)
+            return 2
+        runs = findings_csv(sweep, eval_long, args.metric, metrics_long=metrics_long)
         if args.csv:
             runs.to_csv(args.csv, index=False)
+        if args.figures:
+            from .findings_figures import findings_figures
+            findings_figures(sweep, eval_long, metrics_long, args.metric, "classes_covered",
+                             args.figures)
     text = findings_markdown(runs, args.budget_note)
     if args.out:
         with open(args.out, "w", encoding="utf-8") as f:

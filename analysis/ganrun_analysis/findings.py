@@ -19,6 +19,9 @@ The questions, each answered from cells:
 - Q2 10x lr rescues wgan-gp when its cells at 10x the default lr learned;
 - Q3 ebgan resists tuning when every ebgan cell learned nothing;
 - Q4 what n_critic changes: per variant and lr, the mean fd_final at each n_critic.
+Built from run files, the CSV also carries each run's dominance evidence (DOMINANCE_COLUMNS),
+which the Markdown lists per cell beside links to the figures findings_figures.py draws.
+The budget line compares the longest run's critic batches with the collection's 30 epochs.
 """
 from __future__ import annotations
 
@@ -28,8 +31,20 @@ import math
 import numpy as np
 import pandas as pd
 
+from .dominance import dominance_series, plateau_step
+
 FINDINGS_COLUMNS = ["run_id", "dataset", "variant", "lr", "default_lr", "n_critic", "seed",
                     "status", "steps", "fd_start", "fd_final", "classes_final"]
+# Written when the CSV is built from run files (findings_csv with their /metrics): up to two
+# dominance series of the variant (dominance.py), each as the mean of its first and of its
+# last DOM_WINDOW log points, and the step after which G's loss settles (NaN: never).
+DOMINANCE_COLUMNS = ["dom1", "dom1_start", "dom1_final", "dom2", "dom2_start", "dom2_final",
+                     "g_settles"]
+DOM_WINDOW = 5
+
+# The collection's budget the quick study is measured against: 30 epochs of floor(60000 / 64)
+# critic batches of MNIST's training set.
+ORIGINAL_CRITIC_BATCHES = 30 * (60000 // 64)
 
 NOTHING_CLASSES = 2        # classes_final <= this ...
 NOTHING_FD_CHANGE = 0.10   # ... and fd within 10% of the step-0 generator's
@@ -112,10 +127,51 @@ def _answer(cells_at, wanted: str) -> str:
     return "yes" if hits == len(verdicts) else "no" if hits == 0 else "partly"
 
 
+def _dominance_lines(runs: pd.DataFrame) -> list[str]:
+    """Per cell, each dominance series' first and last values (mean [min, max] over seeds) and
+    how many seeds' generator loss settled, from the CSV's DOMINANCE_COLUMNS."""
+    lines = []
+    for (dataset, variant, lr, n_critic), cell in runs.groupby(
+            ["dataset", "variant", "lr", "n_critic"], sort=True):
+        parts = []
+        for k in ("dom1", "dom2"):
+            names = cell[k].dropna().unique()
+            if len(names) != 1:
+                continue
+            stats = {}
+            for when in ("start", "final"):
+                v = cell[f"{k}_{when}"].to_numpy(dtype=float)
+                v = v[np.isfinite(v)]
+                stats[when] = {f"{when}_mean": v.mean() if v.size else math.nan,
+                               f"{when}_min": v.min() if v.size else math.nan,
+                               f"{when}_max": v.max() if v.size else math.nan}
+            parts.append(f"{names[0]} {_spread(stats['start'], 'start')} -> "
+                         f"{_spread(stats['final'], 'final')}")
+        settled = cell["g_settles"].to_numpy(dtype=float)
+        settled = settled[np.isfinite(settled)]
+        settle = (f"G's loss settled in {settled.size} of {len(cell)} seeds"
+                  + (f" (first at step {int(settled.min())})" if settled.size else ""))
+        lines.append(f"- {variant} lr {_num(lr)} n_critic {int(n_critic)} on {dataset}: "
+                     + ("; ".join(parts) + "; " if parts else "no dominance series; ")
+                     + settle)
+    return lines
+
+
+def _budget_line(runs: pd.DataFrame) -> str:
+    batches = (runs["steps"].to_numpy(dtype=float) * runs["n_critic"].to_numpy(dtype=float))
+    most = float(batches.max()) if batches.size else 0.0
+    return (f"Budget: the longest run trained {most:.0f} critic batches (steps x n_critic), "
+            f"{most / ORIGINAL_CRITIC_BATCHES:.1%} of the collection's 30 epochs x "
+            f"{60000 // 64} batches ({ORIGINAL_CRITIC_BATCHES}); a failure here may be the "
+            "budget's, which is what the positive control checks.")
+
+
 def findings_markdown(runs: pd.DataFrame, budget_note: str = "") -> str:
     """docs/findings.md from the per-run CSV's rows (see the module doc)."""
-    runs = runs[FINDINGS_COLUMNS].sort_values(["dataset", "variant", "lr", "n_critic", "seed"],
-                                              kind="stable").reset_index(drop=True)
+    dominance = all(c in runs.columns for c in DOMINANCE_COLUMNS)
+    columns = FINDINGS_COLUMNS + (DOMINANCE_COLUMNS if dominance else [])
+    runs = runs[columns].sort_values(["dataset", "variant", "lr", "n_critic", "seed"],
+                                     kind="stable").reset_index(drop=True)
     cells = cell_verdicts(runs)
     out = io.StringIO()
     w = out.write
@@ -127,6 +183,7 @@ def findings_markdown(runs: pd.DataFrame, budget_note: str = "") -> str:
       f"generator's (a diverged or failed run too); it *learned* when it covers >= "
       f"{LEARNED_CLASSES} classes and its fd is <= {LEARNED_FD_RATIO:.0%} of step 0's; a cell "
       "(variant, lr, n_critic) takes its seeds' majority verdict, else *mixed*.\n\n")
+    w(_budget_line(runs) + "\n\n")
     if budget_note:
         w(budget_note.strip() + "\n\n")
     w(f"{len(runs)} runs in {len(cells)} cells, {runs['seed'].nunique()} seed(s) per cell at "
@@ -162,6 +219,37 @@ def findings_markdown(runs: pd.DataFrame, budget_note: str = "") -> str:
         lines += 1
     if not lines:
         w("- not measured: no variant and lr was run at two n_critic values.\n")
+    w("\n## Which collection setting causes the failure\n\n")
+    w("Not measured: `sweeps/causes.yaml` switches the collection's settings one at a time and "
+      "needs its quirks as settings of their own, which ganrun does not have yet.\n")
+    w("\n## Discriminator dominance\n\n")
+    if dominance:
+        w(f"Each series as the mean of its first and of its last {DOM_WINDOW} log points "
+          "(mean [min, max] over seeds): d_real / d_fake = mean D(x) / D(G(z)) (probabilities), "
+          "critic_gap = E[D(x)] - E[D(G(z))], energy_gap = fake minus real reconstruction "
+          "energy, margin_hits = the fraction of fake energies under the margin. G's loss "
+          "*settles* at the first log step after which its rolling mean over 5 points changes "
+          "by less than 1%.\n\n")
+        for line in _dominance_lines(runs):
+            w(line + "\n")
+        w("\n## Figures\n")
+        for (dataset, variant), _ in runs.groupby(["dataset", "variant"], sort=True):
+            name = figure_name(dataset, variant)
+            w(f"\n![{variant} on {dataset}: quality metric and classes covered vs step]"
+              f"(findings/curves_{name}.png)\n")
+            w(f"![{variant} on {dataset}: dominance series vs step]"
+              f"(findings/dominance_{name}.png)\n")
+    else:
+        w("Not in this CSV (it has no dominance columns: build it from run files).\n")
+    w("\n## Regenerate\n\n")
+    w("Here (2 CPU cores, about 70 minutes for the runs):\n\n```\n"
+      "mpirun -n 2 ganrun --sweep sweeps/lr-quick.yaml\n"
+      "python -m ganrun_analysis findings results/lr-quick --csv docs/findings.csv "
+      "--figures docs/findings --out docs/findings.md\n"
+      "python -m ganrun_analysis findings --from-csv docs/findings.csv --out docs/findings.md\n"
+      "```\n\nThe full study (186 runs of 30 epochs; expected GPU-hours in sweeps/lr.yaml's "
+      "header, from bench/RESULTS.md) on a Slurm cluster, then the same findings command on "
+      "`results/lr`:\n\n```\nsbatch slurm/sweep.sbatch sweeps/lr.yaml\n```\n")
     w("\n## Interpretation\n\n*This section is interpretation, not measurement.* ")
     w("A failure that reproduces with the positive control learning points at the variant's "
       "settings, not the budget; one that does not reproduce, or a control that did not learn, "
@@ -169,11 +257,40 @@ def findings_markdown(runs: pd.DataFrame, budget_note: str = "") -> str:
     return out.getvalue()
 
 
+def figure_name(dataset, variant) -> str:
+    return f"{dataset}_{variant}".replace("/", "_")
+
+
+def _ends(values: np.ndarray) -> tuple[float, float]:
+    """Mean of the first and of the last DOM_WINDOW finite values."""
+    v = values[np.isfinite(values)]
+    if not v.size:
+        return math.nan, math.nan
+    return float(v[:DOM_WINDOW].mean()), float(v[-DOM_WINDOW:].mean())
+
+
+def _dominance_columns(run, metrics_long: pd.DataFrame) -> dict:
+    m = metrics_long[(metrics_long["out"] == run["out"])
+                     & (metrics_long["run_id"] == run["run_id"])]
+    wide = m.pivot_table(index="step", columns="metric", values="value", aggfunc="last")
+    series = dominance_series(run["variant"], {c: wide[c].to_numpy() for c in wide.columns})
+    rec = {c: math.nan for c in DOMINANCE_COLUMNS}
+    for k, (name, values) in zip(("dom1", "dom2"), series.items()):
+        rec[k] = name
+        rec[f"{k}_start"], rec[f"{k}_final"] = _ends(values)
+    if "g_loss" in wide.columns:
+        g = wide["g_loss"].dropna()
+        settles = plateau_step(g.index.to_numpy(), g.to_numpy())
+        rec["g_settles"] = math.nan if settles is None else float(settles)
+    return rec
+
+
 def findings_csv(sweep: pd.DataFrame, eval_long: pd.DataFrame, metric: str,
-                 classes: str = "classes_covered") -> pd.DataFrame:
+                 classes: str = "classes_covered",
+                 metrics_long: pd.DataFrame | None = None) -> pd.DataFrame:
     """The per-run CSV from a load_sweep frame and load_eval(...) rows: fd_start is the metric's
     row at step 0 (NaN without one: train with eval_at_start: yes), fd_final and classes_final
-    its last row."""
+    its last row. With metrics_long (load_metrics of the same runs) the DOMINANCE_COLUMNS too."""
     rows = []
     for _, run in sweep.iterrows():
         ev = eval_long[(eval_long["out"] == run["out"]) & (eval_long["run_id"] == run["run_id"])]
@@ -188,4 +305,7 @@ def findings_csv(sweep: pd.DataFrame, eval_long: pd.DataFrame, metric: str,
             "fd_start": float(start.iloc[0]) if len(start) else math.nan,
             "fd_final": float(fd["value"].iloc[-1]) if len(fd) else math.nan,
             "classes_final": float(cls["value"].iloc[-1]) if len(cls) else math.nan})
-    return pd.DataFrame(rows, columns=FINDINGS_COLUMNS)
+        if metrics_long is not None:
+            rows[-1].update(_dominance_columns(run, metrics_long))
+    columns = FINDINGS_COLUMNS + (DOMINANCE_COLUMNS if metrics_long is not None else [])
+    return pd.DataFrame(rows, columns=columns)

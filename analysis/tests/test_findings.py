@@ -128,3 +128,57 @@ out: {tmp_path / 'out'}
             assert row["fd_start"] == f["eval/high_quality"][0]
             assert row["fd_final"] == f["eval/high_quality"][-1]
         assert run_verdict(row) != "unknown"
+
+    # From the files: the dominance columns are numpy's on /metrics, every figure the Markdown
+    # links is drawn, and the CSV alone regenerates the same Markdown.
+    csv, md, figs = tmp_path / "f.csv", tmp_path / "f.md", tmp_path / "findings"
+    r = subprocess.run([sys.executable, "-m", "ganrun_analysis", "findings", str(out),
+                        "--metric", "high_quality", "--csv", str(csv), "--figures", str(figs),
+                        "--out", str(md)], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    table = pd.read_csv(csv)
+    expected = {"gan": ["d_real", "d_fake"], "wgan-gp": ["critic_gap"]}
+    for _, row in table.iterrows():
+        with h5py.File(out / "runs" / f"{row['run_id']}.h5", "r") as f:
+            m = {k: f["metrics"][k][:].astype(float) for k in f["metrics"]}
+        series = {"d_real": m.get("d_real"), "d_fake": m.get("d_fake"),
+                  "critic_gap": m.get("wasserstein")}
+        for k, name in zip(("dom1", "dom2"), expected[row["variant"]] + [None]):
+            if name is None:
+                assert pd.isna(row[k])
+                continue
+            assert row[k] == name
+            assert row[f"{k}_start"] == pytest.approx(series[name][:5].mean(), rel=1e-12)
+            assert row[f"{k}_final"] == pytest.approx(series[name][-5:].mean(), rel=1e-12)
+    text = md.read_text()
+    links = [l.split("](")[1].rstrip(")") for l in text.splitlines() if l.startswith("![")]
+    assert sorted(links) == sorted(f"findings/{kind}_toy-ring8_{v}.png"
+                                   for kind in ("curves", "dominance") for v in expected)
+    for link in links:
+        assert (tmp_path / link).stat().st_size > 1000
+    again = tmp_path / "again.md"
+    r = subprocess.run([sys.executable, "-m", "ganrun_analysis", "findings", "--from-csv",
+                        str(csv), "--out", str(again)], capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert again.read_bytes() == md.read_bytes()
+    r = subprocess.run([sys.executable, "-m", "ganrun_analysis", "findings", "--from-csv",
+                        str(csv), "--figures", str(figs)], capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 2 and "--figures" in r.stderr
+
+
+def test_docs_findings_regenerates_from_its_csv_byte_for_byte(tmp_path):
+    """docs/findings.md is a pure function of docs/findings.csv: no number was edited by hand."""
+    docs = pathlib.Path(__file__).resolve().parents[2] / "docs"
+    if not (docs / "findings.csv").exists():
+        pytest.skip(f"{docs / 'findings.csv'} is absent (an analysis/ checkout without docs/)")
+    out = tmp_path / "findings.md"
+    r = subprocess.run([sys.executable, "-m", "ganrun_analysis", "findings", "--from-csv",
+                        str(docs / "findings.csv"), "--out", str(out)],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert out.read_bytes() == (docs / "findings.md").read_bytes()
+    for line in out.read_text().splitlines():
+        if line.startswith("!["):
+            assert (docs / line.split("](")[1].rstrip(")")).is_file(), line
