@@ -4,7 +4,8 @@
 //
 // - ebgan (Zhao et al. 2017): energy = reconstruction MSE. D minimises E(x) + hinge(m - E(G(z)));
 //   G minimises E(G(z)) + pt_weight PT(encoder codes of G(z)). `hinge: sample|batch` and
-//   `pullaway: paper|collection` select the paper's or the collection's (EBGAN.py) forms. The
+//   `pullaway: paper|collection` and `energy_target: attached|detached` (G's energy target)
+//   select the paper's or the collection's (EBGAN.py) forms. The
 //   batch hinge and the pull-away term are functions of the whole global batch: their losses
 //   carry coupled_scale so that the gradient averaged over the run's processes equals the
 //   one-process gradient (the recorded loss is the unscaled one).
@@ -66,6 +67,7 @@ class Ebgan final : public AutoEncoderVariant {
   static const VariantConfig& checked(const VariantConfig& config) {
     require_one_of("ebgan", "hinge", config.hinge, "sample", "batch");
     require_one_of("ebgan", "pullaway", config.pullaway, "paper", "collection");
+    require_one_of("ebgan", "energy_target", config.energy_target, "attached", "detached");
     return config;
   }
 
@@ -94,7 +96,8 @@ class Ebgan final : public AutoEncoderVariant {
                             MetricAccumulator& metrics) override {
     const int64_t k = members();
     const auto [reconstruction, code] = autoencoder_->forward(fake);
-    const auto energy = member_mean(mse_energy(reconstruction, fake, k), k);
+    const bool detached = config_.energy_target == "detached";
+    const auto energy = member_mean(generator_mse_energy(reconstruction, fake, detached, k), k);
     const int64_t global_batch = ctx.noise->slice().global_batch;
     const auto pullaway = config_.pullaway == "paper"
                               ? pullaway_paper(code, *ctx.reducer, global_batch, k)

@@ -29,6 +29,11 @@ torch::Tensor mse_energy(const torch::Tensor& reconstruction, const torch::Tenso
   return per_sample_means((reconstruction - x).pow(2), members);
 }
 
+torch::Tensor generator_mse_energy(const torch::Tensor& reconstruction, const torch::Tensor& x,
+                                   bool detached, int64_t members) {
+  return mse_energy(reconstruction, detached ? x.detach() : x, members);
+}
+
 torch::Tensor l1_energy(const torch::Tensor& reconstruction, const torch::Tensor& x,
                         int64_t members) {
   return per_sample_means((reconstruction - x).abs(), members);

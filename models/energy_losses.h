@@ -27,6 +27,11 @@ torch::Tensor mse_energy(const torch::Tensor& reconstruction, const torch::Tenso
                          int64_t members = 1);
 torch::Tensor l1_energy(const torch::Tensor& reconstruction, const torch::Tensor& x,
                         int64_t members = 1);
+// EBGAN's generator energy mse_energy(reconstruction, target) of a fake x: `detached` stops
+// the gradient through the target (the collection's `MSE_loss(D_fake, G_.detach())`), so G
+// learns only through D's reconstruction; attached (the paper) through both.
+torch::Tensor generator_mse_energy(const torch::Tensor& reconstruction, const torch::Tensor& x,
+                                   bool detached, int64_t members = 1);
 
 // The batch mean of per-sample values [b] (or [b, K]) over the global batch, -> scalar (or [K])
 // (coupled: the gradient of this process's rows).

@@ -201,14 +201,17 @@ struct VariantConfig {
   int64_t classes = 10;                           // labels of the data set (cgan/acgan/infogan)
   OptimizerConfig opt_g, opt_d;
   // Variant settings.
-  std::string g_loss = "nonsat";     // gan: nonsat | minimax
-  std::string clip = "weights";      // wgan: weights (paper) | all (every D parameter)
-  double clip_value = 0.01;          // wgan
-  double gp_lambda = 10.0;           // wgan-gp and dragan penalty weight
-  std::string critic_norm = "";      // "" = the arch's own; none | layer | batch (wgan-gp, ae*)
-  std::string generator_norm = "";   // "" = the arch's own; none (dcgan28 / ae28 generator)
-  std::string hinge = "sample";      // ebgan: sample (paper) | batch (collection)
-  std::string pullaway = "paper";    // ebgan: paper | collection
+  std::string g_loss = "nonsat";    // gan: nonsat | minimax
+  std::string clip = "weights";     // wgan: weights (paper) | all (every D parameter)
+  double clip_value = 0.01;         // wgan
+  double gp_lambda = 10.0;          // wgan-gp and dragan penalty weight
+  std::string critic_norm = "";     // "" = the arch's own; none | layer | batch (wgan-gp, ae*)
+  std::string generator_norm = "";  // "" = the arch's own; none (dcgan28 / ae28 generator)
+  std::string hinge = "sample";     // ebgan: sample (paper) | batch (collection)
+  std::string pullaway = "paper";   // ebgan: paper | collection
+  // ebgan: the generator's energy ||D(G(z)) - G(z)||^2 with its target G(z) attached (paper:
+  // the gradient flows through both sides) | detached (EBGAN.py's G_.detach(): only through D).
+  std::string energy_target = "attached";
   double margin = 1.0;               // ebgan
   double pt_weight = 0.1;            // ebgan pull-away weight
   double gamma = 0.5;                // began

@@ -150,6 +150,7 @@ std::vector<KeyRow> make_table() {
       name_key("g_norm", &R::g_norm, {"auto", "none"}),
       name_key("hinge", &R::hinge, {"sample", "batch"}),
       name_key("pullaway", &R::pullaway, {"paper", "collection"}),
+      name_key("energy_target", &R::energy_target, {"attached", "detached"}),
       real_key("margin", &R::margin, Range::kPositive, "m"),
       real_key("pt_weight", &R::pt_weight, Range::kAtLeastZero, "pt"),
       real_key("gamma", &R::gamma, Range::kUnitClosed, "gam"),

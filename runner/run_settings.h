@@ -50,13 +50,14 @@ struct RunSettings {
   std::string g_norm = "auto";       // auto (the arch's) | none: no BatchNorm in dcgan28/ae28's G
   std::string hinge = "sample";      // ebgan: sample | batch
   std::string pullaway = "paper";    // ebgan: paper | collection
-  double margin = 1.0;               // ebgan
-  double pt_weight = 0.1;            // ebgan
-  double gamma = 0.5;                // began
-  double lambda_k = 1e-3;            // began
-  std::string lr_schedule = "none";  // began: none | collection
-  double info_weight = 1.0;          // infogan
-  std::string info_optimizer = "joint";  // infogan: joint | separate (the collection's)
+  std::string energy_target = "attached";  // ebgan G energy target: attached | detached
+  double margin = 1.0;                     // ebgan
+  double pt_weight = 0.1;                  // ebgan
+  double gamma = 0.5;                      // began
+  double lambda_k = 1e-3;                  // began
+  std::string lr_schedule = "none";        // began: none | collection
+  double info_weight = 1.0;                // infogan
+  std::string info_optimizer = "joint";    // infogan: joint | separate (the collection's)
   // Architecture settings.
   int64_t toy_depth = 3;    // toy: hidden layers of G and D
   int64_t toy_width = 512;  // toy: units per hidden layer

@@ -56,6 +56,7 @@ constexpr Same<std::string> kSameTexts{{&R::variant, &V::variant},
                                        {&R::clip, &V::clip},
                                        {&R::hinge, &V::hinge},
                                        {&R::pullaway, &V::pullaway},
+                                       {&R::energy_target, &V::energy_target},
                                        {&R::lr_schedule, &V::lr_schedule}};
 constexpr Same<double> kSameNumbers{
     {&R::clip_value, &V::clip_value},  {&R::gp_lambda, &V::gp_lambda}, {&R::margin, &V::margin},

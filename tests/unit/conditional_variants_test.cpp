@@ -185,6 +185,7 @@ INSTANTIATE_TEST_SUITE_P(
                                [](VariantConfig& c) {
                                  c.hinge = "batch";
                                  c.pullaway = "collection";
+                                 c.energy_target = "detached";
                                }},
                       StepCase{"began_ae28_paper", "began", "ae28", {}},
                       StepCase{"began_ae28_collection", "began", "ae28",
@@ -211,6 +212,13 @@ TEST(AeVariantSettings, UnknownFormsAreErrorsNamingTheSetting) {
     ADD_FAILURE() << "expected an error";
   } catch (const std::invalid_argument& err) {
     EXPECT_NE(std::string(err.what()).find("pullaway 'l1'"), std::string::npos) << err.what();
+  }
+  try {
+    make_variant(with("ebgan", [](VariantConfig& c) { c.energy_target = "stopped"; }));
+    ADD_FAILURE() << "expected an error";
+  } catch (const std::invalid_argument& err) {
+    EXPECT_NE(std::string(err.what()).find("energy_target 'stopped'"), std::string::npos)
+        << err.what();
   }
   try {
     make_variant(with("began", [](VariantConfig& c) { c.lr_schedule = "step"; }));

@@ -107,6 +107,28 @@ TEST(EnergyHinge, BatchMeanIsTakenOverTheGlobalBatch) {
   EXPECT_DOUBLE_EQ(value(mine.grad()[1]), -0.25);
 }
 
+// G's energy E = mean((r - x)^2) over 4 pixels of one sample: dE/dr = (r - x) / 2 and, with the
+// target attached, dE/dx = -(r - x) / 2; detached (the collection), x gets no gradient while
+// r's is unchanged. The value is the same either way.
+TEST(EnergyGenerator, DetachedTargetStopsOnlyTheTargetsGradient) {
+  for (const bool detached : {false, true}) {
+    auto r = tensor({0.5, -1.0, 2.0, 0.0}, {1, 1, 2, 2}).requires_grad_();
+    auto x = tensor({0.0, 1.0, 1.0, -0.5}, {1, 1, 2, 2}).requires_grad_();
+    auto e = generator_mse_energy(r, x, detached);
+    EXPECT_NEAR(value(e.sum()), (0.25 + 4.0 + 1.0 + 0.25) / 4.0, 1e-15);
+    e.sum().backward();
+    const std::vector<double> diff{0.5, -2.0, 1.0, 0.5};
+    for (int64_t i = 0; i < 4; ++i) {
+      EXPECT_DOUBLE_EQ(value(r.grad().flatten()[i]), diff[i] / 2.0);
+      if (detached) {
+        EXPECT_FALSE(x.grad().defined()) << "the detached target got a gradient";
+      } else {
+        EXPECT_DOUBLE_EQ(value(x.grad().flatten()[i]), -diff[i] / 2.0);
+      }
+    }
+  }
+}
+
 TEST(EnergyPullAway, PaperFormOfOrthogonalCodesIsZero) {
   // Pairwise cosines of orthogonal codes are 0 whatever their lengths.
   auto codes = tensor({2, 0, 0, 0, -3, 0, 0, 0, 0.5}, {3, 3});

@@ -56,6 +56,7 @@ TEST(Presets, CollectionMatchesTheCollectionsFiles) {
   EXPECT_EQ(eb.arch, "ae28");
   EXPECT_EQ(eb.hinge, "batch");
   EXPECT_EQ(eb.pullaway, "collection");
+  EXPECT_EQ(eb.energy_target, "detached");  // G_loss: MSE_loss(D_fake, G_.detach())
   EXPECT_DOUBLE_EQ(eb.margin, 1.0);
   EXPECT_DOUBLE_EQ(eb.pt_weight, 0.1);
   EXPECT_EQ(eb.n_critic, 1);  // only wgan/wgan-gp set n_critic
@@ -92,6 +93,7 @@ TEST(Presets, PaperMatchesEachPaper) {
   // EBGAN: per-sample hinge, per-code normalised pull-away, weight 0.1. BEGAN: gamma 0.5.
   EXPECT_EQ(with_preset("paper", "ebgan").hinge, "sample");
   EXPECT_EQ(with_preset("paper", "ebgan").pullaway, "paper");
+  EXPECT_EQ(with_preset("paper", "ebgan").energy_target, "attached");
   EXPECT_DOUBLE_EQ(with_preset("paper", "began").gamma, 0.5);
   // InfoGAN appendix C.1: D 2e-4, G 1e-3.
   const RunSettings info = with_preset("paper", "infogan");

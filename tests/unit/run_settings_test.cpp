@@ -31,32 +31,22 @@ std::string validate_error(const RunSettings& s) {
 }
 
 TEST(RunSettingsKeys, CanonicalOrder) {
-  EXPECT_EQ(run_setting_keys(), (std::vector<std::string>{"preset",         "variant",
-                                                          "arch",           "dataset",
-                                                          "data_dir",       "split",
-                                                          "optimizer",      "optimizer_g",
-                                                          "optimizer_d",    "lr",
-                                                          "lr_g",           "lr_d",
-                                                          "beta1",          "beta2",
-                                                          "betas",          "momentum",
-                                                          "rmsprop_alpha",  "weight_decay",
-                                                          "n_critic",       "batch",
-                                                          "epochs",         "steps",
-                                                          "seed",           "z_dim",
-                                                          "z_dist",         "pixel_range",
-                                                          "dtype",          "reduced_precision",
-                                                          "g_loss",         "clip",
-                                                          "clip_value",     "gp_lambda",
-                                                          "critic_norm",    "g_norm",
-                                                          "hinge",          "pullaway",
-                                                          "margin",         "pt_weight",
-                                                          "gamma",          "lambda_k",
-                                                          "lr_schedule",    "info_weight",
-                                                          "info_optimizer", "toy_depth",
-                                                          "toy_width",      "base_width",
-                                                          "log_every",      "sample_every",
-                                                          "eval_every",     "eval_at_start",
-                                                          "eval_samples",   "checkpoint_every"}));
+  EXPECT_EQ(run_setting_keys(),
+            (std::vector<std::string>{
+                "preset",          "variant",      "arch",          "dataset",
+                "data_dir",        "split",        "optimizer",     "optimizer_g",
+                "optimizer_d",     "lr",           "lr_g",          "lr_d",
+                "beta1",           "beta2",        "betas",         "momentum",
+                "rmsprop_alpha",   "weight_decay", "n_critic",      "batch",
+                "epochs",          "steps",        "seed",          "z_dim",
+                "z_dist",          "pixel_range",  "dtype",         "reduced_precision",
+                "g_loss",          "clip",         "clip_value",    "gp_lambda",
+                "critic_norm",     "g_norm",       "hinge",         "pullaway",
+                "energy_target",   "margin",       "pt_weight",     "gamma",
+                "lambda_k",        "lr_schedule",  "info_weight",   "info_optimizer",
+                "toy_depth",       "toy_width",    "base_width",    "log_every",
+                "sample_every",    "eval_every",   "eval_at_start", "eval_samples",
+                "checkpoint_every"}));
 }
 
 TEST(RunSettingsValidate, ReducedPrecisionIsForFloat32Only) {
@@ -191,6 +181,7 @@ TEST(RunSettingsYaml, CanonicalText) {
             "g_norm: auto\n"
             "hinge: sample\n"
             "pullaway: paper\n"
+            "energy_target: attached\n"
             "margin: 1e0\n"
             "pt_weight: 1e-1\n"
             "gamma: 5e-1\n"
