@@ -1,7 +1,7 @@
 """python -m ganrun_analysis report OUT... [--out DIR] [--metric NAME] [--rows KEY --cols KEY
 --by KEY] [--samples RUN_ID ...] [--html]
-python -m ganrun_analysis findings (OUT... [--csv FILE] [--figures DIR] | --from-csv FILE)
-                                   [--out findings.md]
+python -m ganrun_analysis findings (OUT... [--causes OUT...] [--csv FILE] [--figures DIR] |
+                                   --from-csv FILE) [--out findings.md]
 
 Exit status: 0 with the report written; 2 on bad input (a folder that is not a sweep's out, a
 metric or key the runs do not have), with one line naming it and the fix.
@@ -40,6 +40,9 @@ def main(argv=None) -> int:
     fin.add_argument("--csv", help="write the per-run CSV built from OUTs here")
     fin.add_argument("--metric", default="fd_lenet", help="the fd metric (default fd_lenet)")
     fin.add_argument("--budget-note", default="", help="a paragraph on the budget, verbatim")
+    fin.add_argument("--causes", nargs="+", default=[], metavar="OUT",
+                     help="with OUTs: the out folder(s) of sweeps/causes.yaml (one setting of "
+                     "the collection switched per cell)")
     fin.add_argument("--figures", help="with OUTs: draw the figures the Markdown links "
                      "(curves_*.png, dominance_*.png) into this folder (docs/findings)")
     fin.add_argument("--out", help="write the Markdown here (default: stdout)")
@@ -61,12 +64,16 @@ def main(argv=None) -> int:
 def findings_command(args) -> int:
     import pandas as pd
 
-    from .findings import findings_csv, findings_markdown
+    from .findings import findings_csv, findings_markdown, switches
     from .series import load_eval, load_metrics
     from .sweep import load_sweep
     if bool(args.from_csv) == bool(args.outs):
         print("ganrun_analysis findings: give OUT folders or --from-csv FILE (one of them)",
               file=sys.stderr)
+        return 2
+    if args.causes and args.from_csv:
+        print("ganrun_analysis findings: --causes reads run files: give OUT folders, not "
+              "--from-csv (the CSV already holds the causes rows)", file=sys.stderr)
         return 2
     if args.figures and args.from_csv:
         print("ganrun_analysis findings: --figures draws from run files: give OUT folders, "
@@ -83,10 +90,17 @@ def findings_command(args) -> int:
         try:
             sweep, eval_long = load_sweep(args.outs), load_eval(args.outs)
             metrics_long = load_metrics(args.outs)
+            runs = findings_csv(sweep, eval_long, args.metric, metrics_long=metrics_long)
+            runs["study"], runs["switch"] = "lr", ""
+            if args.causes:
+                causes = load_sweep(args.causes)
+                extra = findings_csv(causes, load_eval(args.causes), args.metric,
+                                     metrics_long=load_metrics(args.causes))
+                extra["study"], extra["switch"] = "causes", switches(causes)
+                runs = pd.concat([runs, extra], ignore_index=True)
         except ReportError as e:
             print(f"ganrun_analysis findings: {e}", file=sys.stderr)
             return 2
-        runs = findings_csv(sweep, eval_long, args.metric, metrics_long=metrics_long)
         if args.csv:
             runs.to_csv(args.csv, index=False)
         if args.figures:

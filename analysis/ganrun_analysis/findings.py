@@ -19,6 +19,9 @@ The questions, each answered from cells:
 - Q2 10x lr rescues wgan-gp when its cells at 10x the default lr learned;
 - Q3 ebgan resists tuning when every ebgan cell learned nothing;
 - Q4 what n_critic changes: per variant and lr, the mean fd_final at each n_critic.
+- Q5 which collection setting causes the failure (the causes study): switching a setting alone
+  turns a baseline that learned nothing into a cell that learned (yes), partly or mixed
+  (partly), or not (no); a baseline that did not fail leaves nothing to explain.
 Built from run files, the CSV also carries each run's dominance evidence (DOMINANCE_COLUMNS),
 which the Markdown lists per cell beside links to the figures findings_figures.py draws.
 The budget line compares the longest run's critic batches with the collection's 30 epochs.
@@ -41,6 +44,12 @@ FINDINGS_COLUMNS = ["run_id", "dataset", "variant", "lr", "default_lr", "n_criti
 DOMINANCE_COLUMNS = ["dom1", "dom1_start", "dom1_final", "dom2", "dom2_start", "dom2_final",
                      "g_settles"]
 DOM_WINDOW = 5
+
+# The causes study (sweeps/causes.yaml): its rows carry study = "causes" and switch = the
+# settings of CAUSE_KEYS where the run differs from its (dataset, variant) group's most common
+# value ("baseline" when none: the collection itself); the lr study's rows study = "lr".
+CAUSES_COLUMNS = ["study", "switch"]
+CAUSE_KEYS = ["critic_norm", "pixel_range", "n_critic", "hinge", "pullaway", "energy_target"]
 
 # The collection's budget the quick study is measured against: 30 epochs of floor(60000 / 64)
 # critic batches of MNIST's training set.
@@ -157,6 +166,87 @@ def _dominance_lines(runs: pd.DataFrame) -> list[str]:
     return lines
 
 
+def _causes_cells(causes: pd.DataFrame) -> list[dict]:
+    """Per (dataset, variant, lr) of the causes study: its baseline cell and each switch's cell
+    with its answer (yes / partly / no; '-' when the baseline did not fail; None: baseline)."""
+    judged = []
+    for (dataset, variant, lr), group in causes.groupby(["dataset", "variant", "lr"], sort=True):
+        cells = {switch: next(cell_verdicts(part.assign(n_critic=0)).iterrows())[1]
+                 for switch, part in group.groupby("switch", sort=True)}
+        base = cells.pop("baseline", None)
+        failed = base is not None and base["verdict"] == "learned nothing"
+        where = {"dataset": dataset, "variant": variant, "lr": lr, "failed": failed,
+                 "has_baseline": base is not None}
+        if base is not None:
+            judged.append({**where, "switch": "baseline", "cell": base, "answer": None})
+        for switch, c in cells.items():
+            answer = ("-" if not failed else "yes" if c["verdict"] == "learned" else
+                      "no" if c["verdict"] == "learned nothing" else "partly")
+            judged.append({**where, "switch": switch, "cell": c, "answer": answer})
+    return judged
+
+
+def _causes_lines(causes: pd.DataFrame) -> list[str]:
+    lines = []
+    for j in _causes_cells(causes):
+        name = f"{j['variant']} lr {_num(j['lr'])} on {j['dataset']}"
+        if not j["has_baseline"] and not any(l.startswith(f"- {name}") for l in lines):
+            lines.append(f"- {name}: no baseline cell (the collection's own settings), so no "
+                         "switch can be judged")
+        if j["answer"] is None:
+            lines.append(f"- {name}, baseline (the collection): {j['cell']['verdict']} "
+                         f"({_cause_numbers(j['cell'])})" +
+                         ("" if j["failed"] else "; it did not fail: nothing to explain"))
+        elif j["has_baseline"]:
+            lines.append(f"- {name}, {j['switch']}: {j['cell']['verdict']} "
+                         f"({_cause_numbers(j['cell'])}); causes: {j['answer']}")
+    return lines
+
+
+def _causes_answer(causes: pd.DataFrame) -> str:
+    """'not measured', or per variant the switches answered yes (else partly), else 'none of
+    the switched settings', or that its baseline did not fail."""
+    if causes.empty:
+        return "not measured"
+    judged = _causes_cells(causes)
+    parts = []
+    for variant in sorted({j["variant"] for j in judged} | set(causes["variant"])):
+        mine = [j for j in judged if j["variant"] == variant]
+        if not any(j["failed"] for j in mine):
+            parts.append(f"{variant}: its baseline did not fail (or has none)")
+            continue
+        yes = [j["switch"] for j in mine if j["answer"] == "yes"]
+        partly = [j["switch"] for j in mine if j["answer"] == "partly"]
+        parts.append(f"{variant}: " + ("; ".join(yes) if yes else
+                                       "partly " + "; ".join(partly) if partly else
+                                       "none of the switched settings"))
+    return "; ".join(parts)
+
+
+def _cause_numbers(c) -> str:
+    return (f"{c['seeds']} seeds; fd {_spread(c, 'fd_start')} at step 0 -> "
+            f"{_spread(c, 'fd_final')}, classes covered {_spread(c, 'classes_final')}")
+
+
+def switches(sweep: pd.DataFrame) -> list[str]:
+    """Per run of a causes sweep: 'baseline', or 'key=value, ...' for the CAUSE_KEYS where it
+    differs from the most common value of its (dataset, variant) group (ties: the smallest)."""
+    out = []
+    for _, run in sweep.iterrows():
+        group = sweep[(sweep["dataset"] == run["dataset"])
+                      & (sweep["variant"] == run["variant"])]
+        changed = []
+        for key in CAUSE_KEYS:
+            if key not in sweep.columns:
+                continue
+            counts = group[key].astype(str).value_counts()
+            mode = sorted(v for v, n in counts.items() if n == counts.max())[0]
+            if str(run[key]) != mode:
+                changed.append(f"{key}={run[key]}")
+        out.append(", ".join(changed) or "baseline")
+    return out
+
+
 def _budget_line(runs: pd.DataFrame) -> str:
     batches = (runs["steps"].to_numpy(dtype=float) * runs["n_critic"].to_numpy(dtype=float))
     most = float(batches.max()) if batches.size else 0.0
@@ -169,9 +259,14 @@ def _budget_line(runs: pd.DataFrame) -> str:
 def findings_markdown(runs: pd.DataFrame, budget_note: str = "") -> str:
     """docs/findings.md from the per-run CSV's rows (see the module doc)."""
     dominance = all(c in runs.columns for c in DOMINANCE_COLUMNS)
-    columns = FINDINGS_COLUMNS + (DOMINANCE_COLUMNS if dominance else [])
+    studies = all(c in runs.columns for c in CAUSES_COLUMNS)
+    columns = (FINDINGS_COLUMNS + (DOMINANCE_COLUMNS if dominance else [])
+               + (CAUSES_COLUMNS if studies else []))
     runs = runs[columns].sort_values(["dataset", "variant", "lr", "n_critic", "seed"],
                                      kind="stable").reset_index(drop=True)
+    causes = runs[runs["study"] == "causes"] if studies else runs.iloc[0:0]
+    if studies:
+        runs = runs[runs["study"] != "causes"].reset_index(drop=True)
     cells = cell_verdicts(runs)
     out = io.StringIO()
     w = out.write
@@ -205,6 +300,7 @@ def findings_markdown(runs: pd.DataFrame, budget_note: str = "") -> str:
     w(f"- **Does 10x lr rescue WGAN-GP?** {_answer(_at(cells, 'wgan-gp', 10.0), 'learned')}.\n")
     ebgan = cells[cells["variant"] == "ebgan"]
     w(f"- **Does EBGAN resist tuning (no lr learns)?** {_answer(ebgan, 'learned nothing')}.\n")
+    w(f"- **Which collection setting causes the failure?** {_causes_answer(causes)}.\n")
     w("\n## Cells\n\n")
     for _, c in cells.iterrows():
         w(f"- {_cell_line(c)}\n")
@@ -220,8 +316,17 @@ def findings_markdown(runs: pd.DataFrame, budget_note: str = "") -> str:
     if not lines:
         w("- not measured: no variant and lr was run at two n_critic values.\n")
     w("\n## Which collection setting causes the failure\n\n")
-    w("Not measured: `sweeps/causes.yaml` switches the collection's settings one at a time and "
-      "needs its quirks as settings of their own, which ganrun does not have yet.\n")
+    if causes.empty:
+        w("Not measured: no run of `sweeps/causes.yaml` (the collection's settings switched one "
+          "at a time) is in this CSV.\n")
+    else:
+        w("From `sweeps/causes.yaml`: each cell switches one setting away from the collection's "
+          "value (the baseline is the collection itself); *causes* answers whether that switch "
+          "alone turns the baseline's *learned nothing* into *learned* (yes), *partial* or "
+          "*mixed* (partly) or not (no). Not switchable yet: the 2017 code's sigmoid-bounded "
+          "critic and the collection's other quirks (docs/presets.md).\n\n")
+        for line in _causes_lines(causes):
+            w(line + "\n")
     w("\n## Discriminator dominance\n\n")
     if dominance:
         w(f"Each series as the mean of its first and of its last {DOM_WINDOW} log points "
@@ -242,10 +347,11 @@ def findings_markdown(runs: pd.DataFrame, budget_note: str = "") -> str:
     else:
         w("Not in this CSV (it has no dominance columns: build it from run files).\n")
     w("\n## Regenerate\n\n")
-    w("Here (2 CPU cores, about 70 minutes for the runs):\n\n```\n"
+    w("Here (2 CPU cores, about 70 + 30 minutes for the runs):\n\n```\n"
       "mpirun -n 2 ganrun --sweep sweeps/lr-quick.yaml\n"
-      "python -m ganrun_analysis findings results/lr-quick --csv docs/findings.csv "
-      "--figures docs/findings --out docs/findings.md\n"
+      "mpirun -n 2 ganrun --sweep sweeps/causes.yaml\n"
+      "python -m ganrun_analysis findings results/lr-quick --causes results/causes "
+      "--csv docs/findings.csv --figures docs/findings --out docs/findings.md\n"
       "python -m ganrun_analysis findings --from-csv docs/findings.csv --out docs/findings.md\n"
       "```\n\nThe full study (186 runs of 30 epochs; expected GPU-hours in sweeps/lr.yaml's "
       "header, from bench/RESULTS.md) on a Slurm cluster, then the same findings command on "

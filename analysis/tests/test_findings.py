@@ -12,7 +12,7 @@ import pytest
 
 import ganrun_analysis as ga
 from conftest import run_ganrun
-from ganrun_analysis.findings import findings_csv, findings_markdown, run_verdict
+from ganrun_analysis.findings import findings_csv, findings_markdown, run_verdict, switches
 
 DATA = pathlib.Path(__file__).parent / "data"
 
@@ -60,7 +60,8 @@ def test_opposite_outcomes_flip_every_answer():
         "Does the default-lr failure of WGAN-GP and EBGAN reproduce?": "yes (wgan-gp: yes, "
                                                                       "ebgan: yes).",
         "Does 10x lr rescue WGAN-GP?": "yes.",
-        "Does EBGAN resist tuning (no lr learns)?": "yes."}
+        "Does EBGAN resist tuning (no lr learns)?": "yes.",
+        "Which collection setting causes the failure?": "not measured."}
     flipped = runs.copy()
     learn = {"status": "completed", "fd_final": 30.0, "classes_final": 10}
     nothing = {"status": "completed", "fd_final": 119.0, "classes_final": 1}
@@ -78,7 +79,8 @@ def test_opposite_outcomes_flip_every_answer():
         "Does the default-lr failure of WGAN-GP and EBGAN reproduce?": "no (wgan-gp: no, "
                                                                       "ebgan: no).",
         "Does 10x lr rescue WGAN-GP?": "no.",
-        "Does EBGAN resist tuning (no lr learns)?": "partly."}
+        "Does EBGAN resist tuning (no lr learns)?": "partly.",
+        "Which collection setting causes the failure?": "not measured."}
     # Half the ebgan cells learning is "partly"; all of them is "no".
     flipped.loc[flipped["variant"] == "ebgan", ["status", "fd_final", "classes_final"]] = [
         "completed", 30.0, 10]
@@ -182,3 +184,65 @@ def test_docs_findings_regenerates_from_its_csv_byte_for_byte(tmp_path):
     for line in out.read_text().splitlines():
         if line.startswith("!["):
             assert (docs / line.split("](")[1].rstrip(")")).is_file(), line
+
+
+def causes_runs(outcomes):
+    """Causes-study rows: {(variant, switch): (fd_final, classes)} for 2 seeds each, fd 120 at
+    step 0; the lr study's rows are the tiny CSV's."""
+    rows = []
+    for (variant, switch), (fd, classes) in outcomes.items():
+        for seed in (0, 1):
+            rows.append({"run_id": f"{variant}-{switch}-s{seed}", "dataset": "mnist",
+                         "variant": variant, "lr": 2e-4, "default_lr": 2e-4, "n_critic": 1,
+                         "seed": seed, "status": "completed", "steps": 780, "fd_start": 120.0,
+                         "fd_final": fd, "classes_final": classes, "study": "causes",
+                         "switch": switch})
+    lr = pd.read_csv(DATA / "findings-tiny.csv").assign(study="lr", switch="")
+    return pd.concat([lr, pd.DataFrame(rows)], ignore_index=True)
+
+
+NOTHING, LEARNED, PARTIAL = (119.0, 1), (30.0, 10), (80.0, 6)
+
+
+def test_the_causes_study_names_the_switch_that_rescues_and_flips_with_its_outcomes():
+    runs = causes_runs({("wgan-gp", "baseline"): NOTHING,
+                        ("wgan-gp", "critic_norm=none"): LEARNED,
+                        ("wgan-gp", "pixel_range=01"): NOTHING,
+                        ("ebgan", "baseline"): NOTHING,
+                        ("ebgan", "hinge=sample"): PARTIAL,
+                        ("ebgan", "energy_target=attached"): NOTHING})
+    got, text = answers(runs)
+    assert got["Which collection setting causes the failure?"] == (
+        "ebgan: partly hinge=sample; wgan-gp: critic_norm=none.")
+    assert "- wgan-gp lr 0.0002 on mnist, critic_norm=none: learned (2 seeds; fd 120 at step 0 " \
+           "-> 30, classes covered 10); causes: yes" in text
+    assert "- wgan-gp lr 0.0002 on mnist, pixel_range=01: learned nothing" in text
+    assert "- ebgan lr 0.0002 on mnist, energy_target=attached: learned nothing" in text
+    # The causes rows stay out of the lr study's answers and cells.
+    assert got["Does EBGAN resist tuning (no lr learns)?"] == "yes."
+    assert "hinge=sample" not in text.split("## Cells")[1].split("## What n_critic")[0]
+
+    # Opposite outcomes: a baseline that learned leaves nothing to explain; no switch helping
+    # is "none of the switched settings".
+    runs = causes_runs({("wgan-gp", "baseline"): LEARNED,
+                        ("wgan-gp", "critic_norm=none"): LEARNED,
+                        ("ebgan", "baseline"): NOTHING,
+                        ("ebgan", "hinge=sample"): NOTHING})
+    got, text = answers(runs)
+    assert got["Which collection setting causes the failure?"] == (
+        "ebgan: none of the switched settings; wgan-gp: its baseline did not fail (or has none).")
+    assert "- wgan-gp lr 0.0002 on mnist, baseline (the collection): learned (" in text
+    assert "critic_norm=none: learned (2 seeds; fd 120 at step 0 -> 30, classes covered 10); " \
+           "causes: -" in text
+
+
+def test_switches_name_what_differs_from_each_groups_most_common_value():
+    sweep = pd.DataFrame({
+        "dataset": ["mnist"] * 8,
+        "variant": ["wgan-gp"] * 4 + ["ebgan"] * 4,
+        "critic_norm": ["batch", "none", "batch", "batch", "auto", "auto", "auto", "auto"],
+        "pixel_range": ["pm1", "pm1", "01", "pm1", "pm1", "pm1", "pm1", "01"],
+        "n_critic": [5, 5, 5, 1, 1, 1, 1, 1],
+        "hinge": ["batch"] * 4 + ["batch", "sample", "batch", "batch"]})
+    assert switches(sweep) == ["baseline", "critic_norm=none", "pixel_range=01", "n_critic=1",
+                               "baseline", "hinge=sample", "baseline", "pixel_range=01"]
