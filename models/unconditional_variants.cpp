@@ -38,6 +38,15 @@ class UnconditionalVariant : public ImageCriticVariant {
  protected:
   UnconditionalVariant(const VariantConfig& config, std::vector<std::string> metrics)
       : ImageCriticVariant(config, base_spec(config), base_spec(config), std::move(metrics)) {}
+
+  // The critic's output as the raw-output losses (wgan, wgan-gp, lsgan) see it: raw, or its
+  // sigmoid under `critic_output: sigmoid` (make_variant allows that for those three only).
+  torch::Tensor bounded(const torch::Tensor& raw) const {
+    return config_.critic_output == "sigmoid" ? torch::sigmoid(raw) : raw;
+  }
+  torch::Tensor critic_output(const torch::Tensor& x, const FakeInputs& inputs) {
+    return bounded(score(x, inputs));
+  }
 };
 
 class Gan final : public UnconditionalVariant {
@@ -61,15 +70,15 @@ class Lsgan final : public UnconditionalVariant {
 
  private:
   UpdateLoss critic_loss(const CriticUpdate& u, MetricAccumulator& metrics) override {
-    const auto real_out = score(u.real.images, u.inputs);
-    const auto fake_out = score(u.fake, u.inputs);
+    const auto real_out = critic_output(u.real.images, u.inputs);
+    const auto fake_out = critic_output(u.fake, u.inputs);
     metrics.add("d_real", member_mean(real_out, members()));
     metrics.add("d_fake", member_mean(fake_out, members()));
     return lsgan_d_loss(real_out, fake_out, members());
   }
   UpdateLoss generator_loss(const torch::Tensor& fake, const FakeInputs& inputs, const StepContext&,
                             MetricAccumulator&) override {
-    return lsgan_g_loss(score(fake, inputs), members());
+    return lsgan_g_loss(critic_output(fake, inputs), members());
   }
 };
 
@@ -79,7 +88,7 @@ class WassersteinVariant : public UnconditionalVariant {
   using UnconditionalVariant::UnconditionalVariant;
   UpdateLoss generator_loss(const torch::Tensor& fake, const FakeInputs& inputs, const StepContext&,
                             MetricAccumulator&) override {
-    return wgan_g_loss(score(fake, inputs), members());
+    return wgan_g_loss(critic_output(fake, inputs), members());
   }
 };
 
@@ -95,8 +104,8 @@ class Wgan final : public WassersteinVariant {
 
  private:
   UpdateLoss critic_loss(const CriticUpdate& u, MetricAccumulator& metrics) override {
-    const auto real_out = score(u.real.images, u.inputs);
-    const auto fake_out = score(u.fake, u.inputs);
+    const auto real_out = critic_output(u.real.images, u.inputs);
+    const auto fake_out = critic_output(u.fake, u.inputs);
     metrics.add("wasserstein", wasserstein_estimate(real_out, fake_out, members()));
     return wgan_critic_loss(real_out, fake_out, members());
   }
@@ -118,12 +127,13 @@ class WganGp final : public WassersteinVariant {
 
  private:
   UpdateLoss critic_loss(const CriticUpdate& u, MetricAccumulator& metrics) override {
-    const auto real_out = score(u.real.images, u.inputs);
-    const auto fake_out = score(u.fake, u.inputs);
+    const auto real_out = critic_output(u.real.images, u.inputs);
+    const auto fake_out = critic_output(u.fake, u.inputs);
     const auto points =
         wgan_gp_points(u.real.images, u.fake, *u.ctx.noise, u.ctx.step, u.ctx.critic_iter);
     const auto norms = input_gradient_norms(
-        [this](const torch::Tensor& x) { return critic_->forward(x, {}); }, points, members());
+        [this](const torch::Tensor& x) { return bounded(critic_->forward(x, {})); }, points,
+        members());
     const auto gp = unit_gradient_penalty(norms, config_.gp_lambda, members());
     metrics.add("gp", gp);
     metrics.add("wasserstein", wasserstein_estimate(real_out, fake_out, members()));

@@ -255,6 +255,20 @@ std::unique_ptr<Variant> make_variant(const VariantConfig& config) {
   if (std::find(archs.begin(), archs.end(), config.arch) == archs.end())
     throw std::invalid_argument("variant '" + config.variant + "' does not accept arch '" +
                                 config.arch + "' (accepted: " + join(archs) + ")");
+  // Only the critics whose losses take raw outputs can be bounded; the GAN family's losses
+  // already apply the sigmoid (BCE with logits) and the auto-encoders output images.
+  if (config.critic_output != "linear") {
+    const bool bounded =
+        config.variant == "wgan" || config.variant == "wgan-gp" || config.variant == "lsgan";
+    if (config.critic_output != "sigmoid")
+      throw std::invalid_argument("unknown critic_output '" + config.critic_output +
+                                  "' (known: linear, sigmoid)");
+    if (!bounded)
+      throw std::invalid_argument(
+          "critic_output: sigmoid applies to wgan, wgan-gp and lsgan, "
+          "not to '" +
+          config.variant + "': set critic_output: linear");
+  }
   const std::string shape = shape_error(config.arch, config.channels, config.height, config.width);
   if (!shape.empty()) throw std::invalid_argument(shape);
   return entry->make(config);

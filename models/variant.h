@@ -201,10 +201,13 @@ struct VariantConfig {
   int64_t classes = 10;                           // labels of the data set (cgan/acgan/infogan)
   OptimizerConfig opt_g, opt_d;
   // Variant settings.
-  std::string g_loss = "nonsat";    // gan: nonsat | minimax
-  std::string clip = "weights";     // wgan: weights (paper) | all (every D parameter)
-  double clip_value = 0.01;         // wgan
-  double gp_lambda = 10.0;          // wgan-gp and dragan penalty weight
+  std::string g_loss = "nonsat";  // gan: nonsat | minimax
+  std::string clip = "weights";   // wgan: weights (paper) | all (every D parameter)
+  double clip_value = 0.01;       // wgan
+  double gp_lambda = 10.0;        // wgan-gp and dragan penalty weight
+  // wgan, wgan-gp, lsgan: the losses see the critic's raw output (linear) or its sigmoid, as
+  // the collection's 2017 critics (WGAN.py, WGAN_GP.py, LSGAN.py at 12ea10f) ended in one.
+  std::string critic_output = "linear";
   std::string critic_norm = "";     // "" = the arch's own; none | layer | batch (wgan-gp, ae*)
   std::string generator_norm = "";  // "" = the arch's own; none (dcgan28 / ae28 generator)
   std::string hinge = "sample";     // ebgan: sample (paper) | batch (collection)

@@ -146,6 +146,7 @@ std::vector<KeyRow> make_table() {
       name_key("clip", &R::clip, {"weights", "all"}),
       real_key("clip_value", &R::clip_value, Range::kPositive, "c"),
       real_key("gp_lambda", &R::gp_lambda, Range::kAtLeastZero, "gp"),
+      name_key("critic_output", &R::critic_output, {"linear", "sigmoid"}),
       name_key("critic_norm", &R::critic_norm, {"auto", "none", "layer", "batch"}),
       name_key("g_norm", &R::g_norm, {"auto", "none"}),
       name_key("hinge", &R::hinge, {"sample", "batch"}),

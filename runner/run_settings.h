@@ -42,10 +42,11 @@ struct RunSettings {
   // only; no effect on the CPU). Off by default so that numbers stay comparable.
   std::string reduced_precision = "none";
   // Variant settings (each read only by the variants it names).
-  std::string g_loss = "nonsat";     // gan: nonsat | minimax
-  std::string clip = "weights";      // wgan: weights | all
-  double clip_value = 0.01;          // wgan
-  double gp_lambda = 10.0;           // wgan-gp, dragan
+  std::string g_loss = "nonsat";         // gan: nonsat | minimax
+  std::string clip = "weights";          // wgan: weights | all
+  double clip_value = 0.01;              // wgan
+  double gp_lambda = 10.0;               // wgan-gp, dragan
+  std::string critic_output = "linear";  // wgan, wgan-gp, lsgan: linear | sigmoid (2017 code)
   std::string critic_norm = "auto";  // auto (wgan-gp: none, else the arch's) | none | layer | batch
   std::string g_norm = "auto";       // auto (the arch's) | none: no BatchNorm in dcgan28/ae28's G
   std::string hinge = "sample";      // ebgan: sample | batch

@@ -31,6 +31,13 @@ std::string compatibility_error(const RunSettings& s) {
       models::shape_error(s.arch, shape.channels, shape.height, shape.width);
   if (!shape_message.empty())
     return fmt::format("{} (dataset {}); choose another arch or dataset", shape_message, s.dataset);
+  // Only the raw-output losses can be bounded (models/variant.cpp make_variant says the same).
+  if (s.critic_output == "sigmoid" && s.variant != "wgan" && s.variant != "wgan-gp" &&
+      s.variant != "lsgan")
+    return fmt::format(
+        "critic_output: sigmoid applies to wgan, wgan-gp and lsgan, not to variant '{}'; set "
+        "critic_output: linear for it",
+        s.variant);
   if (models::needs_labels(s.variant) && shape.classes == 0)
     return fmt::format(
         "variant '{}' needs class labels, but dataset {} has none; use a labelled "
@@ -54,6 +61,7 @@ constexpr Same<std::string> kSameTexts{{&R::variant, &V::variant},
                                        {&R::arch, &V::arch},
                                        {&R::g_loss, &V::g_loss},
                                        {&R::clip, &V::clip},
+                                       {&R::critic_output, &V::critic_output},
                                        {&R::hinge, &V::hinge},
                                        {&R::pullaway, &V::pullaway},
                                        {&R::energy_target, &V::energy_target},

@@ -49,7 +49,7 @@ DOM_WINDOW = 5
 # settings of CAUSE_KEYS where the run differs from its (dataset, variant) group's most common
 # value ("baseline" when none: the collection itself); the lr study's rows study = "lr".
 CAUSES_COLUMNS = ["study", "switch"]
-CAUSE_KEYS = ["critic_norm", "pixel_range", "n_critic", "hinge", "pullaway", "energy_target"]
+CAUSE_KEYS = ["critic_norm", "critic_output", "pixel_range", "n_critic", "hinge", "pullaway", "energy_target"]
 
 # The collection's budget the quick study is measured against: 30 epochs of floor(60000 / 64)
 # critic batches of MNIST's training set.
@@ -323,8 +323,8 @@ def findings_markdown(runs: pd.DataFrame, budget_note: str = "") -> str:
         w("From `sweeps/causes.yaml`: each cell switches one setting away from the collection's "
           "value (the baseline is the collection itself); *causes* answers whether that switch "
           "alone turns the baseline's *learned nothing* into *learned* (yes), *partial* or "
-          "*mixed* (partly) or not (no). Not switchable yet: the 2017 code's sigmoid-bounded "
-          "critic and the collection's other quirks (docs/presets.md).\n\n")
+          "*mixed* (partly) or not (no). Not switchable yet: the collection's other quirks "
+          "(docs/presets.md).\n\n")
         for line in _causes_lines(causes):
             w(line + "\n")
     w("\n## Discriminator dominance\n\n")

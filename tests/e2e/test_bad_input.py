@@ -41,6 +41,7 @@ def test_corrupt_idx_magic(tmp_path, fashion_copy):
     ("lr: -1\n", ["lr", "sweep.yaml:4", "-1"]),
     ("preset: colection\n", ["preset", "colection", "collection"]),
     ("variant: ebgan\n", ["ebgan", "does not accept arch 'mlp'", "ae28"]),
+    ("critic_output: sigmoid\n", ["critic_output: sigmoid", "variant 'gan'", "linear"]),
     ("arch: dcgan32\n", ["dcgan32", "fashion-mnist"]),
     ("eval_every: 10\n", ["eval_every", "belongs under 'train'", "sweep.yaml:4"]),
 ])

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -135,6 +136,67 @@ TEST(VariantRejects, EveryUnacceptedPairNamesVariantAndArch) {
   // wgan-gp, dragan reject ae28, ae32 (2 each = 10); cgan, acgan, infogan reject
   // dcgan28-allconv, ae28, ae32, toy (4 each = 12); ebgan, began reject the 7 others (14).
   EXPECT_EQ(rejected, 36);
+}
+
+// lsgan records d_real = the mean critic output its loss sees, before the update: the raw
+// output (linear) or its sigmoid (`critic_output: sigmoid`, the 2017 collection's critics),
+// computed here from the same critic on the same batch (mlp: no BatchNorm, no dropout).
+TEST(CriticOutput, SigmoidIsWhatTheLsganLossSees) {
+  for (const std::string form : {"linear", "sigmoid"}) {
+    VariantConfig config;
+    config.variant = "lsgan";
+    config.arch = "mlp";
+    config.z_dim = 16;
+    config.seed = 5;
+    config.dtype = torch::kFloat64;
+    config.critic_output = form;
+    auto variant = make_variant(config);
+    auto critic = std::dynamic_pointer_cast<CriticNet>(variant->networks().at(1));
+    ASSERT_NE(critic, nullptr);
+    auto gen = at::make_generator<at::CPUGeneratorImpl>(7);
+    RealBatch real;
+    real.images = at::empty({8, 1, 28, 28}, torch::kFloat64).uniform_(-1, 1, gen);
+    real.labels = at::zeros({8}, torch::TensorOptions().dtype(torch::kInt64));
+    double expected = 0.0;
+    {
+      torch::NoGradGuard no_grad;
+      const auto raw = critic->forward(real.images, {});
+      expected = (form == "sigmoid" ? torch::sigmoid(raw) : raw).mean().item<double>();
+    }
+    const NoiseSource noise(5, config.z_dim, BatchSlice{8, 0, 8},
+                            torch::TensorOptions().dtype(torch::kFloat64));
+    const LocalReducer reducer;
+    const GradientSync no_sync = [](torch::nn::Module&) {};
+    MetricAccumulator metrics(variant->metric_names());
+    StepContext ctx;
+    ctx.noise = &noise;
+    ctx.reducer = &reducer;
+    ctx.sync_gradients = &no_sync;
+    variant->discriminator_step(real, ctx, metrics);
+    const auto& names = variant->metric_names();
+    const auto d_real = std::find(names.begin(), names.end(), "d_real") - names.begin();
+    EXPECT_NEAR(metrics.take_means()[static_cast<size_t>(d_real)], expected, 1e-12) << form;
+  }
+}
+
+TEST(CriticOutput, SigmoidIsRefusedWhereTheLossAlreadyBoundsTheOutput) {
+  for (const std::string variant : {"gan", "dragan"}) {
+    VariantConfig config;
+    config.variant = variant;
+    config.arch = "mlp";
+    config.critic_output = "sigmoid";
+    try {
+      make_variant(config);
+      ADD_FAILURE() << variant << " accepted critic_output: sigmoid";
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find("critic_output"), std::string::npos) << e.what();
+    }
+  }
+  VariantConfig wgan_gp;
+  wgan_gp.variant = "wgan-gp";
+  wgan_gp.arch = "mlp";
+  wgan_gp.critic_output = "sigmoid";
+  EXPECT_NO_THROW(make_variant(wgan_gp));
 }
 
 }  // namespace
