@@ -21,10 +21,16 @@ std::string make_run_id(const RunSettings& s, const std::vector<std::string>& va
   if (draw >= 0) id += fmt::format("-d{}", draw);
   // The hash leaves out the keys that do not change the experiment (where the data lives, how
   // often it logs): the lines of to_yaml, one per field, that start with such a key.
+  // A setting added later is left out while at its old behaviour (unhashed_default), so the
+  // ids of runs made before it existed do not change.
   std::istringstream lines(to_yaml(s));
   std::string hashed, line;
   while (std::getline(lines, line)) {
-    if (!setting_traits(line.substr(0, line.find(':'))).in_id_hash) continue;
+    const std::string key = line.substr(0, line.find(':'));
+    const SettingTraits& traits = setting_traits(key);
+    if (!traits.in_id_hash) continue;
+    if (traits.unhashed_default != nullptr && line == key + ": " + traits.unhashed_default)
+      continue;
     hashed += line + "\n";
   }
   id += "-" + sha256_hex(hashed, "the run id hash").substr(0, 8);

@@ -113,6 +113,10 @@ std::vector<KeyRow> make_table() {
   KeyRow checkpoint_every =
       int_key("checkpoint_every", &R::checkpoint_every, Range::kAtLeastZero, "ce", kTrain);
   checkpoint_every.traits.in_id_hash = false;
+  KeyRow critic_output = name_key("critic_output", &R::critic_output, {"linear", "sigmoid"});
+  critic_output.traits.unhashed_default = "linear";
+  KeyRow energy_target = name_key("energy_target", &R::energy_target, {"attached", "detached"});
+  energy_target.traits.unhashed_default = "attached";
   return {
       preset,
       registry_key("variant", &R::variant, models::variant_names),
@@ -146,12 +150,12 @@ std::vector<KeyRow> make_table() {
       name_key("clip", &R::clip, {"weights", "all"}),
       real_key("clip_value", &R::clip_value, Range::kPositive, "c"),
       real_key("gp_lambda", &R::gp_lambda, Range::kAtLeastZero, "gp"),
-      name_key("critic_output", &R::critic_output, {"linear", "sigmoid"}),
+      critic_output,
       name_key("critic_norm", &R::critic_norm, {"auto", "none", "layer", "batch"}),
       name_key("g_norm", &R::g_norm, {"auto", "none"}),
       name_key("hinge", &R::hinge, {"sample", "batch"}),
       name_key("pullaway", &R::pullaway, {"paper", "collection"}),
-      name_key("energy_target", &R::energy_target, {"attached", "detached"}),
+      energy_target,
       real_key("margin", &R::margin, Range::kPositive, "m"),
       real_key("pt_weight", &R::pt_weight, Range::kAtLeastZero, "pt"),
       real_key("gamma", &R::gamma, Range::kUnitClosed, "gam"),

@@ -98,6 +98,10 @@ struct SettingTraits {
   const char* id_prefix = "";  // before its value in a run id ("nc" for n_critic); "" = bare value
   bool in_id_hash = true;      // false for data_dir and log_every: the same experiment
   bool flag = true;            // ganrun train --key-with-dashes (not betas: --beta1, --beta2)
+  // A setting added after run ids were first issued: left out of the hash while it holds this
+  // value (its default, the behaviour before it existed), so older runs keep their ids and
+  // resume; any other value is hashed. nullptr: always hashed.
+  const char* unhashed_default = nullptr;
 };
 
 // Throws std::invalid_argument for a key that is not a per-run key.

@@ -720,6 +720,16 @@ TEST(SweepConfigRunId, HashIsSha256OfResolvedYamlWithoutDataDirAndLogEvery) {
   moved.eval_every = -2;
   moved.eval_samples = 500;
   EXPECT_EQ(make_run_id(moved, {}), "gan-0d36dfcb");
+  // A setting added after ids were first issued is hashed only away from its old behaviour:
+  // at its default the id is the one runs had before it existed.
+  RunSettings bounded = s;
+  bounded.critic_output = "sigmoid";
+  EXPECT_NE(make_run_id(bounded, {}), "gan-0d36dfcb");
+  bounded.critic_output = "linear";
+  bounded.energy_target = "attached";
+  EXPECT_EQ(make_run_id(bounded, {}), "gan-0d36dfcb");
+  bounded.energy_target = "detached";
+  EXPECT_NE(make_run_id(bounded, {}), "gan-0d36dfcb");
   // Anything else is.
   RunSettings other = s;
   other.sample_every = 501;
