@@ -347,7 +347,7 @@ def findings_markdown(runs: pd.DataFrame, budget_note: str = "") -> str:
     else:
         w("Not in this CSV (it has no dominance columns: build it from run files).\n")
     w("\n## Regenerate\n\n")
-    w("Here (2 CPU cores, about 70 + 30 minutes for the runs):\n\n```\n"
+    w("Here (2 CPU cores, about 70 + 35 minutes for the runs):\n\n```\n"
       "mpirun -n 2 ganrun --sweep sweeps/lr-quick.yaml\n"
       "mpirun -n 2 ganrun --sweep sweeps/causes.yaml\n"
       "python -m ganrun_analysis findings results/lr-quick --causes results/causes "
