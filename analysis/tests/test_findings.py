@@ -17,6 +17,12 @@ from ganrun_analysis.findings import findings_csv, findings_markdown, run_verdic
 DATA = pathlib.Path(__file__).parent / "data"
 
 
+def findings_cli(*args):
+    """`python -m ganrun_analysis findings ARGS...` in a subprocess."""
+    return subprocess.run([sys.executable, "-m", "ganrun_analysis", "findings", *map(str, args)],
+                          capture_output=True, text=True, timeout=120)
+
+
 def run(status="completed", fd_start=100.0, fd_final=100.0, classes=1):
     return {"status": status, "fd_start": fd_start, "fd_final": fd_final,
             "classes_final": classes}
@@ -39,9 +45,7 @@ def test_the_rules_on_hand_made_runs(row, verdict):
 
 def test_the_tiny_csv_regenerates_its_markdown_byte_for_byte(tmp_path):
     out = tmp_path / "findings.md"
-    r = subprocess.run([sys.executable, "-m", "ganrun_analysis", "findings", "--from-csv",
-                        str(DATA / "findings-tiny.csv"), "--out", str(out)],
-                       capture_output=True, text=True, timeout=120)
+    r = findings_cli("--from-csv", str(DATA / "findings-tiny.csv"), "--out", str(out))
     assert r.returncode == 0, r.stderr
     assert out.read_bytes() == (DATA / "findings-tiny.md").read_bytes()
 
@@ -134,9 +138,8 @@ out: {tmp_path / 'out'}
     # From the files: the dominance columns are numpy's on /metrics, every figure the Markdown
     # links is drawn, and the CSV alone regenerates the same Markdown.
     csv, md, figs = tmp_path / "f.csv", tmp_path / "f.md", tmp_path / "findings"
-    r = subprocess.run([sys.executable, "-m", "ganrun_analysis", "findings", str(out),
-                        "--metric", "high_quality", "--csv", str(csv), "--figures", str(figs),
-                        "--out", str(md)], capture_output=True, text=True, timeout=120)
+    r = findings_cli(out, "--metric", "high_quality", "--csv", csv, "--figures", figs,
+                     "--out", md)
     assert r.returncode == 0, r.stderr
     table = pd.read_csv(csv)
     expected = {"gan": ["d_real", "d_fake"], "wgan-gp": ["critic_gap"]}
@@ -159,14 +162,10 @@ out: {tmp_path / 'out'}
     for link in links:
         assert (tmp_path / link).stat().st_size > 1000
     again = tmp_path / "again.md"
-    r = subprocess.run([sys.executable, "-m", "ganrun_analysis", "findings", "--from-csv",
-                        str(csv), "--out", str(again)], capture_output=True, text=True,
-                       timeout=120)
+    r = findings_cli("--from-csv", str(csv), "--out", str(again))
     assert r.returncode == 0, r.stderr
     assert again.read_bytes() == md.read_bytes()
-    r = subprocess.run([sys.executable, "-m", "ganrun_analysis", "findings", "--from-csv",
-                        str(csv), "--figures", str(figs)], capture_output=True, text=True,
-                       timeout=120)
+    r = findings_cli("--from-csv", str(csv), "--figures", str(figs))
     assert r.returncode == 2 and "--figures" in r.stderr
 
 
@@ -176,9 +175,7 @@ def test_docs_findings_regenerates_from_its_csv_byte_for_byte(tmp_path):
     if not (docs / "findings.csv").exists():
         pytest.skip(f"{docs / 'findings.csv'} is absent (an analysis/ checkout without docs/)")
     out = tmp_path / "findings.md"
-    r = subprocess.run([sys.executable, "-m", "ganrun_analysis", "findings", "--from-csv",
-                        str(docs / "findings.csv"), "--out", str(out)],
-                       capture_output=True, text=True, timeout=120)
+    r = findings_cli("--from-csv", str(docs / "findings.csv"), "--out", str(out))
     assert r.returncode == 0, r.stderr
     assert out.read_bytes() == (docs / "findings.md").read_bytes()
     for line in out.read_text().splitlines():
