@@ -23,7 +23,7 @@ torch::Tensor gan_g_loss(const torch::Tensor& fake_logits, bool minimax, int64_t
 // LSGAN (Mao et al. 2017, eq. 2) with a = 0, b = c = 1, the paper's 1/2 factors kept:
 // D: 1/2 E[(D(x) - 1)^2] + 1/2 E[D(G(z))^2]; G: 1/2 E[(D(G(z)) - 1)^2].
 // (The collection's LSGAN.py uses nn.MSELoss without the 1/2: twice these values and
-// gradients, which Adam's normalisation cancels up to its epsilon.)
+// gradients, which Adam's normalisation cancels up to its epsilon; `ls_scale: one` doubles them.)
 torch::Tensor lsgan_d_loss(const torch::Tensor& real_out, const torch::Tensor& fake_out,
                            int64_t members = 1);
 torch::Tensor lsgan_g_loss(const torch::Tensor& fake_out, int64_t members = 1);

@@ -46,13 +46,6 @@ class AutoEncoderVariant : public SingleCriticVariant {
   std::shared_ptr<AutoEncoderNet> autoencoder_;
 };
 
-void require_one_of(const std::string& variant, const std::string& key, const std::string& value,
-                    const std::string& a, const std::string& b) {
-  if (value != a && value != b)
-    throw std::invalid_argument(variant + ": unknown " + key + " '" + value + "' (known: " + a +
-                                ", " + b + ")");
-}
-
 class Ebgan final : public AutoEncoderVariant {
  public:
   // energy_real / energy_fake: mean reconstruction MSE in the critic updates; margin_hits: the

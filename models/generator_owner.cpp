@@ -51,7 +51,8 @@ NetSpec GeneratorOwner::base_spec(const VariantConfig& config) {
 GeneratorOwner::GeneratorOwner(const VariantConfig& config, const NetSpec& spec) : config_(config) {
   generator_ = make_generator(spec);
   // A packed net is overwritten with its members' initialised nets (make_packed_variant).
-  if (config.pack.empty()) init_net(*generator_, config.arch, config.seed, kGeneratorNet);
+  if (config.pack.empty())
+    init_net(*generator_, config.arch, config.seed, kGeneratorNet, config.bn_init);
   generator_->to(config.device, config.dtype);
   opt_g_ = net_optimizer(generator_->parameters(), config, &VariantConfig::PackMember::opt_g,
                          config.opt_g);
@@ -59,7 +60,8 @@ GeneratorOwner::GeneratorOwner(const VariantConfig& config, const NetSpec& spec)
 
 void GeneratorOwner::set_critic_net(std::shared_ptr<torch::nn::Module> net) {
   critic_net_ = std::move(net);
-  if (config_.pack.empty()) init_net(*critic_net_, config_.arch, config_.seed, kDiscriminatorNet);
+  if (config_.pack.empty())
+    init_net(*critic_net_, config_.arch, config_.seed, kDiscriminatorNet, config_.bn_init);
   critic_net_->to(config_.device, config_.dtype);
   opt_d_ = net_optimizer(critic_net_->parameters(), config_, &VariantConfig::PackMember::opt_d,
                          config_.opt_d);

@@ -1,7 +1,8 @@
 // models/infogan_variant.cpp — InfoGAN (Chen et al. 2016): a 10-way categorical and 2 continuous
 // U[-1, 1) codes appended to z (G input z ++ continuous ++ one-hot, the order of infoGAN.py);
 // Q is 12 extra outputs of D's last layer (outputs: 0 real/fake logit, 1-2 continuous
-// predictions, 3-12 category logits). The information loss CE(category) + MSE(continuous),
+// predictions, 3-12 category logits; `info_source: shared` reads real/fake from column 1 as
+// infoGAN.py does, column 0 then unused). The information loss CE(category) + MSE(continuous),
 // weighted by info_weight, is minimised by both G and D/Q:
 // - paper (info_optimizer false): added to the D loss (on the critic step's fakes) and to the
 //   G loss;
@@ -50,11 +51,14 @@ struct CriticOutputs {
   torch::Tensor category;    // [B, 10] logits
 };
 
-CriticOutputs critic_heads(const torch::Tensor& out, int64_t members) {
+// `source_column`: 0 (info_source: own) or 1 (shared: infoGAN.py reads real/fake from column 1,
+// the unit that also predicts the first continuous code; column 0 then feeds nothing).
+CriticOutputs critic_heads(const torch::Tensor& out, int64_t members, int64_t source_column) {
   if (members == 1)
-    return {out.select(1, 0), out.narrow(1, 1, kContinuous),
+    return {out.select(1, source_column), out.narrow(1, 1, kContinuous),
             out.narrow(1, 1 + kContinuous, kCategories)};
-  return {member_columns(out, 0, 1, members), member_columns(out, 1, kContinuous, members),
+  return {member_columns(out, source_column, 1, members),
+          member_columns(out, 1, kContinuous, members),
           member_columns(out, 1 + kContinuous, kCategories, members)};
 }
 
@@ -75,6 +79,8 @@ class InfoganVariant final : public ImageCriticVariant {
   explicit InfoganVariant(const VariantConfig& config)
       : ImageCriticVariant(config, generator_spec(config), critic_spec(config),
                            {"d_loss", "g_loss", "d_real", "d_fake", "info_loss", "cat_acc"}) {
+    require_one_of("infogan", "info_source", config.info_source, "own", "shared");
+    source_column_ = config.info_source == "shared" ? 1 : 0;
     if (config.info_optimizer) {
       // infoGAN.py: optim.Adam(chain(G.parameters(), D.parameters()), lr=args.lrD, betas).
       opt_info_ = optimizer_with_critic_settings(generator_and_critic_parameters());
@@ -162,8 +168,8 @@ class InfoganVariant final : public ImageCriticVariant {
 
   UpdateLoss critic_loss(const CriticUpdate& u, MetricAccumulator& metrics) override {
     const int64_t k = members();
-    const auto on_real = critic_heads(score(u.real.images, u.inputs), k);
-    const auto on_fake = critic_heads(score(u.fake, u.inputs), k);
+    const auto on_real = critic_heads(score(u.real.images, u.inputs), k, source_column_);
+    const auto on_fake = critic_heads(score(u.fake, u.inputs), k, source_column_);
     metrics.add("d_real", member_mean(torch::sigmoid(on_real.source), k));
     metrics.add("d_fake", member_mean(torch::sigmoid(on_fake.source), k));
     auto loss = gan_d_loss(on_real.source, on_fake.source, k);
@@ -175,7 +181,7 @@ class InfoganVariant final : public ImageCriticVariant {
   UpdateLoss generator_loss(const torch::Tensor& fake, const FakeInputs& inputs, const StepContext&,
                             MetricAccumulator& metrics) override {
     const int64_t k = members();
-    const auto out = critic_heads(score(fake, inputs), k);
+    const auto out = critic_heads(score(fake, inputs), k, source_column_);
     const auto gan_loss = gan_g_loss(out.source, /*minimax=*/false, k);
     const auto info = information_loss(out, codes_of(inputs), k);
     metrics.add("info_loss", info);
@@ -228,6 +234,7 @@ class InfoganVariant final : public ImageCriticVariant {
     opt_info_->step();
   }
 
+  int64_t source_column_ = 0;  // D output column of the real/fake logit (info_source)
   std::unique_ptr<torch::optim::Optimizer> opt_info_;
   torch::Tensor pending_info_;  // the generator update's information loss (collection form)
 };

@@ -163,11 +163,13 @@ std::shared_ptr<AutoEncoderNet> make_autoencoder(const NetSpec& spec) {
   return std::make_shared<CollectionAutoEncoder>(spec);
 }
 
-void init_net(torch::nn::Module& net, const std::string& arch, uint64_t seed, uint64_t net_index) {
+void init_net(torch::nn::Module& net, const std::string& arch, uint64_t seed, uint64_t net_index,
+              const std::string& bn_init) {
+  const NormInit norm_init = parse_norm_init(bn_init);
   if (is_fully_connected(arch) || arch == "toy") {
-    init_default(net, seed, net_index);
+    init_default(net, seed, net_index, norm_init);
   } else if (arch.rfind("dcgan", 0) == 0 || is_autoencoder(arch)) {
-    init_collection(net, seed, net_index);
+    init_collection(net, seed, net_index, norm_init);
   } else {
     throw std::invalid_argument(fmt::format("init_net: unknown arch '{}'", arch));
   }

@@ -86,6 +86,8 @@ const std::vector<std::string>& arch_names();
 // Keyed initialisation of a net built by the factory, by the architecture's own rule: `mlp`,
 // `mlp-small`, `mlp-deep` and `toy` use PyTorch's default (init_default); the dcgan and ae
 // families use the collection's (conv, deconv and linear weights N(0, 0.02), biases 0).
-void init_net(torch::nn::Module& net, const std::string& arch, uint64_t seed, uint64_t net_index);
+// `bn_init`: ones | uniform, the BatchNorm weights (models/init.h NormInit).
+void init_net(torch::nn::Module& net, const std::string& arch, uint64_t seed, uint64_t net_index,
+              const std::string& bn_init = "ones");
 
 }  // namespace ganrun::models

@@ -23,6 +23,7 @@ void SingleCriticVariant::discriminator_step(const RealBatch& real, const StepCo
   generator_->train();
   critic_net_->train();
   const FakeInputs inputs = fake_inputs(ctx, &real);
+  if (config_.generator_noise == "reused") last_critic_inputs_ = inputs;
   torch::Tensor fake;
   {
     torch::NoGradGuard no_grad;  // the critic update does not need G's graph
@@ -41,7 +42,10 @@ void SingleCriticVariant::discriminator_step(const RealBatch& real, const StepCo
 void SingleCriticVariant::generator_step(const StepContext& ctx, MetricAccumulator& metrics) {
   generator_->train();
   critic_net_->train();
-  const FakeInputs inputs = fake_inputs(ctx, nullptr);
+  // `reused`: the collection's G update feeds G the z (labels, codes) of the step's last critic
+  // update; every step starts with a critic update, so they are this step's.
+  const FakeInputs inputs =
+      config_.generator_noise == "reused" ? last_critic_inputs_ : fake_inputs(ctx, nullptr);
   opt_g_->zero_grad();
   const auto fake = generator_->forward(inputs.generator_input);
   const UpdateLoss loss = generator_loss(fake, inputs, ctx, metrics);

@@ -9,9 +9,10 @@
 // A critic update:   inputs = fake_inputs(ctx, &real); fake = G(inputs) without G's graph;
 //                    zero D's grads; loss = critic_loss(...); backward; sync D; step D;
 //                    after_critic_update; record d_loss.
-// A generator update: inputs = fake_inputs(ctx, nullptr); zero G's grads; fake = G(inputs);
-//                    loss = generator_loss(...); apply_generator_loss (backward, sync G, step
-//                    G); record g_loss.
+// A generator update: inputs = fake_inputs(ctx, nullptr) (or, under `generator_noise: reused`,
+//                    the inputs of the step's last critic update); zero G's grads; fake =
+//                    G(inputs); loss = generator_loss(...); apply_generator_loss (backward, sync G,
+//                    step G); record g_loss.
 #pragma once
 
 #include <torch/types.h>
@@ -65,7 +66,8 @@ class SingleCriticVariant : public GeneratorOwner {
   SingleCriticVariant(const VariantConfig& config, const NetSpec& generator_spec,
                       std::vector<std::string> metrics);
 
-  // G's inputs for update ctx.critic_iter (the generator update has critic_iter = n_critic);
+  // G's inputs for update ctx.critic_iter (the generator update has critic_iter = n_critic, and
+  // is not asked under `generator_noise: reused`);
   // `real` is the critic update's real batch, nullptr in the generator update. Default: z only.
   virtual FakeInputs fake_inputs(const StepContext& ctx, const RealBatch* real);
   // The critic's loss for one update; records the variant's own metrics of that update.
@@ -81,6 +83,7 @@ class SingleCriticVariant : public GeneratorOwner {
 
  private:
   std::vector<std::string> metric_names_;
+  FakeInputs last_critic_inputs_;  // generator_noise: reused (the last critic update's inputs)
 };
 
 // The variants whose critic-side net is a CriticNet scoring each image: all but EBGAN and BEGAN,

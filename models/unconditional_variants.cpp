@@ -8,7 +8,8 @@
 //   G maximises log D(G(z)) (`g_loss: nonsat`, default) or minimises log(1 - D(G(z)))
 //   (`g_loss: minimax`, as the 2-D studies used).
 // - lsgan (Mao et al. 2017) with a = 0, b = c = 1: D regresses its raw output to 1 on real and
-//   0 on generated samples, G pushes D(G(z)) toward 1.
+//   0 on generated samples, G pushes D(G(z)) toward 1 (`ls_scale: half`, the paper's 1/2; `one`
+//   as LSGAN.py's MSELoss).
 // - wgan (Arjovsky et al. 2017): a critic without sigmoid trained on E[D(G(z))] - E[D(x)], its
 //   parameters clipped to [-c, c] after every critic update (`clip`, `clip_value`).
 // - wgan-gp (Gulrajani et al. 2017, Algorithm 1): the WGAN critic loss plus
@@ -16,9 +17,11 @@
 //   clipping; the critic's normalisation is `critic_norm` (the paper forbids BatchNorm: the
 //   penalty is per sample).
 // - dragan (Kodali et al. 2017): the GAN loss plus the same penalty at x_hat = x + a (x_p - x),
-//   x_p = x + 0.5 std(x) u, u ~ U[0, 1) elementwise, std(x) one scalar over the global batch.
+//   x_p = x + 0.5 std(x) u, u ~ U[0, 1) elementwise, std(x) one scalar over the global batch;
+//   the gradient is of D's logit, or of its sigmoid under `penalty_output: sigmoid` (DRAGAN.py).
 #include <memory>
 #include <stdexcept>
+#include <string>
 
 #include "models/adversarial_losses.h"
 #include "models/pack_ops.h"
@@ -64,22 +67,31 @@ class Gan final : public UnconditionalVariant {
   }
 };
 
+// `ls_scale: one` (LSGAN.py's MSELoss): both losses without the paper's 1/2, i.e. doubled.
 class Lsgan final : public UnconditionalVariant {
  public:
-  explicit Lsgan(const VariantConfig& config) : UnconditionalVariant(config, kScoreMetrics) {}
+  explicit Lsgan(const VariantConfig& config)
+      : UnconditionalVariant(config, kScoreMetrics), factor_(loss_factor(config.ls_scale)) {}
 
  private:
+  static double loss_factor(const std::string& ls_scale) {
+    require_one_of("lsgan", "ls_scale", ls_scale, "half", "one");
+    return ls_scale == "one" ? 2.0 : 1.0;
+  }
+
   UpdateLoss critic_loss(const CriticUpdate& u, MetricAccumulator& metrics) override {
     const auto real_out = critic_output(u.real.images, u.inputs);
     const auto fake_out = critic_output(u.fake, u.inputs);
     metrics.add("d_real", member_mean(real_out, members()));
     metrics.add("d_fake", member_mean(fake_out, members()));
-    return lsgan_d_loss(real_out, fake_out, members());
+    return factor_ * lsgan_d_loss(real_out, fake_out, members());
   }
   UpdateLoss generator_loss(const torch::Tensor& fake, const FakeInputs& inputs, const StepContext&,
                             MetricAccumulator&) override {
-    return lsgan_g_loss(critic_output(fake, inputs), members());
+    return factor_ * lsgan_g_loss(critic_output(fake, inputs), members());
   }
+
+  double factor_;  // 1 (the paper's halved squares) or 2 (ls_scale: one)
 };
 
 // The critic losses of wgan and wgan-gp share the generator loss -E[D(G(z))].
@@ -147,7 +159,9 @@ class Dragan final : public UnconditionalVariant {
   // gp: the penalty term (lambda included); d_real / d_fake as for gan, so the analysis can
   // follow D's dominance over the perturbed-real penalty's variant too.
   explicit Dragan(const VariantConfig& config)
-      : UnconditionalVariant(config, {"d_loss", "g_loss", "d_real", "d_fake", "gp"}) {}
+      : UnconditionalVariant(config, {"d_loss", "g_loss", "d_real", "d_fake", "gp"}) {
+    require_one_of("dragan", "penalty_output", config.penalty_output, "logit", "sigmoid");
+  }
 
  private:
   UpdateLoss critic_loss(const CriticUpdate& u, MetricAccumulator& metrics) override {
@@ -156,8 +170,14 @@ class Dragan final : public UnconditionalVariant {
     const auto points =
         dragan_points(u.real.images, *u.ctx.reducer, *u.ctx.noise, u.ctx.step, u.ctx.critic_iter)
             .points;
+    // `penalty_output: sigmoid`: DRAGAN.py differentiates D's output after its nn.Sigmoid.
+    const bool on_sigmoid = config_.penalty_output == "sigmoid";
     const auto norms = input_gradient_norms(
-        [this](const torch::Tensor& x) { return critic_->forward(x, {}); }, points, members());
+        [this, on_sigmoid](const torch::Tensor& x) {
+          const auto logits = critic_->forward(x, {});
+          return on_sigmoid ? torch::sigmoid(logits) : logits;
+        },
+        points, members());
     const auto gp = unit_gradient_penalty(norms, config_.gp_lambda, members());
     metrics.add("d_real", member_mean(torch::sigmoid(real_logits), members()));
     metrics.add("d_fake", member_mean(torch::sigmoid(fake_logits), members()));

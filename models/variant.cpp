@@ -45,6 +45,12 @@ void NoiseSource::set_tape(DrawTape mode) {
   served_ = 0;
 }
 
+std::vector<torch::Tensor> NoiseSource::recorded_draws() const {
+  std::vector<torch::Tensor> draws;
+  for (const auto& entry : tape_) draws.push_back(entry.buffer);
+  return draws;
+}
+
 void NoiseSource::restage(int64_t step) {
   const bool cuda = options_.device().is_cuda();
   for (auto& entry : tape_) {
@@ -246,6 +252,13 @@ void PackedVariant::copy_members() {
   for (int64_t k = 0; k < static_cast<int64_t>(members.size()); ++k) copy_member(k);
 }
 
+void require_one_of(const std::string& variant, const std::string& key, const std::string& value,
+                    const std::string& a, const std::string& b) {
+  if (value != a && value != b)
+    throw std::invalid_argument(variant + ": unknown " + key + " '" + value + "' (known: " + a +
+                                ", " + b + ")");
+}
+
 std::unique_ptr<Variant> make_variant(const VariantConfig& config) {
   const VariantEntry* entry = find_entry(config.variant);
   if (entry == nullptr)
@@ -269,6 +282,9 @@ std::unique_ptr<Variant> make_variant(const VariantConfig& config) {
           "not to '" +
           config.variant + "': set critic_output: linear");
   }
+  // The settings every variant reads (each variant checks its own).
+  require_one_of(config.variant, "generator_noise", config.generator_noise, "fresh", "reused");
+  require_one_of(config.variant, "bn_init", config.bn_init, "ones", "uniform");
   const std::string shape = shape_error(config.arch, config.channels, config.height, config.width);
   if (!shape.empty()) throw std::invalid_argument(shape);
   return entry->make(config);

@@ -76,6 +76,9 @@ class NoiseSource {
   // Redraws every recorded call for `step` into its buffer (asynchronously on CUDA).
   void restage(int64_t step);
   size_t taped_draws() const { return tape_.size(); }
+  // The recorded tape's draws in call order (what a step drew while recording; the independent
+  // checks of tests/ feed them to their own implementation).
+  std::vector<torch::Tensor> recorded_draws() const;
 
  private:
   // One draw call: its host draw for a given step (this process's rows, final dtype) and the
@@ -208,6 +211,19 @@ struct VariantConfig {
   // wgan, wgan-gp, lsgan: the losses see the critic's raw output (linear) or its sigmoid, as
   // the collection's 2017 critics (WGAN.py, WGAN_GP.py, LSGAN.py at 12ea10f) ended in one.
   std::string critic_output = "linear";
+  // lsgan: the squared errors halved as in the paper (half) or not (one: LSGAN.py's MSELoss).
+  std::string ls_scale = "half";
+  // dragan: the penalty on the gradient of D's logit (logit) or of its sigmoid (sigmoid:
+  // DRAGAN.py differentiates D's output, which ends in nn.Sigmoid).
+  std::string penalty_output = "logit";
+  // infogan: the real/fake logit is D's output column 0, a unit of its own (own), or column 1,
+  // the unit that also predicts the first continuous code (shared: infoGAN.py's
+  // x[:, self.output_dim] with output_dim 1).
+  std::string info_source = "own";
+  // Every variant: the generator update draws fresh noise (fresh) or reuses the z, labels and
+  // codes of the step's last critic update (reused: every collection file's G_ = self.G(z_)).
+  std::string generator_noise = "fresh";
+  std::string bn_init = "ones";     // BatchNorm weights at init: ones | uniform (PyTorch 0.4)
   std::string critic_norm = "";     // "" = the arch's own; none | layer | batch (wgan-gp, ae*)
   std::string generator_norm = "";  // "" = the arch's own; none (dcgan28 / ae28 generator)
   std::string hinge = "sample";     // ebgan: sample (paper) | batch (collection)

@@ -3,10 +3,16 @@
 #pragma once
 
 #include <memory>
+#include <string>
 
 #include "models/variant.h"
 
 namespace ganrun::models {
+
+// Throws std::invalid_argument "<variant>: unknown <key> '<value>' (known: a, b)" unless the
+// two-valued setting `key` holds a or b (variant.cpp).
+void require_one_of(const std::string& variant, const std::string& key, const std::string& value,
+                    const std::string& a, const std::string& b);
 
 std::unique_ptr<Variant> make_gan(const VariantConfig& config);      // unconditional_variants.cpp
 std::unique_ptr<Variant> make_lsgan(const VariantConfig& config);    // unconditional_variants.cpp

@@ -98,24 +98,27 @@ std::vector<LoopResult> train_packed_loop(models::PackedVariant& pack, data::Bat
       for (int64_t k = 0; k < k_members; ++k)
         if (members[k].active) maybe_throw_test_failure(setups[k].run_id, step);
       models::StepContext ctx = step_context(step, steps_per_epoch, noise, shared);
-      const int64_t first_batch = (step % steps_per_epoch) * s.n_critic;
-      std::vector<models::RealBatch> reals;
-      for (int64_t i = 0; i < s.n_critic; ++i) {
-        // Each member's own batch of its own epoch order, joined member-major in dimension 1;
-        // its labels one column of [B, K] (models/pack_ops.h).
+      // Batch b of the epoch: each member's own batch of its own epoch order, joined
+      // member-major in dimension 1; its labels one column of [B, K] (models/pack_ops.h).
+      const auto real_batch = [&](int64_t b) -> models::RealBatch {
         std::vector<torch::Tensor> parts, labels;
         for (auto& m : members) {
-          const auto idx =
-              m.order.indices(ctx.epoch, first_batch + i, shared.slice.offset, shared.slice.count);
+          const auto idx = m.order.indices(ctx.epoch, b, shared.slice.offset, shared.slice.count);
           parts.push_back(real_rows(source, idx, device, dtype, s.pixel_range));
           labels.push_back(source.labels(idx, device));
         }
-        reals.push_back({at::cat(parts, 1), at::stack(labels, 1)});
-      }
+        return {at::cat(parts, 1), at::stack(labels, 1)};
+      };
+      const int64_t first_batch = (step % steps_per_epoch) * s.n_critic;
+      std::vector<models::RealBatch> reals;
+      for (int64_t i = 0; i < s.n_critic; ++i) reals.push_back(real_batch(first_batch + i));
       // The critic updates and the generator update: eager, or replayed (runner/step_graph.h).
       graph->run(step, reals, noise, metrics, [&](const std::vector<models::RealBatch>& batch) {
         step_updates(variant, ctx, batch, metrics);
       });
+      if (s.epoch_tail == "critic")
+        epoch_tail_updates(variant, ctx, s.n_critic, steps_per_epoch * s.n_critic,
+                           members.front().order.batches_per_epoch(), real_batch, metrics);
       variant.end_step(ctx, metrics);
 
       const int64_t done = step + 1;

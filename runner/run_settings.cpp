@@ -117,6 +117,19 @@ std::vector<KeyRow> make_table() {
   critic_output.traits.unhashed_default = "linear";
   KeyRow energy_target = name_key("energy_target", &R::energy_target, {"attached", "detached"});
   energy_target.traits.unhashed_default = "attached";
+  // The collection's remaining quirks (docs/presets.md), added after ids were first issued.
+  KeyRow ls_scale = name_key("ls_scale", &R::ls_scale, {"half", "one"});
+  ls_scale.traits.unhashed_default = "half";
+  KeyRow penalty_output = name_key("penalty_output", &R::penalty_output, {"logit", "sigmoid"});
+  penalty_output.traits.unhashed_default = "logit";
+  KeyRow info_source = name_key("info_source", &R::info_source, {"own", "shared"});
+  info_source.traits.unhashed_default = "own";
+  KeyRow generator_noise = name_key("generator_noise", &R::generator_noise, {"fresh", "reused"});
+  generator_noise.traits.unhashed_default = "fresh";
+  KeyRow bn_init = name_key("bn_init", &R::bn_init, {"ones", "uniform"});
+  bn_init.traits.unhashed_default = "ones";
+  KeyRow epoch_tail = name_key("epoch_tail", &R::epoch_tail, {"skip", "critic"});
+  epoch_tail.traits.unhashed_default = "skip";
   return {
       preset,
       registry_key("variant", &R::variant, models::variant_names),
@@ -151,6 +164,12 @@ std::vector<KeyRow> make_table() {
       real_key("clip_value", &R::clip_value, Range::kPositive, "c"),
       real_key("gp_lambda", &R::gp_lambda, Range::kAtLeastZero, "gp"),
       critic_output,
+      ls_scale,
+      penalty_output,
+      info_source,
+      generator_noise,
+      bn_init,
+      epoch_tail,
       name_key("critic_norm", &R::critic_norm, {"auto", "none", "layer", "batch"}),
       name_key("g_norm", &R::g_norm, {"auto", "none"}),
       name_key("hinge", &R::hinge, {"sample", "batch"}),

@@ -42,11 +42,19 @@ struct RunSettings {
   // only; no effect on the CPU). Off by default so that numbers stay comparable.
   std::string reduced_precision = "none";
   // Variant settings (each read only by the variants it names).
-  std::string g_loss = "nonsat";         // gan: nonsat | minimax
-  std::string clip = "weights";          // wgan: weights | all
-  double clip_value = 0.01;              // wgan
-  double gp_lambda = 10.0;               // wgan-gp, dragan
-  std::string critic_output = "linear";  // wgan, wgan-gp, lsgan: linear | sigmoid (2017 code)
+  std::string g_loss = "nonsat";          // gan: nonsat | minimax
+  std::string clip = "weights";           // wgan: weights | all
+  double clip_value = 0.01;               // wgan
+  double gp_lambda = 10.0;                // wgan-gp, dragan
+  std::string critic_output = "linear";   // wgan, wgan-gp, lsgan: linear | sigmoid (2017 code)
+  std::string ls_scale = "half";          // lsgan: half (paper) | one (LSGAN.py's MSELoss)
+  std::string penalty_output = "logit";   // dragan: logit | sigmoid (DRAGAN.py)
+  std::string info_source = "own";        // infogan real/fake column: own (0) | shared (1)
+  std::string generator_noise = "fresh";  // every variant: fresh | reused (the collection's z_)
+  std::string bn_init = "ones";           // BatchNorm weights at init: ones | uniform (PyTorch 0.4)
+  // skip | critic: an epoch's batches left over by its steps (batches mod n_critic) are skipped,
+  // or each gets a critic-only update after the epoch's last step (WGAN.py, WGAN_GP.py).
+  std::string epoch_tail = "skip";
   std::string critic_norm = "auto";  // auto (wgan-gp: none, else the arch's) | none | layer | batch
   std::string g_norm = "auto";       // auto (the arch's) | none: no BatchNorm in dcgan28/ae28's G
   std::string hinge = "sample";      // ebgan: sample | batch

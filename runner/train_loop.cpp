@@ -132,6 +132,17 @@ void step_updates(models::Variant& variant, models::StepContext& ctx,
   variant.generator_step(ctx, metrics);
 }
 
+void epoch_tail_updates(models::Variant& variant, models::StepContext ctx, int64_t n_critic,
+                        int64_t first_batch, int64_t end_batch,
+                        const std::function<models::RealBatch(int64_t)>& real_batch,
+                        models::MetricAccumulator& metrics) {
+  if (!ctx.epoch_end) return;
+  for (int64_t b = first_batch; b < end_batch; ++b) {
+    ctx.critic_iter = n_critic + 1 + (b - first_batch);
+    variant.discriminator_step(real_batch(b), ctx, metrics);
+  }
+}
+
 std::string divergence_message(const std::vector<std::string>& names,
                                const std::vector<bool>& sampled, const std::vector<double>& means,
                                int64_t steps_done) {
@@ -184,8 +195,11 @@ std::unique_ptr<StepGraph> make_step_graph(const LoopSetup& setup, models::Varia
       fmt::print(stderr, "ganrun: {}: {}\n", id, message);
     };
   }
-  return std::make_unique<StepGraph>(setup.graphs, setup.device, variant,
-                                     StepGraph::refusal(setup.device, data_parallel, variant),
+  std::string refusal = StepGraph::refusal(setup.device, data_parallel, variant);
+  // The tail's eager critic updates between replays would read the noise tape out of order.
+  if (refusal.empty() && setup.settings->epoch_tail == "critic")
+    refusal = "epoch_tail: critic runs an epoch's leftover critic updates outside the step";
+  return std::make_unique<StepGraph>(setup.graphs, setup.device, variant, refusal,
                                      std::move(notice));
 }
 
@@ -236,18 +250,20 @@ LoopResult train_loop(models::Variant& variant, data::BatchSource& source, const
       }
       maybe_throw_test_failure(setup.run_id, step);
       models::StepContext ctx = step_context(step, steps_per_epoch, noise, setup);
+      const auto real_batch = [&](int64_t b) -> models::RealBatch {
+        const auto idx = order.indices(ctx.epoch, b, setup.slice.offset, setup.slice.count);
+        return {real_rows(source, idx, device, dtype, s.pixel_range), source.labels(idx, device)};
+      };
       const int64_t first_batch = (step % steps_per_epoch) * s.n_critic;
       std::vector<models::RealBatch> reals;
-      for (int64_t i = 0; i < s.n_critic; ++i) {
-        const auto idx =
-            order.indices(ctx.epoch, first_batch + i, setup.slice.offset, setup.slice.count);
-        reals.push_back(
-            {real_rows(source, idx, device, dtype, s.pixel_range), source.labels(idx, device)});
-      }
+      for (int64_t i = 0; i < s.n_critic; ++i) reals.push_back(real_batch(first_batch + i));
       // The critic updates and the generator update: eager, or replayed (runner/step_graph.h).
       graph->run(step, reals, noise, metrics, [&](const std::vector<models::RealBatch>& batch) {
         step_updates(variant, ctx, batch, metrics);
       });
+      if (s.epoch_tail == "critic")
+        epoch_tail_updates(variant, ctx, s.n_critic, steps_per_epoch * s.n_critic,
+                           order.batches_per_epoch(), real_batch, metrics);
       variant.end_step(ctx, metrics);
 
       const int64_t done = step + 1;

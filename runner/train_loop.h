@@ -155,6 +155,15 @@ void step_updates(models::Variant& variant, models::StepContext& ctx,
                   const std::vector<models::RealBatch>& batches,
                   models::MetricAccumulator& metrics);
 
+// `epoch_tail: critic` (WGAN.py, WGAN_GP.py): after the last step of an epoch, one critic update
+// on each batch the epoch's steps left over, batches [first_batch, end_batch) (the epoch's
+// batches mod n_critic), keyed critic_iter n_critic + 1 + j (the generator took n_critic).
+// `real_batch(b)` is batch b of the step's epoch. No-op unless ctx.epoch_end.
+void epoch_tail_updates(models::Variant& variant, models::StepContext ctx, int64_t n_critic,
+                        int64_t first_batch, int64_t end_batch,
+                        const std::function<models::RealBatch(int64_t)>& real_batch,
+                        models::MetricAccumulator& metrics);
+
 // The divergence message of a log point ("<metric> is <value> at step <n>" for the first metric
 // recorded in the interval whose mean is not finite), "" when there is none. A metric the
 // variant did not record in the interval is not a divergence.

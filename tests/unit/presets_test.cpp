@@ -44,13 +44,26 @@ TEST(Presets, CollectionMatchesTheCollectionsFiles) {
   EXPECT_EQ(w.clip, "all");
   EXPECT_DOUBLE_EQ(w.clip_value, 0.01);
   EXPECT_EQ(w.n_critic, 5);
+  EXPECT_EQ(w.epoch_tail, "critic");  // the epoch's leftover iterations still step D
+  EXPECT_EQ(with_preset("collection", "wgan-gp").epoch_tail, "critic");
+  EXPECT_EQ(with_preset("collection", "gan").epoch_tail, "skip");
   // WGAN_GP.py: lambda_ = 10, n_critic = 5, BatchNorm in the critic.
   const RunSettings gp = with_preset("collection", "wgan-gp");
   EXPECT_DOUBLE_EQ(gp.gp_lambda, 10);
   EXPECT_EQ(gp.n_critic, 5);
   EXPECT_EQ(gp.critic_norm, "batch");
-  // DRAGAN.py: lambda_ = 0.25.
+  // DRAGAN.py: lambda_ = 0.25, the penalty on the gradient of D's sigmoid output.
   EXPECT_DOUBLE_EQ(with_preset("collection", "dragan").gp_lambda, 0.25);
+  EXPECT_EQ(with_preset("collection", "dragan").penalty_output, "sigmoid");
+  EXPECT_EQ(with_preset("collection", "gan").penalty_output, "logit");  // dragan's row only
+  // LSGAN.py: nn.MSELoss, no 1/2. infoGAN.py: real/fake from output column 1.
+  EXPECT_EQ(with_preset("collection", "lsgan").ls_scale, "one");
+  EXPECT_EQ(with_preset("collection", "infogan").info_source, "shared");
+  // Every training file: the G update reuses the iteration's z_; PyTorch 0.4's BatchNorm init.
+  for (const char* v : {"gan", "wgan", "ebgan", "infogan"}) {
+    EXPECT_EQ(with_preset("collection", v).generator_noise, "reused") << v;
+    EXPECT_EQ(with_preset("collection", v).bn_init, "uniform") << v;
+  }
   // EBGAN.py: auto-encoder D, margin 1 (self.margin = 1), pt_loss_weight 0.1, batch-mean hinge.
   const RunSettings eb = with_preset("collection", "ebgan");
   EXPECT_EQ(eb.arch, "ae28");
@@ -94,6 +107,8 @@ TEST(Presets, PaperMatchesEachPaper) {
   EXPECT_EQ(with_preset("paper", "ebgan").hinge, "sample");
   EXPECT_EQ(with_preset("paper", "ebgan").pullaway, "paper");
   EXPECT_EQ(with_preset("paper", "ebgan").energy_target, "attached");
+  EXPECT_EQ(with_preset("paper", "gan").generator_noise, "fresh");
+  EXPECT_EQ(with_preset("paper", "gan").bn_init, "ones");
   EXPECT_DOUBLE_EQ(with_preset("paper", "began").gamma, 0.5);
   // InfoGAN appendix C.1: D 2e-4, G 1e-3.
   const RunSettings info = with_preset("paper", "infogan");

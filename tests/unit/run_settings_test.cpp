@@ -31,33 +31,65 @@ std::string validate_error(const RunSettings& s) {
 }
 
 TEST(RunSettingsKeys, CanonicalOrder) {
-  EXPECT_EQ(run_setting_keys(), (std::vector<std::string>{"preset",         "variant",
-                                                          "arch",           "dataset",
-                                                          "data_dir",       "split",
-                                                          "optimizer",      "optimizer_g",
-                                                          "optimizer_d",    "lr",
-                                                          "lr_g",           "lr_d",
-                                                          "beta1",          "beta2",
-                                                          "betas",          "momentum",
-                                                          "rmsprop_alpha",  "weight_decay",
-                                                          "n_critic",       "batch",
-                                                          "epochs",         "steps",
-                                                          "seed",           "z_dim",
-                                                          "z_dist",         "pixel_range",
-                                                          "dtype",          "reduced_precision",
-                                                          "g_loss",         "clip",
-                                                          "clip_value",     "gp_lambda",
-                                                          "critic_output",  "critic_norm",
-                                                          "g_norm",         "hinge",
-                                                          "pullaway",       "energy_target",
-                                                          "margin",         "pt_weight",
-                                                          "gamma",          "lambda_k",
-                                                          "lr_schedule",    "info_weight",
-                                                          "info_optimizer", "toy_depth",
-                                                          "toy_width",      "base_width",
-                                                          "log_every",      "sample_every",
-                                                          "eval_every",     "eval_at_start",
-                                                          "eval_samples",   "checkpoint_every"}));
+  EXPECT_EQ(run_setting_keys(), (std::vector<std::string>{"preset",
+                                                          "variant",
+                                                          "arch",
+                                                          "dataset",
+                                                          "data_dir",
+                                                          "split",
+                                                          "optimizer",
+                                                          "optimizer_g",
+                                                          "optimizer_d",
+                                                          "lr",
+                                                          "lr_g",
+                                                          "lr_d",
+                                                          "beta1",
+                                                          "beta2",
+                                                          "betas",
+                                                          "momentum",
+                                                          "rmsprop_alpha",
+                                                          "weight_decay",
+                                                          "n_critic",
+                                                          "batch",
+                                                          "epochs",
+                                                          "steps",
+                                                          "seed",
+                                                          "z_dim",
+                                                          "z_dist",
+                                                          "pixel_range",
+                                                          "dtype",
+                                                          "reduced_precision",
+                                                          "g_loss",
+                                                          "clip",
+                                                          "clip_value",
+                                                          "gp_lambda",
+                                                          "critic_output",
+                                                          "ls_scale",
+                                                          "penalty_output",
+                                                          "info_source",
+                                                          "generator_noise",
+                                                          "bn_init", "epoch_tail",
+                                                          "critic_norm",
+                                                          "g_norm",
+                                                          "hinge",
+                                                          "pullaway",
+                                                          "energy_target",
+                                                          "margin",
+                                                          "pt_weight",
+                                                          "gamma",
+                                                          "lambda_k",
+                                                          "lr_schedule",
+                                                          "info_weight",
+                                                          "info_optimizer",
+                                                          "toy_depth",
+                                                          "toy_width",
+                                                          "base_width",
+                                                          "log_every",
+                                                          "sample_every",
+                                                          "eval_every",
+                                                          "eval_at_start",
+                                                          "eval_samples",
+                                                          "checkpoint_every"}));
 }
 
 TEST(RunSettingsValidate, ReducedPrecisionIsForFloat32Only) {
@@ -189,6 +221,12 @@ TEST(RunSettingsYaml, CanonicalText) {
             "clip_value: 1e-2\n"
             "gp_lambda: 1e1\n"
             "critic_output: linear\n"
+            "ls_scale: half\n"
+            "penalty_output: logit\n"
+            "info_source: own\n"
+            "generator_noise: fresh\n"
+            "bn_init: ones\n"
+            "epoch_tail: skip\n"
             "critic_norm: auto\n"
             "g_norm: auto\n"
             "hinge: sample\n"

@@ -125,6 +125,44 @@ TEST(TrainLoop, CriticUpdatesTakeConsecutiveBatchesOfTheEpochOrderAndSkipTheRema
   EXPECT_FALSE(torch::equal(run.variant.noise_rows[0], run.variant.noise_rows[1]));
 }
 
+TEST(TrainLoop, EpochTailCriticGivesTheLeftoverBatchesCriticOnlyUpdatesAtEachEpochEnd) {
+  // As above (3 steps per epoch on batches 0..8), with `epoch_tail: critic` (WGAN.py): after
+  // each epoch's third step, batch 9 gets a critic update keyed critic_iter 3 + 1 = 4, and no
+  // generator update; the step count is unchanged.
+  RunSettings s;
+  s.batch = 10;
+  s.n_critic = 3;
+  s.seed = 5;
+  s.log_every = 1;
+  s.sample_every = 0;
+  s.epoch_tail = "critic";
+  const auto d = indexed_dataset(100);
+  LoopRun run;
+  run_loop(run, s, d, 6);
+  ASSERT_EQ(run.variant.batches.size(), 20u);
+  data::SampleOrder order(100, 10, 5);
+  for (int64_t epoch = 0; epoch < 2; ++epoch) {
+    const auto perm = order.epoch_permutation(epoch);
+    std::set<int64_t> seen;
+    for (int64_t b = 0; b < 10; ++b) {
+      const auto& got = run.variant.batches[epoch * 10 + b];
+      EXPECT_TRUE(torch::equal(got, perm.narrow(0, b * 10, 10))) << "epoch " << epoch << " b " << b;
+      for (int64_t i = 0; i < 10; ++i) seen.insert(got[i].item<int64_t>());
+    }
+    EXPECT_EQ(seen.size(), 100u);  // the whole epoch, the leftover batch included
+  }
+  const std::vector<int64_t> epoch_iters{0, 1, 2, 0, 1, 2, 0, 1, 2, 4};
+  std::vector<int64_t> expected = epoch_iters;
+  expected.insert(expected.end(), epoch_iters.begin(), epoch_iters.end());
+  EXPECT_EQ(run.variant.critic_iters, expected);
+  EXPECT_EQ(run.variant.generator_iters, (std::vector<int64_t>(6, 3)));
+  // The tail's noise is its own draw (step 2, sub 4), not the generator's (step 2, sub 3).
+  const models::NoiseSource noise(5, s.z_dim, models::BatchSlice{10, 0, 10},
+                                  torch::TensorOptions().dtype(torch::kFloat32));
+  EXPECT_TRUE(torch::equal(run.variant.noise_rows[9], noise.z(2, 4)));
+  EXPECT_FALSE(torch::equal(run.variant.noise_rows[9], noise.z(2, 3)));
+}
+
 TEST(TrainLoop, MetricRowsAreMeansOverEachLogIntervalAndSamplesFollowSampleEvery) {
   RunSettings s;
   s.batch = 4;
