@@ -64,7 +64,7 @@ def main(argv=None) -> int:
 def findings_command(args) -> int:
     import pandas as pd
 
-    from .findings import findings_csv, findings_markdown, switches
+    from .findings import findings_csv, findings_markdown, run_commits, switches
     from .series import load_eval, load_metrics
     from .sweep import load_sweep
     if bool(args.from_csv) == bool(args.outs):
@@ -92,11 +92,13 @@ def findings_command(args) -> int:
             metrics_long = load_metrics(args.outs)
             runs = findings_csv(sweep, eval_long, args.metric, metrics_long=metrics_long)
             runs["study"], runs["switch"] = "lr", ""
+            runs["git_commit"] = run_commits(sweep)
             if args.causes:
                 causes = load_sweep(args.causes)
                 extra = findings_csv(causes, load_eval(args.causes), args.metric,
                                      metrics_long=load_metrics(args.causes))
                 extra["study"], extra["switch"] = "causes", switches(causes)
+                extra["git_commit"] = run_commits(causes)
                 runs = pd.concat([runs, extra], ignore_index=True)
         except ReportError as e:
             print(f"ganrun_analysis findings: {e}", file=sys.stderr)

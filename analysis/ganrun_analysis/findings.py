@@ -23,7 +23,8 @@ The questions, each answered from cells:
   turns a baseline that learned nothing into a cell that learned (yes), partly or mixed
   (partly), or not (no); a baseline that did not fail leaves nothing to explain.
 Built from run files, the CSV also carries each run's dominance evidence (DOMINANCE_COLUMNS),
-which the Markdown lists per cell beside links to the figures findings_figures.py draws.
+which the Markdown lists per cell beside links to the figures findings_figures.py draws, and the
+ganrun commit that made each run (PROVENANCE_COLUMNS, counted in one line of the Markdown).
 The budget line compares the longest run's critic batches with the collection's 30 epochs.
 """
 from __future__ import annotations
@@ -31,6 +32,7 @@ from __future__ import annotations
 import io
 import math
 
+import h5py
 import numpy as np
 import pandas as pd
 
@@ -49,6 +51,9 @@ DOM_WINDOW = 5
 # settings of CAUSE_KEYS where the run differs from its (dataset, variant) group's most common
 # value ("baseline" when none: the collection itself); the lr study's rows study = "lr".
 CAUSES_COLUMNS = ["study", "switch"]
+# Which ganrun made each run (its file's git_commit attribute): a setting added to ganrun later
+# is absent from older runs, which trained with that setting's default.
+PROVENANCE_COLUMNS = ["git_commit"]
 CAUSE_KEYS = ["critic_norm", "critic_output", "pixel_range", "n_critic", "hinge", "pullaway", "energy_target"]
 
 # The collection's budget the quick study is measured against: 30 epochs of floor(60000 / 64)
@@ -256,12 +261,32 @@ def _budget_line(runs: pd.DataFrame) -> str:
             "budget's, which is what the positive control checks.")
 
 
+def run_commits(sweep: pd.DataFrame) -> list[str]:
+    """Each run's git_commit attribute (the ganrun that made it), "" where its file has none."""
+    commits = []
+    for path in sweep["path"]:
+        with h5py.File(path, "r") as f:
+            value = f.attrs.get("git_commit", "")
+        commits.append(value.decode() if isinstance(value, bytes) else str(value))
+    return commits
+
+
+def _provenance_line(runs: pd.DataFrame) -> str:
+    counts = runs.groupby("git_commit", sort=True).size()
+    made = ", ".join(f"`{commit}` ({n} runs)" for commit, n in counts.items())
+    return (f"Made by ganrun at commit {made}: a setting ganrun gained after that commit is "
+            "absent from these runs' files and took its default (docs/presets.md says when each "
+            "of the collection's quirks became a setting).")
+
+
 def findings_markdown(runs: pd.DataFrame, budget_note: str = "") -> str:
     """docs/findings.md from the per-run CSV's rows (see the module doc)."""
     dominance = all(c in runs.columns for c in DOMINANCE_COLUMNS)
     studies = all(c in runs.columns for c in CAUSES_COLUMNS)
+    provenance = all(c in runs.columns for c in PROVENANCE_COLUMNS)
     columns = (FINDINGS_COLUMNS + (DOMINANCE_COLUMNS if dominance else [])
-               + (CAUSES_COLUMNS if studies else []))
+               + (CAUSES_COLUMNS if studies else [])
+               + (PROVENANCE_COLUMNS if provenance else []))
     runs = runs[columns].sort_values(["dataset", "variant", "lr", "n_critic", "seed"],
                                      kind="stable").reset_index(drop=True)
     causes = runs[runs["study"] == "causes"] if studies else runs.iloc[0:0]
@@ -279,6 +304,8 @@ def findings_markdown(runs: pd.DataFrame, budget_note: str = "") -> str:
       f"{LEARNED_CLASSES} classes and its fd is <= {LEARNED_FD_RATIO:.0%} of step 0's; a cell "
       "(variant, lr, n_critic) takes its seeds' majority verdict, else *mixed*.\n\n")
     w(_budget_line(runs) + "\n\n")
+    if provenance:
+        w(_provenance_line(pd.concat([runs, causes])) + "\n\n")
     if budget_note:
         w(budget_note.strip() + "\n\n")
     w(f"{len(runs)} runs in {len(cells)} cells, {runs['seed'].nunique()} seed(s) per cell at "

@@ -155,7 +155,15 @@ out: {tmp_path / 'out'}
             assert row[k] == name
             assert row[f"{k}_start"] == pytest.approx(series[name][:5].mean(), rel=1e-12)
             assert row[f"{k}_final"] == pytest.approx(series[name][-5:].mean(), rel=1e-12)
+    # Which ganrun made each run: its file's git_commit, counted in the Markdown.
+    commits = []
+    for _, row in table.iterrows():
+        with h5py.File(out / "runs" / f"{row['run_id']}.h5", "r") as f:
+            commits.append(f.attrs["git_commit"])
+            assert row["git_commit"] == f.attrs["git_commit"]
     text = md.read_text()
+    assert len(set(commits)) == 1 and commits[0]
+    assert f"Made by ganrun at commit `{commits[0]}` (2 runs)" in text
     links = [l.split("](")[1].rstrip(")") for l in text.splitlines() if l.startswith("![")]
     assert sorted(links) == sorted(f"findings/{kind}_toy-ring8_{v}.png"
                                    for kind in ("curves", "dominance") for v in expected)

@@ -486,10 +486,11 @@ class AcganFile(Collection):  # ACGAN.py: G conditioned on the real labels, D cl
 class InfoganFile(Collection):
     """infoGAN.py as main.py runs it (SUPERVISED=False: the categorical code is drawn, not the
     label). One departure, forced: the file calls info_loss.backward() after G_optimizer.step()
-    changed G's weights in place, which PyTorch >= 0.4.1 refuses (a saved tensor modified in
-    place); PyTorch 0.4.0 let it through and back-propagated through the stepped weights. Here,
-    as in ganrun (models/infogan_variant.cpp), the information gradient is taken before G's
-    step and added to the gradients the parameters hold when info_optimizer steps."""
+    changed G's weights in place, which current PyTorch refuses (a tensor saved for backward was
+    modified in place); the PyTorch 0.4 it ran under stepped p.data unseen by autograd and
+    back-propagated through the stepped weights. Here, as in ganrun
+    (models/infogan_variant.cpp), the information gradient is taken before G's step and added to
+    the gradients the parameters hold when info_optimizer steps."""
 
     extra_inputs = 12
     len_discrete_code = 10
