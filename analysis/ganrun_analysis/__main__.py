@@ -1,7 +1,7 @@
 """python -m ganrun_analysis report OUT... [--out DIR] [--metric NAME] [--rows KEY --cols KEY
 --by KEY] [--samples RUN_ID ...] [--html]
-python -m ganrun_analysis findings (OUT... [--causes OUT...] [--csv FILE] [--figures DIR] |
-                                   --from-csv FILE) [--out findings.md]
+python -m ganrun_analysis findings (OUT... [--causes OUT...] [--toy OUT...] [--csv FILE]
+                                   [--figures DIR] | --from-csv FILE) [--out findings.md]
 
 Exit status: 0 with the report written; 2 on bad input (a folder that is not a sweep's out, a
 metric or key the runs do not have), with one line naming it and the fix.
@@ -43,6 +43,9 @@ def main(argv=None) -> int:
     fin.add_argument("--causes", nargs="+", default=[], metavar="OUT",
                      help="with OUTs: the out folder(s) of sweeps/causes.yaml (one setting of "
                      "the collection switched per cell)")
+    fin.add_argument("--toy", nargs="+", default=[], metavar="OUT",
+                     help="with OUTs: the out folder(s) of sweeps/toy-2d.yaml (the 2-D "
+                     "mixtures; with --figures also their decision fields)")
     fin.add_argument("--figures", help="with OUTs: draw the figures the Markdown links "
                      "(curves_*.png, dominance_*.png) into this folder (docs/findings)")
     fin.add_argument("--out", help="write the Markdown here (default: stdout)")
@@ -71,9 +74,9 @@ def findings_command(args) -> int:
         print("ganrun_analysis findings: give OUT folders or --from-csv FILE (one of them)",
               file=sys.stderr)
         return 2
-    if args.causes and args.from_csv:
-        print("ganrun_analysis findings: --causes reads run files: give OUT folders, not "
-              "--from-csv (the CSV already holds the causes rows)", file=sys.stderr)
+    if (args.causes or args.toy) and args.from_csv:
+        print("ganrun_analysis findings: --causes and --toy read run files: give OUT folders, "
+              "not --from-csv (the CSV already holds those rows)", file=sys.stderr)
         return 2
     if args.figures and args.from_csv:
         print("ganrun_analysis findings: --figures draws from run files: give OUT folders, "
@@ -100,6 +103,13 @@ def findings_command(args) -> int:
                 extra["study"], extra["switch"] = "causes", switches(causes)
                 extra["git_commit"] = run_commits(causes)
                 runs = pd.concat([runs, extra], ignore_index=True)
+            if args.toy:
+                toy = load_sweep(args.toy)
+                extra = findings_csv(toy, load_eval(args.toy), "high_quality",
+                                     classes="modes_covered")
+                extra["study"], extra["switch"] = "toy", ""
+                extra["git_commit"] = run_commits(toy)
+                runs = pd.concat([runs, extra], ignore_index=True)
         except ReportError as e:
             print(f"ganrun_analysis findings: {e}", file=sys.stderr)
             return 2
@@ -109,6 +119,9 @@ def findings_command(args) -> int:
             from .findings_figures import findings_figures
             findings_figures(sweep, eval_long, metrics_long, args.metric, "classes_covered",
                              args.figures)
+            if args.toy:
+                from .findings_figures import toy_field_figures
+                toy_field_figures(toy, args.figures)
     text = findings_markdown(runs, args.budget_note)
     if args.out:
         with open(args.out, "w", encoding="utf-8") as f:

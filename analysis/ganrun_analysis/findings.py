@@ -66,6 +66,53 @@ LEARNED_CLASSES = 9        # classes_final >= this ...
 LEARNED_FD_RATIO = 0.50    # ... and fd_final <= 50% of fd_start
 
 
+# The 2-D mixtures (sweeps/toy-2d.yaml; rows of study "toy", built with fd_final = the
+# high_quality fraction and classes_final = modes covered). Fixed before those runs:
+TOY_COVERS_QUALITY = 0.5   # covers: every mode covered and >= 50% of samples high-quality
+TOY_COLLAPSED_MODES = 1    # collapsed: at most this many modes covered (or diverged / failed)
+
+
+def toy_modes(dataset: str) -> int:
+    """The mixture's mode count, from its name (toy-ring8: 8, toy-grid25: 25)."""
+    digits = "".join(ch for ch in str(dataset) if ch.isdigit())
+    return int(digits) if digits else 0
+
+
+def toy_verdict(row) -> str:
+    """'covers', 'collapsed', 'partial' or 'unknown' for one toy row (see TOY_*)."""
+    if row["status"] in ("diverged", "failed"):
+        return "collapsed"
+    modes, quality = row["classes_final"], row["fd_final"]
+    if not all(isinstance(v, (int, float)) and math.isfinite(v) for v in (modes, quality)):
+        return "unknown"
+    if modes >= toy_modes(row["dataset"]) and quality >= TOY_COVERS_QUALITY:
+        return "covers"
+    if modes <= TOY_COLLAPSED_MODES:
+        return "collapsed"
+    return "partial"
+
+
+def _toy_lines(toy: pd.DataFrame) -> list[str]:
+    lines = []
+    for (dataset, variant), cell in toy.groupby(["dataset", "variant"], sort=True):
+        verdicts = [toy_verdict(r) for _, r in cell.iterrows()]
+        counts = pd.Series(verdicts).value_counts()
+        majority = next((v for v, c in counts.items() if c * 2 > len(cell)), "mixed")
+        stats = {}
+        for col in ("classes_final", "fd_final"):
+            v = cell[col].to_numpy(dtype=float)
+            v = v[np.isfinite(v)]
+            stats[f"{col}_mean"] = v.mean() if v.size else math.nan
+            stats[f"{col}_min"] = v.min() if v.size else math.nan
+            stats[f"{col}_max"] = v.max() if v.size else math.nan
+        tally = ", ".join(f"{counts.get(v, 0)} {v}" for v in ("covers", "partial", "collapsed"))
+        lines.append(f"- {variant} on {dataset}: **{majority}** ({len(cell)} seeds: {tally}; "
+                     f"modes covered {_spread(stats, 'classes_final')} of "
+                     f"{toy_modes(dataset)}, high-quality fraction {_spread(stats, 'fd_final')}"
+                     f", {int(cell['steps'].max())} steps)")
+    return lines
+
+
 def run_verdict(row) -> str:
     """'learned nothing', 'learned', 'partial' or 'unknown' for one CSV row (see module doc)."""
     if row["status"] in ("diverged", "failed"):
@@ -290,8 +337,9 @@ def findings_markdown(runs: pd.DataFrame, budget_note: str = "") -> str:
     runs = runs[columns].sort_values(["dataset", "variant", "lr", "n_critic", "seed"],
                                      kind="stable").reset_index(drop=True)
     causes = runs[runs["study"] == "causes"] if studies else runs.iloc[0:0]
+    toy = runs[runs["study"] == "toy"] if studies else runs.iloc[0:0]
     if studies:
-        runs = runs[runs["study"] != "causes"].reset_index(drop=True)
+        runs = runs[~runs["study"].isin(["causes", "toy"])].reset_index(drop=True)
     cells = cell_verdicts(runs)
     out = io.StringIO()
     w = out.write
@@ -305,7 +353,7 @@ def findings_markdown(runs: pd.DataFrame, budget_note: str = "") -> str:
       "(variant, lr, n_critic) takes its seeds' majority verdict, else *mixed*.\n\n")
     w(_budget_line(runs) + "\n\n")
     if provenance:
-        w(_provenance_line(pd.concat([runs, causes])) + "\n\n")
+        w(_provenance_line(pd.concat([runs, causes, toy])) + "\n\n")
     if budget_note:
         w(budget_note.strip() + "\n\n")
     w(f"{len(runs)} runs in {len(cells)} cells, {runs['seed'].nunique()} seed(s) per cell at "
@@ -350,8 +398,9 @@ def findings_markdown(runs: pd.DataFrame, budget_note: str = "") -> str:
         w("From `sweeps/causes.yaml`: each cell switches one setting away from the collection's "
           "value (the baseline is the collection itself); *causes* answers whether that switch "
           "alone turns the baseline's *learned nothing* into *learned* (yes), *partial* or "
-          "*mixed* (partly) or not (no). Not switchable yet: the collection's other quirks "
-          "(docs/presets.md).\n\n")
+          "*mixed* (partly) or not (no). A quirk that became a setting after a run's commit "
+          "(the provenance line above; docs/presets.md) was at its paper form in that run, "
+          "baseline included.\n\n")
         for line in _causes_lines(causes):
             w(line + "\n")
     w("\n## Discriminator dominance\n\n")
@@ -373,12 +422,29 @@ def findings_markdown(runs: pd.DataFrame, budget_note: str = "") -> str:
               f"(findings/dominance_{name}.png)\n")
     else:
         w("Not in this CSV (it has no dominance columns: build it from run files).\n")
+    w("\n## The 2-D mixtures\n\n")
+    if toy.empty:
+        w("Not measured: no run of `sweeps/toy-2d.yaml` is in this CSV.\n")
+    else:
+        w("From `sweeps/toy-2d.yaml` (preset toy-2d). Rules fixed before those runs: a run "
+          f"*covers* the mixture when it covers every mode and at least "
+          f"{TOY_COVERS_QUALITY:.0%} of its samples are high-quality (within 3 sigma of a "
+          f"mode), it *collapsed* when it covers at most {TOY_COLLAPSED_MODES} mode (or "
+          "diverged), else *partial*; a cell takes its seeds' majority, else *mixed*. Final "
+          "values, mean [min, max] over seeds.\n\n")
+        for line in _toy_lines(toy):
+            w(line + "\n")
+        for dataset in sorted(toy["dataset"].unique()):
+            w(f"\n![critic decision fields on {dataset}, one panel per variant (seed 0, last "
+              f"step): real points black, G's orange](findings/fields_{dataset}.png)\n")
     w("\n## Regenerate\n\n")
-    w("Here (2 CPU cores, about 70 + 35 minutes for the runs):\n\n```\n"
+    w("Here (2 CPU cores, about 70 + 35 + 40 minutes for the runs):\n\n```\n"
       "mpirun -n 2 ganrun --sweep sweeps/lr-quick.yaml\n"
       "mpirun -n 2 ganrun --sweep sweeps/causes.yaml\n"
+      "mpirun -n 2 ganrun --sweep sweeps/toy-2d.yaml\n"
       "python -m ganrun_analysis findings results/lr-quick --causes results/causes "
-      "--csv docs/findings.csv --figures docs/findings --out docs/findings.md\n"
+      "--toy results/toy-2d --csv docs/findings.csv --figures docs/findings "
+      "--out docs/findings.md\n"
       "python -m ganrun_analysis findings --from-csv docs/findings.csv --out docs/findings.md\n"
       "```\n\nThe full study (186 runs of 30 epochs; expected GPU-hours in sweeps/lr.yaml's "
       "header, from bench/RESULTS.md) on a Slurm cluster, then the same findings command on "

@@ -1,6 +1,7 @@
 """The findings' figures (docs/findings/*.png): per (dataset, variant), the quality metric and
 classes covered vs step, and the dominance series vs step, one line group per (lr, n_critic)
-cell (seeds thin, their mean bold). Small on purpose: they are committed with the findings."""
+cell (seeds thin, their mean bold); per 2-D mixture, the critics' decision fields. Small on
+purpose: they are committed with the findings."""
 from __future__ import annotations
 
 import pathlib
@@ -8,6 +9,7 @@ import pathlib
 import pandas as pd
 
 from . import figures
+from .arrays import load_toy
 from .dominance import dominance_frame
 from .findings import figure_name
 
@@ -41,4 +43,20 @@ def findings_figures(sweep: pd.DataFrame, eval_long: pd.DataFrame, metrics_long:
                                                      folder / f"dominance_{name}.png",
                                                      f"{variant} on {dataset}: dominance")
         drawn[(dataset, variant)] = entry
+    return drawn
+
+
+def toy_field_figures(toy_sweep: pd.DataFrame, folder) -> dict:
+    """Draws fields_<dataset>.png into folder for each 2-D mixture of a toy sweep: one panel per
+    variant, its smallest seed's run at the last evaluation (figures.toy_fields). Returns
+    {dataset: drawn}."""
+    folder = pathlib.Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    drawn = {}
+    for dataset, runs in toy_sweep.groupby("dataset", sort=True):
+        first = runs.sort_values(["variant", "seed"]).groupby("variant", sort=True).head(1)
+        panels = {f"{run['variant']} seed {run['seed']}": load_toy(run["path"])
+                  for _, run in first.iterrows()}
+        drawn[dataset] = figures.toy_fields(panels, folder / f"fields_{dataset}.png",
+                                            f"critic fields on {dataset}")
     return drawn

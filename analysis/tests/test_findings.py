@@ -12,7 +12,9 @@ import pytest
 
 import ganrun_analysis as ga
 from conftest import run_ganrun
-from ganrun_analysis.findings import findings_csv, findings_markdown, run_verdict, switches
+from ganrun_analysis.arrays import load_toy
+from ganrun_analysis.findings import (findings_csv, findings_markdown, run_verdict, switches,
+                                      toy_verdict)
 
 DATA = pathlib.Path(__file__).parent / "data"
 
@@ -54,6 +56,62 @@ def answers(runs):
     text = findings_markdown(runs)
     lines = [l for l in text.splitlines() if l.startswith("- **")]
     return {l.split("**")[1]: l.split("**")[2].strip() for l in lines}, text
+
+
+def toy_run(dataset="toy-ring8", status="completed", quality=0.8, modes=8):
+    return {"dataset": dataset, "status": status, "fd_final": quality, "classes_final": modes}
+
+
+@pytest.mark.parametrize("row, verdict", [
+    (toy_run(), "covers"),
+    (toy_run(quality=0.5), "covers"),                   # exactly 50% high-quality
+    (toy_run(quality=0.49), "partial"),                 # every mode, too few good samples
+    (toy_run(modes=7), "partial"),
+    (toy_run(dataset="toy-grid25", modes=24), "partial"),
+    (toy_run(dataset="toy-grid25", modes=25), "covers"),
+    (toy_run(modes=1, quality=0.99), "collapsed"),      # one mode, however sharp
+    (toy_run(modes=0, quality=0.0), "collapsed"),
+    (toy_run(status="diverged", quality=math.nan, modes=math.nan), "collapsed"),
+    (toy_run(modes=math.nan), "unknown"),
+])
+def test_the_toy_rules_on_hand_made_runs(row, verdict):
+    assert toy_verdict(row) == verdict
+
+
+def toy_rows(outcomes):
+    """Toy CSV rows (study toy) for {(dataset, variant): [(quality, modes) per seed]}."""
+    rows = []
+    for (dataset, variant), seeds in outcomes.items():
+        for seed, (quality, modes) in enumerate(seeds):
+            rows.append({"run_id": f"{variant}-{dataset}-s{seed}", "dataset": dataset,
+                         "variant": variant, "lr": 1e-4, "default_lr": 1e-4, "n_critic": 5,
+                         "seed": seed, "status": "completed", "steps": 2000,
+                         "fd_start": math.nan, "fd_final": quality, "classes_final": modes,
+                         "study": "toy", "switch": ""})
+    return pd.DataFrame(rows)
+
+
+def test_toy_rows_get_their_own_section_and_opposite_outcomes_flip_it():
+    base = pd.read_csv(DATA / "findings-tiny.csv").assign(study="lr", switch="")
+    good = {("toy-ring8", "wgan-gp"): [(0.9, 8), (0.7, 8)], ("toy-ring8", "gan"): [(0.95, 1),
+                                                                                  (0.9, 1)]}
+    text = findings_markdown(pd.concat([base, toy_rows(good)], ignore_index=True))
+    assert ("- gan on toy-ring8: **collapsed** (2 seeds: 0 covers, 0 partial, 2 collapsed; "
+            "modes covered 1 of 8, high-quality fraction 0.925 [0.9, 0.95], 2000 steps)") in text
+    assert ("- wgan-gp on toy-ring8: **covers** (2 seeds: 2 covers, 0 partial, 0 collapsed; "
+            "modes covered 8 of 8, high-quality fraction 0.8 [0.7, 0.9], 2000 steps)") in text
+    assert "](findings/fields_toy-ring8.png)" in text
+    # The toy rows stay out of the MNIST answers: the same as without them.
+    assert answers(base)[0] == answers(pd.concat([base, toy_rows(good)]))[0]
+    flipped = {k: [(0.9, 8), (0.6, 8)] if k[1] == "gan" else [(0.9, 1), (0.4, 1)]
+               for k in good}
+    text = findings_markdown(pd.concat([base, toy_rows(flipped)], ignore_index=True))
+    assert "- gan on toy-ring8: **covers**" in text
+    assert "- wgan-gp on toy-ring8: **collapsed**" in text
+    # One seed each way is no majority.
+    mixed = {("toy-ring8", "gan"): [(0.9, 8), (0.9, 1)]}
+    assert "- gan on toy-ring8: **mixed**" in findings_markdown(
+        pd.concat([base, toy_rows(mixed)], ignore_index=True))
 
 
 def test_opposite_outcomes_flip_every_answer():
@@ -175,6 +233,27 @@ out: {tmp_path / 'out'}
     assert again.read_bytes() == md.read_bytes()
     r = findings_cli("--from-csv", str(csv), "--figures", str(figs))
     assert r.returncode == 2 and "--figures" in r.stderr
+
+    # The same runs as a toy study (--toy): their section's numbers are the files' final
+    # high_quality and modes_covered, and the decision-field figure holds each variant's field.
+    toy_csv, toy_md, toy_figs = tmp_path / "t.csv", tmp_path / "t.md", tmp_path / "tf"
+    r = findings_cli(out, "--metric", "high_quality", "--toy", out, "--csv", toy_csv,
+                     "--figures", toy_figs, "--out", toy_md)
+    assert r.returncode == 0, r.stderr
+    toy = pd.read_csv(toy_csv)
+    toy = toy[toy["study"] == "toy"]
+    assert sorted(toy["variant"]) == ["gan", "wgan-gp"]
+    text = toy_md.read_text()
+    for _, row in toy.iterrows():
+        with h5py.File(out / "runs" / f"{row['run_id']}.h5", "r") as f:
+            quality, modes = f["eval/high_quality"][-1], f["eval/modes_covered"][-1]
+        assert (row["fd_final"], row["classes_final"]) == (quality, modes)
+        assert (f"- {row['variant']} on toy-ring8: **{toy_verdict(row)}** (1 seeds") in text
+        assert f"modes covered {modes:.4g} of 8, high-quality fraction {quality:.4g}" in text
+    assert (toy_figs / "fields_toy-ring8.png").stat().st_size > 1000
+    assert "](findings/fields_toy-ring8.png)" in text
+    r = findings_cli("--from-csv", str(toy_csv), "--toy", out)
+    assert r.returncode == 2 and "--toy" in r.stderr
 
 
 def test_docs_findings_regenerates_from_its_csv_byte_for_byte(tmp_path):
