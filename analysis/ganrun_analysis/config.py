@@ -7,7 +7,9 @@ so this module uses ruamel.yaml (YAML 1.2). Two more details of ganrun's writer:
 - non-finite floats are written `nan`, `inf`, `-inf` (not YAML's `.nan`); a *plain* scalar
   with that text is turned into a float, a quoted one stays a string;
 - intervals given in epochs are written as a flow map (`eval_every: {epochs: 3}`); a map is
-  kept as its compact text (`{epochs: 3}`) so every cell of a frame stays a scalar.
+  kept as its compact text (`{epochs: 3}`) so every cell of a frame stays a scalar;
+- ganrun writes its integers without leading zeros, so a plain scalar that has them is a name
+  (`pixel_range: 01`, which YAML 1.2 would read as the integer 1) and stays text.
 
 Nothing here knows the list of settings: every key in /config becomes a column, so a setting
 added to ganrun later appears without a change here.
@@ -17,6 +19,7 @@ from __future__ import annotations
 import io
 
 from ruamel.yaml import YAML
+from ruamel.yaml.scalarint import ScalarInt
 from ruamel.yaml.scalarstring import ScalarString
 
 _NON_FINITE = {"nan": float("nan"), "inf": float("inf"), "+inf": float("inf"),
@@ -37,6 +40,9 @@ def _plain(value):
         return str(value)
     if isinstance(value, bool):
         return bool(value)
+    width = getattr(value, "_width", None)
+    if isinstance(value, ScalarInt) and width is not None and width > len(str(abs(int(value)))):
+        return str(int(value)).zfill(width)  # written with leading zeros: a name (see above)
     if isinstance(value, int):
         return int(value)
     if isinstance(value, float):

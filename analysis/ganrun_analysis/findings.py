@@ -265,7 +265,10 @@ def _causes_answer(causes: pd.DataFrame) -> str:
     for variant in sorted({j["variant"] for j in judged} | set(causes["variant"])):
         mine = [j for j in judged if j["variant"] == variant]
         if not any(j["failed"] for j in mine):
-            parts.append(f"{variant}: its baseline did not fail (or has none)")
+            bases = [j["cell"]["verdict"] for j in mine if j["answer"] is None]
+            parts.append(f"{variant}: no baseline cell (the collection's own settings)" if not bases
+                         else f"{variant}: its baseline was *{bases[0]}*, not *learned nothing*, "
+                         "so the rule judges no switch a cause")
             continue
         yes = [j["switch"] for j in mine if j["answer"] == "yes"]
         partly = [j["switch"] for j in mine if j["answer"] == "partly"]
@@ -273,6 +276,28 @@ def _causes_answer(causes: pd.DataFrame) -> str:
                                        "partly " + "; ".join(partly) if partly else
                                        "none of the switched settings"))
     return "; ".join(parts)
+
+
+def _causes_interpretation(causes: pd.DataFrame) -> list[str]:
+    """Per variant of the causes study whose baseline did not learn: the switches whose cell
+    learned, and those where only some seeds learned."""
+    lines = []
+    judged = _causes_cells(causes) if not causes.empty else []
+    for variant in sorted({j["variant"] for j in judged}):
+        mine = [j for j in judged if j["variant"] == variant]
+        base = next((j["cell"] for j in mine if j["answer"] is None), None)
+        if base is None or base["verdict"] == "learned":
+            continue
+        learned = [j["switch"] for j in mine if j["answer"] is not None
+                   and j["cell"]["verdict"] == "learned"]
+        some = [j["switch"] for j in mine if j["answer"] is not None
+                and j["cell"]["verdict"] != "learned" and j["cell"]["learned"] > 0]
+        lines.append(f"- {variant}: the baseline was *{base['verdict']}* (classes covered "
+                     f"{_spread(base, 'classes_final')}); switched alone, "
+                     + (", ".join(learned) if learned else "no setting") + " made it learn"
+                     + (f"; {', '.join(some)} made some of its seeds learn" if some else "")
+                     + ".")
+    return lines
 
 
 def _cause_numbers(c) -> str:
@@ -453,6 +478,12 @@ def findings_markdown(runs: pd.DataFrame, budget_note: str = "") -> str:
     w("A failure that reproduces with the positive control learning points at the variant's "
       "settings, not the budget; one that does not reproduce, or a control that did not learn, "
       "says the budget (a few percent of the original 30 epochs) is too small to tell.\n")
+    lines = _causes_interpretation(causes)
+    if lines:
+        w("\nIn the causes study, where a baseline did not learn but moved too far from step 0 "
+          "to count as *learned nothing* (so the rule judges no cause):\n\n")
+        for line in lines:
+            w(line + "\n")
     return out.getvalue()
 
 

@@ -314,10 +314,36 @@ def test_the_causes_study_names_the_switch_that_rescues_and_flips_with_its_outco
                         ("ebgan", "hinge=sample"): NOTHING})
     got, text = answers(runs)
     assert got["Which collection setting causes the failure?"] == (
-        "ebgan: none of the switched settings; wgan-gp: its baseline did not fail (or has none).")
+        "ebgan: none of the switched settings; wgan-gp: its baseline was *learned*, not *learned "
+        "nothing*, so the rule judges no switch a cause.")
     assert "- wgan-gp lr 0.0002 on mnist, baseline (the collection): learned (" in text
     assert "critic_norm=none: learned (2 seeds; fd 120 at step 0 -> 30, classes covered 10); " \
            "causes: -" in text
+    interpretation = text.split("## Interpretation")[1]
+    assert "- ebgan: the baseline was *learned nothing* (classes covered 1); switched alone, no " \
+           "setting made it learn." in interpretation
+    assert "wgan-gp" not in interpretation  # its baseline learned: nothing to interpret
+
+
+def test_a_partial_baseline_judges_no_cause_and_the_interpretation_says_what_learned():
+    """A baseline that did not learn but moved fd by more than 10% is *partial*: the rule judges
+    no switch a cause, and the interpretation lists the switches that learned (all seeds) and
+    those where some seeds learned."""
+    one_of_two = {"run_id": "ebgan-energy_target=attached-s1", "fd_final": 30.0,
+                  "classes_final": 10}
+    runs = causes_runs({("ebgan", "baseline"): (100.0, 1),  # fd moved 17%: partial
+                        ("ebgan", "energy_target=attached"): NOTHING,
+                        ("ebgan", "critic_norm=none"): LEARNED,
+                        ("ebgan", "hinge=sample"): PARTIAL})
+    mask = runs["run_id"] == one_of_two["run_id"]
+    runs.loc[mask, ["fd_final", "classes_final"]] = [30.0, 10]
+    got, text = answers(runs)
+    assert got["Which collection setting causes the failure?"] == (
+        "ebgan: its baseline was *partial*, not *learned nothing*, so the rule judges no switch "
+        "a cause.")
+    assert ("- ebgan: the baseline was *partial* (classes covered 1); switched alone, "
+            "critic_norm=none made it learn; energy_target=attached made some of its seeds "
+            "learn.") in text.split("## Interpretation")[1]
 
 
 def test_switches_name_what_differs_from_each_groups_most_common_value():

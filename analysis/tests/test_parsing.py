@@ -19,6 +19,8 @@ beta2: 9.99e-1
 weight_decay: 0
 clip_value: nan
 n_critic: 5
+pixel_range: 01
+seed: 0
 data_dir: "/data/with space"
 sample_every: {epochs: 2}
 """
@@ -33,6 +35,8 @@ def test_config_floats_follow_yaml_1_2():
     assert s["preset"] == "" and s["variant"] == "wgan-gp" and s["data_dir"] == "/data/with space"
     assert s["sample_every"] == {"epochs": 2}
     assert ga.parse_config('x: "nan"\n')["x"] == "nan"  # quoted: text
+    # YAML 1.2 reads 01 as the integer 1; ganrun's integers have no leading zeros: a name.
+    assert s["pixel_range"] == "01" and s["seed"] == 0 and isinstance(s["seed"], int)
     assert ga.config.flatten_settings(s)["sample_every"] == "{epochs: 2}"
 
 
