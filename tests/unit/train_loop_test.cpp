@@ -85,15 +85,22 @@ void run_loop(LoopRun& run, const RunSettings& s, const data::Dataset& d, int64_
   run.result = train_loop(run.variant, *source, setup, run.observer);
 }
 
-TEST(TrainLoop, CriticUpdatesTakeConsecutiveBatchesOfTheEpochOrderAndSkipTheRemainder) {
-  // N = 100, batch 10 -> 10 batches per epoch; n_critic 3 -> floor(10 / 3) = 3 steps per epoch,
-  // using batches 0..8; batch 9 (10 samples) is skipped.
+// Batch 10, n_critic 3, seed 5, a metric row every step: on indexed_dataset(100), 10 batches and
+// floor(10 / 3) = 3 steps an epoch, using batches 0..8.
+RunSettings three_steps_an_epoch() {
   RunSettings s;
   s.batch = 10;
   s.n_critic = 3;
   s.seed = 5;
   s.log_every = 1;
   s.sample_every = 0;
+  return s;
+}
+
+TEST(TrainLoop, CriticUpdatesTakeConsecutiveBatchesOfTheEpochOrderAndSkipTheRemainder) {
+  // N = 100, batch 10 -> 10 batches per epoch; n_critic 3 -> floor(10 / 3) = 3 steps per epoch,
+  // using batches 0..8; batch 9 (10 samples) is skipped.
+  const RunSettings s = three_steps_an_epoch();
   const auto d = indexed_dataset(100);
   EXPECT_EQ(total_steps(
                 [&] {
@@ -129,12 +136,7 @@ TEST(TrainLoop, EpochTailCriticGivesTheLeftoverBatchesCriticOnlyUpdatesAtEachEpo
   // As above (3 steps per epoch on batches 0..8), with `epoch_tail: critic` (WGAN.py): after
   // each epoch's third step, batch 9 gets a critic update keyed critic_iter 3 + 1 = 4, and no
   // generator update; the step count is unchanged.
-  RunSettings s;
-  s.batch = 10;
-  s.n_critic = 3;
-  s.seed = 5;
-  s.log_every = 1;
-  s.sample_every = 0;
+  RunSettings s = three_steps_an_epoch();
   s.epoch_tail = "critic";
   const auto d = indexed_dataset(100);
   LoopRun run;

@@ -418,21 +418,18 @@ TEST(QuirkSettings, UnknownValuesNameTheSetting) {
       EXPECT_NE(std::string(e.what()).find(key + " 'x'"), std::string::npos) << e.what();
     }
   };
-  auto lsgan = float64_config("lsgan", "mlp");
-  lsgan.ls_scale = "x";
-  expect_refused(lsgan, "ls_scale");
-  auto dragan = float64_config("dragan", "mlp");
-  dragan.penalty_output = "x";
-  expect_refused(dragan, "penalty_output");
-  auto infogan = float64_config("infogan", "mlp");
-  infogan.info_source = "x";
-  expect_refused(infogan, "info_source");
-  auto gan = float64_config("gan", "mlp");
-  gan.generator_noise = "x";
-  expect_refused(gan, "generator_noise");
-  gan.generator_noise = "fresh";
-  gan.bn_init = "x";
-  expect_refused(gan, "bn_init");
+  using Setting = std::string VariantConfig::*;
+  const std::vector<std::tuple<std::string, Setting, std::string>> quirks{
+      {"lsgan", &VariantConfig::ls_scale, "ls_scale"},
+      {"dragan", &VariantConfig::penalty_output, "penalty_output"},
+      {"infogan", &VariantConfig::info_source, "info_source"},
+      {"gan", &VariantConfig::generator_noise, "generator_noise"},
+      {"gan", &VariantConfig::bn_init, "bn_init"}};
+  for (const auto& [variant, setting, key] : quirks) {
+    auto config = float64_config(variant, "mlp");
+    config.*setting = "x";
+    expect_refused(config, key);
+  }
 }
 
 }  // namespace
