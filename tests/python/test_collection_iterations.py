@@ -252,39 +252,31 @@ class Collection:
         self.D.train()
 
 
-class GanFile(Collection):  # GAN.py
+class GanFile(Collection):  # GAN.py (LSGAN.py is the same loop with its own loss)
+    def criterion(self, out, target):
+        return self.bce(out, target)
+
     def iteration(self, x_, y_, draws, update_g):
         z_ = draws.take((x_.size(0), Z_DIM))
         ones, zeros = torch.ones(x_.size(0), 1).double(), torch.zeros(x_.size(0), 1).double()
         self.D_optimizer.zero_grad()
-        D_real_loss = self.bce(self.D(x_), ones)
+        D_real_loss = self.criterion(self.D(x_), ones)
         G_ = self.G(z_)
-        D_fake_loss = self.bce(self.D(G_), zeros)
+        D_fake_loss = self.criterion(self.D(G_), zeros)
         (D_real_loss + D_fake_loss).backward()
         self.D_optimizer.step()
         self.G_optimizer.zero_grad()
-        G_loss = self.bce(self.D(self.G(z_)), ones)
+        G_loss = self.criterion(self.D(self.G(z_)), ones)
         G_loss.backward()
         self.G_optimizer.step()
 
 
-class LsganFile(Collection):  # LSGAN.py: no sigmoid, MSE to 1 / 0
+class LsganFile(GanFile):  # LSGAN.py: no sigmoid, nn.MSELoss to 1 / 0
     def make_d(self):
         return Discriminator(sigmoid=False)
 
-    def iteration(self, x_, y_, draws, update_g):
-        z_ = draws.take((x_.size(0), Z_DIM))
-        ones, zeros = torch.ones(x_.size(0), 1).double(), torch.zeros(x_.size(0), 1).double()
-        self.D_optimizer.zero_grad()
-        D_real_loss = self.mse(self.D(x_), ones)
-        G_ = self.G(z_)
-        D_fake_loss = self.mse(self.D(G_), zeros)
-        (D_real_loss + D_fake_loss).backward()
-        self.D_optimizer.step()
-        self.G_optimizer.zero_grad()
-        G_loss = self.mse(self.D(self.G(z_)), ones)
-        G_loss.backward()
-        self.G_optimizer.step()
+    def criterion(self, out, target):
+        return self.mse(out, target)
 
 
 class WganFile(Collection):  # WGAN.py: clamp every D parameter, G every n_critic iterations
