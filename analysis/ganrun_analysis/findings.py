@@ -248,7 +248,8 @@ def _causes_lines(causes: pd.DataFrame) -> list[str]:
         if j["answer"] is None:
             lines.append(f"- {name}, baseline (the collection): {j['cell']['verdict']} "
                          f"({_cause_numbers(j['cell'])})" +
-                         ("" if j["failed"] else "; it did not fail: nothing to explain"))
+                         ("" if j["failed"] else "; not *learned nothing*, so the rule judges "
+                          "no switch a cause"))
         elif j["has_baseline"]:
             lines.append(f"- {name}, {j['switch']}: {j['cell']['verdict']} "
                          f"({_cause_numbers(j['cell'])}); causes: {j['answer']}")
