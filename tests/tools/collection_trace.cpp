@@ -3,7 +3,7 @@
 // variant under `preset: collection` (every quirk setting as that preset turns it on), float64,
 // batch 8, trained for `steps` generator steps by the loop's own step_updates, recording
 //   G0, D0      every parameter and buffer of G and of D (the critic or auto-encoder) at the start;
-//   reals       per step, the n_critic real batches (images in [-1, 1], labels), drawn here;
+//   real_images, real_labels  per step, the n_critic real batches (images in [-1, 1]), drawn here;
 //   draws       per step, every random draw the step made, in call order (the noise tape);
 //   G, D        the nets after the last step;
 //   n_critic, batch, steps.
