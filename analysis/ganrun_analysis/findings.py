@@ -464,7 +464,7 @@ def findings_markdown(runs: pd.DataFrame, budget_note: str = "") -> str:
             w(f"\n![critic decision fields on {dataset}, one panel per variant (seed 0, last "
               f"step): real points black, G's orange](findings/fields_{dataset}.png)\n")
     w("\n## Regenerate\n\n")
-    w("Here (2 CPU cores, about 70 + 35 + 60 minutes for the runs):\n\n```\n"
+    w("Here (2 CPU cores, about 70 + 35 + 40 minutes for the runs):\n\n```\n"
       "mpirun -n 2 ganrun --sweep sweeps/lr-quick.yaml\n"
       "mpirun -n 2 ganrun --sweep sweeps/causes.yaml\n"
       "mpirun -n 2 ganrun --sweep sweeps/toy-2d.yaml\n"
