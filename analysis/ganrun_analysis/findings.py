@@ -32,7 +32,6 @@ from __future__ import annotations
 import io
 import math
 
-import h5py
 import numpy as np
 import pandas as pd
 
@@ -335,13 +334,8 @@ def _budget_line(runs: pd.DataFrame) -> str:
 
 
 def run_commits(sweep: pd.DataFrame) -> list[str]:
-    """Each run's git_commit attribute (the ganrun that made it), "" where its file has none."""
-    commits = []
-    for path in sweep["path"]:
-        with h5py.File(path, "r") as f:
-            value = f.attrs.get("git_commit", "")
-        commits.append(value.decode() if isinstance(value, bytes) else str(value))
-    return commits
+    """Each run's git_commit (load_sweep reads it with the run's other attributes)."""
+    return [str(c) for c in sweep["git_commit"]]
 
 
 def _provenance_line(runs: pd.DataFrame) -> str:

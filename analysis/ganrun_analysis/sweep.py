@@ -8,7 +8,8 @@ every run file.
 
 Columns, in order:
   out, run_id, status, error, stop_step, attempts, resumed_from_step, pack_size, pack_members,
-  total_steps, last_step, started, ended, run_wall_s, wall_s, eval_seconds,
+  total_steps, last_step, started, ended, run_wall_s, wall_s, eval_seconds, git_commit (the
+  ganrun that made the run, "" when its file has none),
   <every /config key>, default_lr_g, default_lr_d,
   final_<m> for every /metrics column m (d_loss, g_loss, ...),
   final_<q>, best_<q>, best_step_<q>, better_<q> for every /eval metric q,
@@ -43,7 +44,7 @@ from .runfile import (EVAL_BOOKKEEPING, METRIC_BOOKKEEPING, eval_directions, ope
 
 STATUS_COLUMNS = ["out", "run_id", "status", "error", "stop_step", "attempts",
                   "resumed_from_step", "pack_size", "pack_members", "total_steps", "last_step",
-                  "started", "ended", "run_wall_s", "wall_s", "eval_seconds"]
+                  "started", "ended", "run_wall_s", "wall_s", "eval_seconds", "git_commit"]
 
 
 def as_outs(out_or_outs) -> list[pathlib.Path]:
@@ -88,6 +89,7 @@ def summarize_run(path, out=None, directions=None) -> dict:
         "pack_size": attrs.get("pack_size", 1),
         "pack_members": attrs.get("pack_members", attrs.get("run_id", path.stem)),
         "total_steps": attrs.get("total_steps"),
+        "git_commit": str(attrs.get("git_commit", "")),
         "last_step": int(m_steps[-1]) if m_steps.size else float("nan"),
         "started": attrs.get("started") or None,
         "ended": attrs.get("ended") or None,
