@@ -10,7 +10,7 @@
 #                        [--work DIR] [--budget SECONDS]
 #
 # Stages, in order (each under its own time limit, never past the whole budget; a failing or
-# cut stage does not stop the later ones): probe, unpack, configure, build, test, bench.
+# cut stage does not stop the later ones): probe, unpack, configure, build, test, study, bench.
 # Writes at most 8 files to --out (default $OUT, else ./gpu-session-out), appended as it goes so
 # a call cut short still returns what it measured: summary.md (the stage table and the
 # figures), probe.txt, configure.log, build.log, test.log, bench.log, host_syncs.md. --work
@@ -20,7 +20,7 @@ set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CARRY="$ROOT/bench/carry"
 DEVICE=cuda
-STAGES="probe,unpack,configure,build,test,bench"
+STAGES="probe,unpack,configure,build,test,study,bench"
 OUT_DIR="${OUT:-$PWD/gpu-session-out}"
 WORK="${TMPDIR:-/tmp}/ganrun-gpu-session"
 BUDGET=""
@@ -42,7 +42,7 @@ done
 # Time limits in seconds. On the GPU machine (16 cores) the whole call must end within 5
 # minutes so that a rerun fits in the task's 15; the CPU rehearsal (2 cores, a cold build of
 # ~10 minutes) checks the stages, not their speed, and gets ten times longer.
-declare -A LIMIT=([probe]=15 [unpack]=15 [configure]=60 [build]=180 [test]=120 [bench]=140)
+declare -A LIMIT=([probe]=15 [unpack]=15 [configure]=60 [build]=180 [test]=120 [study]=150 [bench]=170)
 if [[ "$DEVICE" == cpu ]]; then
   for s in "${!LIMIT[@]}"; do LIMIT[$s]=$((LIMIT[$s] * 10)); done
   BUDGET="${BUDGET:-2900}"
@@ -231,10 +231,39 @@ stage_test() {
   return $rc
 }
 
+# ---- study: sweeps/lr.yaml's whole plan for a few steps, priced in GPU-hours ------------------
+# The study's own file with its data set, step count and output folder swapped (every variant,
+# lr, n_critic and seed, packed as `pack: auto` packs them on this device); bench/price_study.py
+# turns each run's steady step time into the full study's GPU-hours.
+stage_study() {
+  local steps=60 log_every=15
+  [[ "$DEVICE" == cpu ]] && { steps=3; log_every=1; }  # the rehearsal: the stage runs, no more
+  local slice="$WORK/lr-slice.yaml"
+  sed -e "s|^name:.*|name: lr-slice|" \
+    -e "s|^dataset:.*|dataset: {name: mnist, dir: $CARRY/data/mnist, split: test}|" \
+    -e "s|^train:.*|train: {steps: $steps, log_every: $log_every, sample_every: $steps}|" \
+    -e "s|^out:.*|out: $WORK/lr-slice|" "$ROOT/sweeps/lr.yaml" >"$slice"
+  rm -rf "$WORK/lr-slice"
+  local t0 rc=0
+  t0=$(date +%s)
+  "$BUILD/runner/ganrun" --sweep "$slice" --device "$DEVICE" >"$WORK/lr-slice.log" 2>&1 || rc=$?
+  grep -E "auto pack|packing:|sweep" "$WORK/lr-slice.log" | tail -n 20
+  tail -n 5 "$WORK/lr-slice.log"
+  stage_note "slice of sweeps/lr.yaml: $steps steps per run, exit $rc, $(($(date +%s) - t0)) s"
+  ((rc == 0)) || return "$rc"
+  {
+    echo
+    echo "sweeps/lr.yaml priced on device $DEVICE from a $steps-step slice of its whole plan" \
+      "(MNIST test set; \`pack: auto\` as the study runs it; wall $(($(date +%s) - t0)) s):"
+    echo
+    "$PYTHON" "$ROOT/bench/price_study.py" "$WORK/lr-slice"
+  } | tee -a "$WORK/bench-tables.md"
+}
+
 # ---- bench: run-images/s of ganrun vs Python eager and whole-step graph; sweep throughput -------
 stage_bench() {
   local py="$ROOT/bench/reference_steps.py" bin="$BUILD/bench/ganrun_bench_variant"
-  local seconds=2 arch impl line
+  local seconds=1.5 arch impl line
   echo "| arch | loop | steps/s | run-images/s | vs Python eager |" >"$WORK/bench-table"
   echo "| --- | --- | ---: | ---: | ---: |" >>"$WORK/bench-table"
   field() { sed -n "s/.*[[:space:]]$1=\([^[:space:]]*\).*/\1/p" <<<"$2"; }
@@ -319,7 +348,7 @@ YAML
     echo "Sweep throughput (gan/mlp, MNIST test set, 100 steps per run, ranks sharing the device):"
     echo
     cat "$WORK/sweep-table"
-  } | tee "$WORK/bench-tables.md"
+  } | tee -a "$WORK/bench-tables.md"
   stage_note "tables below"
 }
 
@@ -343,6 +372,7 @@ run_stage unpack "$OUT_DIR/probe.txt"
 run_stage configure "$OUT_DIR/configure.log"
 run_stage build "$OUT_DIR/build.log"
 run_stage test "$OUT_DIR/test.log"
+run_stage study "$OUT_DIR/bench.log"
 run_stage bench "$OUT_DIR/bench.log"
 note ""
 note "total $(($(now) - START)) s"
