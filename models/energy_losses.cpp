@@ -60,7 +60,9 @@ namespace {
 // sum_i a_i a_i^T), which the reducer completes.
 torch::Tensor squared_gram_sum(const torch::Tensor& rows, const BatchReducer& reducer) {
   const auto per_member = rows.permute({1, 0, 2});  // [K, b, d]
-  return coupled_sum(reducer, per_member.transpose(1, 2).bmm(per_member)).pow(2).sum({1, 2});
+  return coupled_sum(reducer, per_member.transpose(1, 2).bmm(per_member))
+      .pow(2)
+      .sum(at::IntArrayRef{1, 2});
 }
 
 double pair_count(int64_t n) { return static_cast<double>(n) * static_cast<double>(n - 1); }
@@ -83,7 +85,7 @@ torch::Tensor pullaway_collection(const torch::Tensor& codes, const BatchReducer
   // EBGAN.py: norm = torch.norm(embeddings, 1) (the whole batch), similarity squared, then
   // (sum(similarity) - batch_size) / (batch_size * (batch_size - 1)).
   const auto rows = member_rows(codes, members);  // [b, K, d]
-  const auto l1 = coupled_sum(reducer, rows.abs().sum({0, 2}));
+  const auto l1 = coupled_sum(reducer, rows.abs().sum(at::IntArrayRef{0, 2}));
   const auto similarity_sum = squared_gram_sum(rows, reducer) / l1.pow(4);
   return unpacked_shape(
       (similarity_sum - static_cast<double>(global_batch)) / pair_count(global_batch), members);

@@ -40,7 +40,7 @@ torch::Tensor packed_linear(torch::nn::Linear& fc, const torch::Tensor& x, int64
 
 torch::Tensor member_mean(const torch::Tensor& x, int64_t members) {
   if (members == 1) return x.mean();
-  return member_rows(x, members).mean({0, 2});
+  return member_rows(x, members).mean(at::IntArrayRef{0, 2});
 }
 
 torch::Tensor member_rows(const torch::Tensor& x, int64_t members) {

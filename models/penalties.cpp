@@ -92,8 +92,9 @@ torch::Tensor global_batch_std(const BatchReducer& reducer, const torch::Tensor&
     // Per member: sums over its block of every sample, [3, K].
     const auto rows = member_rows(x, members).to(torch::kFloat64);
     const auto count = static_cast<double>(rows.size(0) * rows.size(2));
-    const auto local = torch::stack({rows.sum({0, 2}), rows.square().sum({0, 2}),
-                                     torch::full({members}, count, rows.options())});
+    const auto local =
+        torch::stack({rows.sum(at::IntArrayRef{0, 2}), rows.square().sum(at::IntArrayRef{0, 2}),
+                      torch::full({members}, count, rows.options())});
     const auto total = reducer.sum(local);
     const auto variance = (total[1] - total[0].square() / total[2]) / (total[2] - 1.0);
     return variance.clamp_min(0.0).sqrt().to(x.scalar_type());
