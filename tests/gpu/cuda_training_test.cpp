@@ -9,7 +9,11 @@
 //   one process with finite losses (the time it took is printed: the budget is 60 s);
 // - CUDA graphs (runner/step_graph.h): per variant family, 100 steps captured and replayed end
 //   with the same networks and metrics as 100 eager steps with the same optimisers, within 1e-5
-//   relative in float32, and the capture happened (no fall-back notice); a pack too.
+//   relative in float32, and the capture happened (no fall-back notice); a pack too. These run
+//   with cuDNN's deterministic algorithms: its default float32 convolution backward sums with
+//   atomics, so two eager runs of a conv net drift apart by percents over 100 GAN steps (seen on
+//   an H200: 0.7-4.5% for every dcgan28/ae28 case, 0 for every mlp case), which would hide any
+//   difference the graphs make. Two eager runs must therefore be identical first.
 #include <fmt/format.h>
 
 #include <chrono>
@@ -135,6 +139,26 @@ TEST(CudaVariantMatrixGpu, EveryPairTrainsTwentyStepsWithFiniteLosses) {
 constexpr int64_t kGraphSteps = 100;
 constexpr double kGraphBound = 1e-5;
 
+// cuDNN's deterministic algorithms (no autotuning) while it lives; the previous settings after.
+class DeterministicCudnn {
+ public:
+  DeterministicCudnn()
+      : deterministic_(at::globalContext().deterministicCuDNN()),
+        benchmark_(at::globalContext().benchmarkCuDNN()) {
+    at::globalContext().setDeterministicCuDNN(true);
+    at::globalContext().setBenchmarkCuDNN(false);
+  }
+  ~DeterministicCudnn() {
+    at::globalContext().setDeterministicCuDNN(deterministic_);
+    at::globalContext().setBenchmarkCuDNN(benchmark_);
+  }
+  DeterministicCudnn(const DeterministicCudnn&) = delete;
+  DeterministicCudnn& operator=(const DeterministicCudnn&) = delete;
+
+ private:
+  bool deterministic_, benchmark_;
+};
+
 // The worst relative difference of two runs' metric rows (NaN where not recorded).
 double worst_row_difference(const std::vector<std::vector<double>>& a,
                             const std::vector<std::vector<double>>& b) {
@@ -168,7 +192,12 @@ TEST_P(CudaGraphMatchesEagerGpu, HundredReplayedStepsEqualEagerSteps) {
     run_prepared(r);
     return r;
   };
+  const DeterministicCudnn deterministic;
   LoopRun eager = run(GraphMode::kOff);
+  LoopRun eager_again = run(GraphMode::kOff);
+  ASSERT_EQ(relative_distance(*eager_again.variant, *eager.variant), 0.0)
+      << "two eager runs differ: a nondeterministic kernel, which the graph comparison cannot "
+         "tell from a graph error";
   const auto t0 = std::chrono::steady_clock::now();
   LoopRun graphed = run(GraphMode::kCuda);
   const double seconds =
@@ -225,8 +254,12 @@ TEST(CudaGraphPackGpu, APackReplayedEqualsItsEagerSteps) {
     train_packed_loop(pack, *source, setups, observers, nullptr);
     return pack;
   };
-  std::vector<MetricLog> eager_logs, graph_logs;
+  const DeterministicCudnn deterministic;
+  std::vector<MetricLog> eager_logs, again_logs, graph_logs;
   auto eager = run(GraphMode::kOff, eager_logs);
+  auto eager_again = run(GraphMode::kOff, again_logs);
+  ASSERT_EQ(relative_distance(*eager_again.packed, *eager.packed), 0.0)
+      << "two eager runs of the pack differ: a nondeterministic kernel";
   auto graphed = run(GraphMode::kCuda, graph_logs);
   EXPECT_TRUE(notices.empty()) << notices.front();
   EXPECT_LE(relative_distance(*graphed.packed, *eager.packed), kGraphBound);
