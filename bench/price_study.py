@@ -38,6 +38,17 @@ def run_rows(results: pathlib.Path):
             }
 
 
+def planned_groups(results: pathlib.Path) -> collections.Counter:
+    """(variant, n_critic) -> planned runs, from sweep.h5's grid table (written before any run)."""
+    path = results / "sweep.h5"
+    if not path.exists():
+        return collections.Counter()
+    with h5py.File(path, "r") as f:
+        variants = [v.decode() if isinstance(v, bytes) else str(v) for v in f["grid/variant"][:]]
+        n_critic = [int(n) for n in f["grid/n_critic"][:]]
+    return collections.Counter(zip(variants, n_critic))
+
+
 def seconds_per_step(row) -> float:
     step, wall = row["step"], row["wall"]
     if len(step) < 3:
@@ -77,8 +88,15 @@ def main() -> int:
         print(f"| {variant} | {n_critic} | {len(rows)} | {', '.join(map(str, sizes))} | "
               f"{per_step_ms[len(per_step_ms) // 2]:.2f} | {full_steps * len(rows):,} | "
               f"{gpu_s / 3600:.2f} |")
-    print(f"\nTotal: {total_s / 3600:.2f} GPU-h for {sum(map(len, groups.values()))} runs of "
+    priced = sum(map(len, groups.values()))
+    print(f"\nTotal: {total_s / 3600:.2f} GPU-h for {priced} runs of "
           f"{args.epochs} epochs of {args.train_size:,} images (evaluation not included).")
+    plan = planned_groups(args.results)
+    if plan and priced < sum(plan.values()):
+        short = [f"{v} n_critic {n}: {len(groups.get((v, n), []))} of {want}"
+                 for (v, n), want in sorted(plan.items()) if len(groups.get((v, n), [])) < want]
+        print(f"Partial: {priced} of {sum(plan.values())} planned runs priced "
+              f"({'; '.join(short)}); the total covers only these.")
     if failed:
         print(f"Not priced (did not complete): {', '.join(failed)}")
     return 0
