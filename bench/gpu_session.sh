@@ -13,9 +13,9 @@
 # cut stage does not stop the later ones): probe, unpack, configure, build, test, study, bench.
 # Writes at most 8 files to --out (default $OUT, else ./gpu-session-out), appended as it goes so
 # a call cut short still returns what it measured: summary.md (the stage table and the
-# figures), probe.txt, configure.log, build.log, test.log, bench.log, study.log,
-# host_syncs.md. --work
-# (default ${TMPDIR:-/tmp}/ganrun-gpu-session) holds the prefix and the build.
+# figures), probe.txt, configure.log, build.log, test.log, study.log, bench.log and
+# host_syncs.md. --work (default ${TMPDIR:-/tmp}/ganrun-gpu-session) holds the prefix and the
+# build.
 # The exact device call, what it carries and its time limit: bench/README.md.
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -86,8 +86,9 @@ run_stage() {
   local t0 rc
   t0=$(now)
   echo "== $name ($(date -u +%H:%M:%S), limit ${limit} s)" >>"$log"
-  STAGE_LIMIT=$limit timeout --kill-after=5 "$limit" "$0" --device "$DEVICE" --out "$OUT_DIR" --work "$WORK" \
-    --_stage "$name" >>"$log" 2>&1
+  # STAGE_LIMIT tells the stage its own limit (the study stops its sweep before it).
+  STAGE_LIMIT=$limit timeout --kill-after=5 "$limit" "$0" --device "$DEVICE" --out "$OUT_DIR" \
+    --work "$WORK" --_stage "$name" >>"$log" 2>&1
   rc=$?
   local status=ok
   ((rc == 124 || rc == 137)) && status="cut at ${limit} s"
@@ -262,7 +263,7 @@ stage_study() {
   rm -rf "$WORK/lr-slice"
   local t0 rc=0
   t0=$(date +%s)
-  # The sweep stops 20 s before the stage's limit (its runs end as interrupted) so that the
+  # The sweep stops 25 s before the stage's limit (its runs end as interrupted) so that the
   # runs it completed are still priced; its log comes back whole in study.log.
   timeout --signal=TERM --kill-after=10 "$((${STAGE_LIMIT:-150} - 25))" \
     "$BUILD/runner/ganrun" --sweep "$slice" --device "$DEVICE" >"$OUT_DIR/study.log" 2>&1 || rc=$?
