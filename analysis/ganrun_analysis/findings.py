@@ -53,7 +53,11 @@ CAUSES_COLUMNS = ["study", "switch"]
 # Which ganrun made each run (its file's git_commit attribute): a setting added to ganrun later
 # is absent from older runs, which trained with that setting's default.
 PROVENANCE_COLUMNS = ["git_commit"]
-CAUSE_KEYS = ["critic_norm", "critic_output", "pixel_range", "n_critic", "hinge", "pullaway", "energy_target"]
+# Every setting of the collection a causes map may switch (docs/presets.md); a key a run's file
+# lacks (a run older than the setting) is read as missing and never counts as a switch.
+CAUSE_KEYS = ["critic_norm", "critic_output", "pixel_range", "n_critic", "hinge", "pullaway",
+              "energy_target", "generator_noise", "bn_init", "epoch_tail", "ls_scale",
+              "penalty_output", "info_source"]
 
 # The collection's budget the quick study is measured against: 30 epochs of floor(60000 / 64)
 # critic batches of MNIST's training set.
@@ -316,7 +320,9 @@ def switches(sweep: pd.DataFrame) -> list[str]:
         for key in CAUSE_KEYS:
             if key not in sweep.columns:
                 continue
-            counts = group[key].astype(str).value_counts()
+            counts = group[key].dropna().astype(str).value_counts()
+            if pd.isna(run[key]) or counts.empty:
+                continue  # the run (or every run of its group) predates this setting
             mode = sorted(v for v, n in counts.items() if n == counts.max())[0]
             if str(run[key]) != mode:
                 changed.append(f"{key}={run[key]}")
@@ -458,7 +464,7 @@ def findings_markdown(runs: pd.DataFrame, budget_note: str = "") -> str:
             w(f"\n![critic decision fields on {dataset}, one panel per variant (seed 0, last "
               f"step): real points black, G's orange](findings/fields_{dataset}.png)\n")
     w("\n## Regenerate\n\n")
-    w("Here (2 CPU cores, about 70 + 35 + 40 minutes for the runs):\n\n```\n"
+    w("Here (2 CPU cores, about 70 + 50 + 40 minutes for the runs):\n\n```\n"
       "mpirun -n 2 ganrun --sweep sweeps/lr-quick.yaml\n"
       "mpirun -n 2 ganrun --sweep sweeps/causes.yaml\n"
       "mpirun -n 2 ganrun --sweep sweeps/toy-2d.yaml\n"

@@ -356,3 +356,17 @@ def test_switches_name_what_differs_from_each_groups_most_common_value():
         "hinge": ["batch"] * 4 + ["batch", "sample", "batch", "batch"]})
     assert switches(sweep) == ["baseline", "critic_norm=none", "pixel_range=01", "n_critic=1",
                                "baseline", "hinge=sample", "baseline", "pixel_range=01"]
+
+
+def test_switches_read_a_setting_a_run_predates_as_no_switch():
+    # generator_noise became a setting after the first two runs were made (missing in their
+    # files): they are not switched by it; among the runs that have it, "fresh" is the switch.
+    # bn_init is missing from every wgan-gp run of the group: no switch and no error.
+    sweep = pd.DataFrame({
+        "dataset": ["mnist"] * 7,
+        "variant": ["ebgan"] * 5 + ["wgan-gp"] * 2,
+        "generator_noise": [None, None, "reused", "reused", "fresh", None, None],
+        "bn_init": ["uniform"] * 5 + [None, None],
+        "critic_norm": ["batch"] * 6 + ["none"]})
+    assert switches(sweep) == ["baseline", "baseline", "baseline", "baseline",
+                               "generator_noise=fresh", "baseline", "critic_norm=none"]
