@@ -80,9 +80,10 @@ def main() -> int:
     total_s = 0.0
     for (variant, n_critic), rows in sorted(groups.items()):
         full_steps = args.epochs * ((args.train_size // rows[0]["batch"]) // n_critic)
+        step_s = [seconds_per_step(r) for r in rows]
         # A packed step advances pack_size runs: each member carries 1/pack_size of its time.
-        gpu_s = sum(full_steps * seconds_per_step(r) / r["pack_size"] for r in rows)
-        per_step_ms = sorted(1e3 * seconds_per_step(r) for r in rows)
+        gpu_s = sum(full_steps * t / r["pack_size"] for t, r in zip(step_s, rows))
+        per_step_ms = sorted(1e3 * t for t in step_s)
         sizes = sorted({r["pack_size"] for r in rows})
         total_s += gpu_s
         print(f"| {variant} | {n_critic} | {len(rows)} | {', '.join(map(str, sizes))} | "
